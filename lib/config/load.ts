@@ -1,0 +1,110 @@
+/**
+ * Reads the configuration from CDK context (cdk.json and `-c key=value`) and validates all of it
+ * at once, before any stack is built: a user fixes a bad configuration in one pass, and a bad
+ * configuration creates nothing.
+ */
+import { FARGATE_MEMORY, CONFIG_KEYS, Config, ConfigKey, OPTIONS, Option } from './schema';
+import { show } from './parse';
+
+/** Thrown when the configuration has problems; `problems` lists each, one line per key. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(
+      `The zero-to-millions configuration has ${problems.length} problem${problems.length === 1 ? '' : 's'}; no stack was created.\n` +
+        problems.map((p) => `  - ${p}`).join('\n') +
+        '\nSet values in cdk.json "context" or with -c key=value; the README lists every key.',
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Context keys that belong to the CDK itself (feature flags `@aws-cdk/...`, `aws:cdk:...`,
+ * `availability-zones:...`) always contain one of these characters; ours never do. A plain key
+ * that is not ours is a typo, and is reported rather than silently ignored.
+ */
+const isCdkOwnKey = (key: string) => /[@:\-/.]/.test(key);
+
+/** Turns raw context into a validated configuration, or throws a `ConfigError` naming every problem. */
+export function loadConfig(context: Readonly<Record<string, unknown>>): Config {
+  const problems: string[] = [];
+  const resolved: Partial<Record<ConfigKey, unknown>> = {};
+  const failed = new Set<ConfigKey>();
+
+  for (const key of Object.keys(context).sort()) {
+    if (!isCdkOwnKey(key) && !(CONFIG_KEYS as string[]).includes(key)) {
+      const guess = closest(key, CONFIG_KEYS);
+      problems.push(`${key}: unknown option${guess ? ` (did you mean "${guess}"?)` : ''}; allowed options: ${CONFIG_KEYS.join(', ')}`);
+    }
+  }
+
+  for (const key of CONFIG_KEYS) {
+    const spec = OPTIONS[key] as Option<unknown>;
+    const raw = context[key];
+    if (raw === undefined || raw === null) {
+      resolved[key] = typeof spec.default === 'function' ? (spec.default as (c: Partial<Config>) => unknown)(resolved as Partial<Config>) : spec.default;
+      continue;
+    }
+    const parsed = spec.parser.parse(raw);
+    if (parsed.ok) {
+      resolved[key] = parsed.value;
+    } else {
+      failed.add(key);
+      problems.push(`${key}: got ${show(raw)}${parsed.why ? ` (${parsed.why})` : ''}; allowed: ${spec.parser.allowed}`);
+    }
+  }
+
+  // Rules between keys, checked only where every key involved is itself valid.
+  const c = resolved as Config;
+  const valid = (...keys: ConfigKey[]) => keys.every((k) => !failed.has(k));
+  if (valid('minCapacity', 'maxCapacity') && c.minCapacity > c.maxCapacity) {
+    problems.push(`minCapacity: got ${c.minCapacity}, which is greater than maxCapacity (${c.maxCapacity}); allowed: minCapacity <= maxCapacity`);
+  }
+  if (valid('minCapacity', 'maxCapacity', 'desiredCapacity') && c.desiredCapacity !== undefined && c.minCapacity <= c.maxCapacity) {
+    if (c.desiredCapacity < c.minCapacity || c.desiredCapacity > c.maxCapacity) {
+      problems.push(
+        `desiredCapacity: got ${c.desiredCapacity}, which is outside minCapacity..maxCapacity (${c.minCapacity}..${c.maxCapacity}); allowed: a number from minCapacity to maxCapacity, or unset`,
+      );
+    }
+  }
+  if (valid('region', 'availabilityZones')) {
+    const foreign = c.availabilityZones.filter((az) => !new RegExp(`^${c.region}[a-z]$`).test(az));
+    if (foreign.length > 0) {
+      problems.push(
+        `availabilityZones: got ${show(foreign)}, which ${foreign.length === 1 ? 'is' : 'are'} not in region ${c.region}; allowed: zones of region ${c.region}, such as "${c.region}a"`,
+      );
+    }
+  }
+  if (valid('availabilityZones', 'natGateways') && c.natGateways > c.availabilityZones.length) {
+    problems.push(
+      `natGateways: got ${c.natGateways}, more than the ${c.availabilityZones.length} availability zones; allowed: 1 to ${c.availabilityZones.length} (one per zone at most)`,
+    );
+  }
+  if (valid('taskCpu', 'taskMemoryMiB') && !FARGATE_MEMORY[c.taskCpu].includes(c.taskMemoryMiB)) {
+    problems.push(
+      `taskMemoryMiB: got ${c.taskMemoryMiB}, which Fargate does not offer with taskCpu ${c.taskCpu}; allowed with taskCpu ${c.taskCpu}: ${FARGATE_MEMORY[c.taskCpu].join(', ')}`,
+    );
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(c);
+}
+
+/** The known key nearest to a misspelt one, when it is near enough to be a likely typo. */
+function closest(key: string, known: readonly string[]): string | undefined {
+  const distance = (a: string, b: string) => {
+    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+      let diagonal = row[0];
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const above = row[j];
+        row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+        diagonal = above;
+      }
+    }
+    return row[b.length];
+  };
+  const scored = known.map((k) => ({ k, d: distance(key.toLowerCase(), k.toLowerCase()) })).sort((x, y) => x.d - y.d);
+  return scored[0] && scored[0].d <= Math.max(2, Math.floor(key.length / 4)) ? scored[0].k : undefined;
+}

@@ -1,0 +1,175 @@
+import { Stack } from 'aws-cdk-lib';
+import { buildApp } from '../lib/app';
+import { ConfigError, loadConfig } from '../lib/config';
+import { CDK_JSON_CONTEXT, newApp } from './support/app';
+
+/** The problems `loadConfig` reports for a context, or [] when it accepts it. */
+function problemsOf(context: Record<string, unknown>): readonly string[] {
+  try {
+    loadConfig({ ...CDK_JSON_CONTEXT, ...context });
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+}
+
+describe('defaults', () => {
+  test('GIVEN only cdk.json WHEN loaded THEN every key has its documented default', () => {
+    expect(loadConfig(CDK_JSON_CONTEXT)).toEqual({
+      domainName: 'example.com',
+      hostedZoneId: 'Z0000000000000EXAMPLE',
+      recordName: 'api',
+      account: '123456789012',
+      region: 'us-east-1',
+      availabilityZones: ['us-east-1a', 'us-east-1b'],
+      stages: [1, 2, 3],
+      webTier: 'ec2',
+      dataStore: 'rds',
+      instanceType: 't3.small',
+      minCapacity: 2,
+      maxCapacity: 6,
+      desiredCapacity: undefined,
+      cpuTargetPercent: 60,
+      requestsPerTarget: 3000,
+      taskCpu: 512,
+      taskMemoryMiB: 1024,
+      https: true,
+      weight: { 1: 100, 2: 100, 3: 100 },
+      natGateways: 2,
+      databaseInstanceType: 't4g.micro',
+      databaseStorageGiB: 20,
+      backupRetentionDays: 7,
+      deletionProtection: true,
+    });
+  });
+
+  test('GIVEN another region WHEN zones are not set THEN they follow the region', () => {
+    expect(loadConfig({ region: 'eu-west-2' }).availabilityZones).toEqual(['eu-west-2a', 'eu-west-2b']);
+  });
+
+  test('GIVEN three zones WHEN natGateways is not set THEN there is one per zone', () => {
+    expect(loadConfig({ availabilityZones: 'us-east-1a,us-east-1b,us-east-1c' }).natGateways).toBe(3);
+  });
+});
+
+describe('values from -c arrive as strings and mean the same as JSON in cdk.json', () => {
+  test.each([
+    [{ minCapacity: '3' }, { minCapacity: 3 }],
+    [{ https: 'false' }, { https: false }],
+    [{ stages: '3,1' }, { stages: [1, 3] }],
+    [{ stages: '["Stage2-SeparateData"]' }, { stages: [2] }],
+    [{ stages: 'all' }, { stages: [1, 2, 3] }],
+    [{ stages: 2 }, { stages: [2] }],
+    [{ availabilityZones: '["us-east-1c","us-east-1d"]' }, { availabilityZones: ['us-east-1c', 'us-east-1d'] }],
+    [{ weight: '0' }, { weight: { 1: 0, 2: 0, 3: 0 } }],
+    [{ weight: '{"3":255}' }, { weight: { 1: 100, 2: 100, 3: 255 } }],
+    [{ weight: { 1: 0 } }, { weight: { 1: 0, 2: 100, 3: 100 } }],
+    [{ databaseInstanceType: 'db.r6g.large' }, { databaseInstanceType: 'r6g.large' }],
+    [{ hostedZoneId: '/hostedzone/Z123ABC' }, { hostedZoneId: 'Z123ABC' }],
+    [{ domainName: 'MySite.COM' }, { domainName: 'mysite.com' }],
+  ])('%j is read as %j', (given, expected) => {
+    expect(loadConfig({ ...CDK_JSON_CONTEXT, ...given })).toMatchObject(expected);
+  });
+});
+
+describe('each bad value is reported with its key, the value and what is allowed', () => {
+  test.each<[string, Record<string, unknown>, string]>([
+    ['min > max capacity', { minCapacity: 5, maxCapacity: 3 }, 'minCapacity: got 5, which is greater than maxCapacity (3); allowed: minCapacity <= maxCapacity'],
+    [
+      'desired outside min..max',
+      { desiredCapacity: 9 },
+      'desiredCapacity: got 9, which is outside minCapacity..maxCapacity (2..6); allowed: a number from minCapacity to maxCapacity, or unset',
+    ],
+    ['capacity below two', { minCapacity: 1 }, 'minCapacity: got 1; allowed: a whole number from 2 to 100'],
+    ['capacity not a number', { maxCapacity: 'lots' }, 'maxCapacity: got "lots"; allowed: a whole number from 2 to 100'],
+    [
+      'unknown instance type family',
+      { instanceType: 'x9.large' },
+      'instanceType: got "x9.large" ("x9" is not a known family); allowed: an instance type "<family>.<size>" whose family is one of t3, t3a, t4g, m5, m5a, m6i, m6a, m6g, m7i, m7a, m7g, c5, c5a, c6i, c6a, c6g, c7i, c7a, c7g, r5, r5a, r6i, r6a, r6g, r7i, r7a, r7g',
+    ],
+    [
+      'record name that is not a DNS label',
+      { recordName: 'api_v1' },
+      'recordName: got "api_v1"; allowed: 1 to 63 letters, digits or hyphens, not starting or ending with a hyphen (a single DNS label)',
+    ],
+    [
+      'record name with a dot',
+      { recordName: 'api.v1' },
+      'recordName: got "api.v1"; allowed: 1 to 63 letters, digits or hyphens, not starting or ending with a hyphen (a single DNS label)',
+    ],
+    [
+      'domain that is not a domain',
+      { domainName: 'localhost' },
+      'domainName: got "localhost"; allowed: a domain name such as "example.com": two or more DNS labels separated by dots, at most 253 characters, no trailing dot',
+    ],
+    [
+      'domain with a bad label',
+      { domainName: 'my_site.com' },
+      'domainName: got "my_site.com"; allowed: a domain name such as "example.com": two or more DNS labels separated by dots, at most 253 characters, no trailing dot',
+    ],
+    [
+      'unknown stage',
+      { stages: '1,4' },
+      'stages: got "1,4" (the item "4" is not a stage number (1, 2, 3) or stack name (Stage1-SingleServer, Stage2-SeparateData, Stage3-LoadBalanced)); allowed: "all", or a list of at least 1 distinct stages (a JSON array or a comma-separated string), each a stage number (1, 2, 3) or stack name (Stage1-SingleServer, Stage2-SeparateData, Stage3-LoadBalanced)',
+    ],
+    ['unknown webTier', { webTier: 'lambda' }, 'webTier: got "lambda"; allowed: one of "ec2", "ecs"'],
+    ['unknown dataStore', { dataStore: 'mongodb' }, 'dataStore: got "mongodb"; allowed: one of "rds", "dynamodb"'],
+    [
+      'weight above 255',
+      { weight: 300 },
+      'weight: got 300; allowed: a whole number from 0 to 255, for every stage number; or a JSON object from stage number (1, 2, 3) to such a number',
+    ],
+    [
+      'weight of an unknown stage',
+      { weight: '{"4":10}' },
+      'weight: got "{\\"4\\":10}" ("4" is not a stage number); allowed: a whole number from 0 to 255, for every stage number; or a JSON object from stage number (1, 2, 3) to such a number',
+    ],
+    ['https not a boolean', { https: 'yes' }, 'https: got "yes"; allowed: true or false'],
+    ['account not 12 digits', { account: '1234' }, 'account: got "1234"; allowed: a 12-digit AWS account id'],
+    [
+      'zone of another region',
+      { availabilityZones: ['us-east-1a', 'eu-west-1b'] },
+      'availabilityZones: got ["eu-west-1b"], which is not in region us-east-1; allowed: zones of region us-east-1, such as "us-east-1a"',
+    ],
+    [
+      'a single zone',
+      { availabilityZones: 'us-east-1a' },
+      'availabilityZones: got "us-east-1a" (the list has 1 item(s)); allowed: a list of at least 2 distinct zones (a JSON array or a comma-separated string), each an availability zone name such as "us-east-1a"',
+    ],
+    ['more NAT gateways than zones', { natGateways: 3 }, 'natGateways: got 3, more than the 2 availability zones; allowed: 1 to 2 (one per zone at most)'],
+    [
+      'memory Fargate does not offer for the CPU',
+      { taskCpu: 256, taskMemoryMiB: 4096 },
+      'taskMemoryMiB: got 4096, which Fargate does not offer with taskCpu 256; allowed with taskCpu 256: 512, 1024, 2048',
+    ],
+    [
+      'unknown option, with a guess',
+      { domainname: 'example.org' },
+      'domainname: unknown option (did you mean "domainName"?); allowed options: domainName, hostedZoneId, recordName, account, region, availabilityZones, stages, webTier, dataStore, instanceType, minCapacity, maxCapacity, desiredCapacity, cpuTargetPercent, requestsPerTarget, taskCpu, taskMemoryMiB, https, weight, natGateways, databaseInstanceType, databaseStorageGiB, backupRetentionDays, deletionProtection',
+    ],
+    ['empty string', { region: '' }, 'region: got ""; allowed: an AWS region name such as "us-east-1"'],
+  ])('%s', (_name, context, message) => {
+    expect(problemsOf(context)).toEqual([message]);
+  });
+});
+
+test('GIVEN several bad values WHEN loaded THEN every problem is reported in one error', () => {
+  const context = { weight: 256, recordName: '-api', minCapacity: 9, maxCapacity: 3, webTier: 'k8s', colour: 'blue' };
+  const problems = problemsOf(context);
+  expect(problems.map((p) => p.split(':')[0])).toEqual(['colour', 'recordName', 'webTier', 'weight', 'minCapacity']);
+
+  expect(() => loadConfig({ ...CDK_JSON_CONTEXT, ...context })).toThrow(
+    /^The zero-to-millions configuration has 5 problems; no stack was created\.\n {2}- colour: unknown option/,
+  );
+});
+
+test('GIVEN a bad configuration WHEN the app is built THEN it fails before any stack is created', () => {
+  const app = newApp({ minCapacity: 10, maxCapacity: 2 });
+  expect(() => buildApp(app)).toThrow(ConfigError);
+  expect(app.node.children.filter((child) => Stack.isStack(child))).toEqual([]);
+});
+
+test('GIVEN the CDK own context keys WHEN loaded THEN they are not taken for unknown options', () => {
+  expect(problemsOf({ '@aws-cdk/core:newStyleStackSynthesis': true, 'aws:cdk:enable-path-metadata': true, 'availability-zones:account=1:region=x': [] })).toEqual([]);
+});
