@@ -1,0 +1,33 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { Config, loadConfig, StageNumber } from './config';
+import { SingleServerStage } from './stages/stage1-single-server';
+import { SeparateDataStage } from './stages/stage2-separate-data';
+import { LoadBalancedStage } from './stages/stage3-load-balanced';
+import { StageStack } from './stages/stage-stack';
+
+const STAGE_STACKS: Record<StageNumber, new (app: App, config: Config) => StageStack> = {
+  1: SingleServerStage,
+  2: SeparateDataStage,
+  3: LoadBalancedStage,
+};
+
+export interface BuildOptions {
+  /**
+   * Run cdk-nag's AwsSolutions checks when the app synthesizes.
+   *
+   * @default true
+   */
+  readonly nag?: boolean;
+}
+
+/**
+ * Builds the stage stacks the configuration selects. The configuration (the app's context) is
+ * validated first and in full: a bad configuration throws a `ConfigError` and creates no stack.
+ */
+export function buildApp(app: App, options: BuildOptions = {}): StageStack[] {
+  const config = loadConfig(app.node.getAllContext());
+  const stacks = config.stages.map((stage) => new STAGE_STACKS[stage](app, config));
+  if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return stacks;
+}

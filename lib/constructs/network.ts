@@ -1,0 +1,68 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+export interface NetworkProps {
+  /**
+   * The zones the network spans, named explicitly so that synth never asks AWS for them.
+   */
+  readonly availabilityZones: readonly string[];
+
+  /**
+   * A private tier with egress through NAT gateways, for a web tier that should not be
+   * reachable from the internet.
+   *
+   * @default - no private tier: no NAT gateway is created
+   */
+  readonly privateTier?: { readonly natGateways: number };
+
+  /**
+   * An isolated tier with no route to the internet at all, for a database.
+   *
+   * @default false
+   */
+  readonly isolatedTier?: boolean;
+}
+
+/**
+ * The VPC of one stage: public subnets always; a private tier behind NAT and an isolated tier
+ * only when the stage has something to put there, so an early stage pays for no NAT gateway.
+ *
+ * Secure defaults: the default security group admits nothing, flow logs record rejected and
+ * accepted traffic for a month, and S3 and DynamoDB are reached through (free) gateway endpoints
+ * rather than across NAT.
+ */
+export class Network extends Construct {
+  readonly vpc: ec2.Vpc;
+
+  constructor(scope: Construct, id: string, props: NetworkProps) {
+    super(scope, id);
+
+    const subnetConfiguration: ec2.SubnetConfiguration[] = [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 }];
+    if (props.privateTier) subnetConfiguration.push({ name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 });
+    if (props.isolatedTier) subnetConfiguration.push({ name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 });
+
+    this.vpc = new ec2.Vpc(this, 'Vpc', {
+      ipAddresses: ec2.IpAddresses.cidr('10.0.0.0/16'),
+      availabilityZones: [...props.availabilityZones],
+      natGateways: props.privateTier?.natGateways ?? 0,
+      subnetConfiguration,
+      restrictDefaultSecurityGroup: true,
+      gatewayEndpoints: {
+        S3: { service: ec2.GatewayVpcEndpointAwsService.S3 },
+        DynamoDB: { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB },
+      },
+    });
+
+    const flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.vpc.addFlowLog('FlowLog', {
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup),
+      trafficType: ec2.FlowLogTrafficType.ALL,
+      maxAggregationInterval: ec2.FlowLogMaxAggregationInterval.TEN_MINUTES,
+    });
+  }
+}

@@ -1,0 +1,118 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { HEALTH_CHECK_PATH, WEB_APP_PORT } from './web-app';
+
+export interface PublicLoadBalancerProps {
+  readonly vpc: ec2.IVpc;
+  /**
+   * Serve HTTPS with an ACM certificate for `domainName`, validated by DNS in `zone`, and
+   * redirect HTTP to HTTPS.
+   *
+   * @default - plain HTTP on port 80
+   */
+  readonly https?: { readonly domainName: string; readonly zone: route53.IHostedZone };
+}
+
+/**
+ * How fast the load balancer notices a web server come and go. A server is in service after two
+ * good checks (about 20 s) and out after three bad ones (about 30 s); a leaving server gets 30 s to
+ * finish its requests, so a deployment or scale-in does not take minutes per server.
+ */
+export const TARGET_HEALTH_CHECK: elbv2.HealthCheck = {
+  path: HEALTH_CHECK_PATH,
+  healthyHttpCodes: '200',
+  interval: Duration.seconds(10),
+  timeout: Duration.seconds(5),
+  healthyThresholdCount: 2,
+  unhealthyThresholdCount: 3,
+};
+export const DEREGISTRATION_DELAY = Duration.seconds(30);
+
+/**
+ * An internet-facing Application Load Balancer across the public subnets of every zone: the one
+ * entry point of stage 3, so no single web server is a point of failure. It drops invalid header
+ * fields, writes access logs to an encrypted bucket, and with `https` terminates TLS with a modern
+ * policy.
+ */
+export class PublicLoadBalancer extends Construct implements ec2.IConnectable {
+  readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  readonly securityGroup: ec2.SecurityGroup;
+  /** The listener that forwards to the web tier: HTTPS on 443, or HTTP on 80. */
+  readonly listener: elbv2.ApplicationListener;
+  readonly scheme: 'http' | 'https';
+  readonly accessLogs: s3.Bucket;
+  readonly connections: ec2.Connections;
+
+  constructor(scope: Construct, id: string, props: PublicLoadBalancerProps) {
+    super(scope, id);
+    this.scheme = props.https ? 'https' : 'http';
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: `Public load balancer: ${props.https ? 'HTTPS, and HTTP to redirect' : 'HTTP'} from anywhere`,
+      allowAllOutbound: false,
+    });
+    Validations.of(this.securityGroup).acknowledge({
+      id: 'AwsSolutions-EC23',
+      reason: 'The internet-facing load balancer is the entry point of the stage: it accepts the public on 80 and 443 only; the web tier behind it does not.',
+    });
+    this.connections = this.securityGroup.connections;
+
+    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
+      vpc: props.vpc,
+      internetFacing: true,
+      vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+      securityGroup: this.securityGroup,
+      dropInvalidHeaderFields: true,
+      desyncMitigationMode: elbv2.DesyncMitigationMode.DEFENSIVE,
+      http2Enabled: true,
+    });
+
+    this.accessLogs = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED, // the only encryption ALB access logs support
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ expiration: Duration.days(90) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.accessLogs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This bucket is itself the access log of the load balancer; logging access to the log bucket would only log the log writes.',
+    });
+    this.loadBalancer.logAccessLogs(this.accessLogs);
+
+    if (props.https) {
+      const certificate = new acm.Certificate(this, 'Certificate', {
+        domainName: props.https.domainName,
+        validation: acm.CertificateValidation.fromDns(props.https.zone),
+      });
+      this.listener = this.loadBalancer.addListener('Https', {
+        port: 443,
+        protocol: elbv2.ApplicationProtocol.HTTPS,
+        certificates: [certificate],
+        sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+        open: true,
+      });
+      this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443 });
+    } else {
+      this.listener = this.loadBalancer.addListener('Http', { port: 80, protocol: elbv2.ApplicationProtocol.HTTP, open: true });
+    }
+  }
+
+  /** Forwards the listener to a web tier, with the stage's health check and deregistration delay. */
+  addWebTier(target: elbv2.IApplicationLoadBalancerTarget): elbv2.ApplicationTargetGroup {
+    return this.listener.addTargets('WebTier', {
+      port: WEB_APP_PORT,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      targets: [target],
+      healthCheck: TARGET_HEALTH_CHECK,
+      deregistrationDelay: DEREGISTRATION_DELAY,
+    });
+  }
+}

@@ -1,0 +1,75 @@
+import { Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { SIGNAL_TIMEOUT, signalWhenServing, WEB_APP_PORT } from './web-app';
+import { webHostSettings } from './web-host';
+
+export interface SingleWebServerProps {
+  readonly vpc: ec2.IVpc;
+  /** The vertical knob: the one instance's type, such as `t3.small`. */
+  readonly instanceType: string;
+  readonly userData: ec2.UserData;
+  /**
+   * The instance holds data that would be lost with it (stage 1: the database lives on it):
+   * termination protection is on when `deletionProtection` is, and a change of user data does
+   * not replace it.
+   */
+  readonly holdsData: boolean;
+  /** Termination protection, for an instance that holds data. */
+  readonly deletionProtection: boolean;
+}
+
+/**
+ * One hardened web server in a public subnet with an Elastic IP, so that DNS can point at a
+ * stable address. Port 80 is the only port open to the world. Operators use Session Manager.
+ *
+ * This is the single point of failure stages 1 and 2 live with: when the instance or its zone
+ * fails, the API is down until it is replaced.
+ */
+export class SingleWebServer extends Construct implements ec2.IConnectable, iam.IGrantable {
+  readonly instance: ec2.Instance;
+  readonly securityGroup: ec2.SecurityGroup;
+  readonly elasticIp: ec2.CfnEIP;
+  readonly connections: ec2.Connections;
+  readonly grantPrincipal: iam.IPrincipal;
+
+  constructor(scope: Construct, id: string, props: SingleWebServerProps) {
+    super(scope, id);
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: `Single web server: HTTP from anywhere, nothing else`,
+      allowAllOutbound: true,
+    });
+    this.securityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(WEB_APP_PORT), 'HTTP from the internet');
+    Validations.of(this.securityGroup).acknowledge({
+      id: 'AwsSolutions-EC23',
+      reason: 'Stages 1 and 2 have no load balancer: the single web server is what the public reaches, on port 80 only.',
+    });
+    this.connections = this.securityGroup.connections;
+
+    this.instance = new ec2.Instance(this, 'Instance', {
+      ...webHostSettings(this, props.instanceType),
+      vpc: props.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+      securityGroup: this.securityGroup,
+      userData: props.userData,
+      userDataCausesReplacement: !props.holdsData,
+      disableApiTermination: props.holdsData && props.deletionProtection,
+      resourceSignalTimeout: SIGNAL_TIMEOUT,
+    });
+    signalWhenServing(props.userData, this.instance, this.instance.role);
+    this.grantPrincipal = this.instance.grantPrincipal;
+    if (!(props.holdsData && props.deletionProtection)) {
+      Validations.of(this.instance).acknowledge({
+        id: 'AwsSolutions-EC29',
+        reason: props.holdsData
+          ? 'Termination protection is off because deletionProtection is false in the configuration (done before destroying the stage).'
+          : 'The web server holds no data (the data tier does); it must be replaceable when its launch settings change.',
+      });
+    }
+
+    this.elasticIp = new ec2.CfnEIP(this, 'ElasticIp', { domain: 'vpc', instanceId: this.instance.instanceId });
+  }
+}

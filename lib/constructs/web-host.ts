@@ -1,0 +1,58 @@
+import { Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+
+/**
+ * The hardening every web host gets, whether it is stage 1's single server or one instance of
+ * stage 3's Auto Scaling group: Amazon Linux 2023 for the instance's architecture, IMDSv2 only,
+ * an encrypted gp3 root volume, detailed monitoring, and operator access through SSM Session
+ * Manager only (no key pair, no SSH port).
+ *
+ * The settings are the props `ec2.Instance` and `ec2.LaunchTemplate` share, so both read them
+ * from one place.
+ */
+export interface WebHostSettings {
+  readonly instanceType: ec2.InstanceType;
+  readonly machineImage: ec2.IMachineImage;
+  readonly requireImdsv2: true;
+  readonly blockDevices: ec2.BlockDevice[];
+  readonly detailedMonitoring: true;
+  readonly role: iam.IRole;
+}
+
+export const ROOT_VOLUME_GIB = 20;
+
+export function webHostSettings(scope: Construct, instanceType: string): WebHostSettings {
+  const type = new ec2.InstanceType(instanceType);
+  return {
+    instanceType: type,
+    machineImage: ec2.MachineImage.latestAmazonLinux2023({
+      cpuType: type.architecture === ec2.InstanceArchitecture.ARM_64 ? ec2.AmazonLinuxCpuType.ARM_64 : ec2.AmazonLinuxCpuType.X86_64,
+    }),
+    requireImdsv2: true,
+    blockDevices: [
+      {
+        deviceName: '/dev/xvda',
+        volume: ec2.BlockDeviceVolume.ebs(ROOT_VOLUME_GIB, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3, deleteOnTermination: true }),
+      },
+    ],
+    detailedMonitoring: true,
+    role: webHostRole(scope),
+  };
+}
+
+/** The instance role: Session Manager access and nothing else; callers grant what the app needs. */
+function webHostRole(scope: Construct): iam.Role {
+  const role = new iam.Role(scope, 'Role', {
+    assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+    description: 'Web host: SSM Session Manager for operators, plus the grants of the data tier it uses',
+    managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
+  });
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
+    reason:
+      'AmazonSSMManagedInstanceCore is the policy AWS maintains for Session Manager, the only way operators reach this host (no SSH); a hand-copied version would drift from what the SSM agent needs.',
+  });
+  return role;
+}

@@ -1,0 +1,172 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { WebTierKind } from '../config';
+import type { WebTierIdentity } from './data-tier';
+import { PublicLoadBalancer } from './public-load-balancer';
+import { SIGNAL_TIMEOUT, signalWhenServing, WEB_APP_IMAGE, WEB_APP_PORT, WebAppProps, webAppContainerCommand, webAppUserData } from './web-app';
+import { webHostSettings } from './web-host';
+
+/** A horizontally scaled web tier behind the load balancer, in private subnets. */
+export interface WebTier extends WebTierIdentity {
+  readonly kind: WebTierKind;
+}
+
+export interface WebTierProps {
+  readonly vpc: ec2.IVpc;
+  readonly loadBalancer: PublicLoadBalancer;
+  readonly app: WebAppProps;
+  /** The horizontal knob: how many web servers, at least and at most. */
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+  /** @default - scaling decides, starting at `minCapacity` */
+  readonly desiredCapacity?: number;
+  /** Average CPU utilisation that target tracking holds. */
+  readonly cpuTargetPercent: number;
+  /** Requests per minute per server (ALB RequestCountPerTarget) that target tracking holds. */
+  readonly requestsPerTarget: number;
+  /** `ec2` only: each instance's type. */
+  readonly instanceType: string;
+  /** `ecs` only: CPU units and memory of each task. */
+  readonly taskCpu: number;
+  readonly taskMemoryMiB: number;
+}
+
+/** The web tier the configuration asks for. */
+export function createWebTier(scope: Construct, kind: WebTierKind, props: WebTierProps): WebTier {
+  return kind === 'ec2' ? new AutoScalingWebTier(scope, 'AutoScalingWebTier', props) : new FargateWebTier(scope, 'FargateWebTier', props);
+}
+
+function privateSecurityGroup(scope: Construct, vpc: ec2.IVpc): ec2.SecurityGroup {
+  return new ec2.SecurityGroup(scope, 'SecurityGroup', {
+    vpc,
+    description: 'Web tier: HTTP from the load balancer only; egress for packages, AWS APIs and the data tier',
+    allowAllOutbound: true,
+  });
+}
+
+/**
+ * An Auto Scaling group of hardened instances from a launch template. The load balancer's health
+ * check (not only EC2's) decides when an instance is replaced; a rolling update replaces instances
+ * one at a time when the launch template changes, and each new instance must report that the app
+ * serves before the next is replaced. Target tracking scales on CPU and on requests per instance.
+ */
+export class AutoScalingWebTier extends Construct implements WebTier {
+  readonly kind = 'ec2' as const;
+  readonly group: autoscaling.AutoScalingGroup;
+  readonly launchTemplate: ec2.LaunchTemplate;
+  readonly connections: ec2.Connections;
+  readonly grantPrincipal: iam.IPrincipal;
+
+  constructor(scope: Construct, id: string, props: WebTierProps) {
+    super(scope, id);
+
+    const settings = webHostSettings(this, props.instanceType);
+    const userData = webAppUserData(props.app);
+    this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
+      ...settings,
+      securityGroup: privateSecurityGroup(this, props.vpc),
+      userData,
+    });
+
+    this.group = new autoscaling.AutoScalingGroup(this, 'Group', {
+      vpc: props.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      launchTemplate: this.launchTemplate,
+      minCapacity: props.minCapacity,
+      maxCapacity: props.maxCapacity,
+      desiredCapacity: props.desiredCapacity,
+      healthChecks: autoscaling.HealthChecks.withAdditionalChecks({
+        additionalTypes: [autoscaling.AdditionalHealthCheckType.ELB],
+        gracePeriod: Duration.minutes(5),
+      }),
+      defaultInstanceWarmup: Duration.minutes(2),
+      signals: autoscaling.Signals.waitForMinCapacity({ timeout: SIGNAL_TIMEOUT }),
+      updatePolicy: autoscaling.UpdatePolicy.rollingUpdate({
+        maxBatchSize: 1,
+        // CloudFormation requires fewer instances in service than the maximum during an update.
+        minInstancesInService: Math.min(props.minCapacity, props.maxCapacity - 1),
+        pauseTime: SIGNAL_TIMEOUT,
+      }),
+    });
+    signalWhenServing(userData, this.group, settings.role);
+    Validations.of(this.group).acknowledge({
+      id: 'AwsSolutions-AS3',
+      reason: 'Scaling activity is recorded in the group activity history; notifications arrive with the monitoring stage, which owns alerting.',
+    });
+
+    this.connections = this.group.connections;
+    this.grantPrincipal = settings.role;
+
+    props.loadBalancer.addWebTier(this.group);
+    this.group.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: props.cpuTargetPercent });
+    this.group.scaleOnRequestCount('Requests', { targetRequestsPerMinute: props.requestsPerTarget });
+  }
+}
+
+/**
+ * An ECS Fargate service of the same app, in private subnets behind the same load balancer. A
+ * deployment starts new tasks before stopping old ones and rolls back by itself when new tasks
+ * never become healthy; service auto scaling tracks CPU and requests per task.
+ */
+export class FargateWebTier extends Construct implements WebTier {
+  readonly kind = 'ecs' as const;
+  readonly service: ecs.FargateService;
+  readonly connections: ec2.Connections;
+  readonly grantPrincipal: iam.IPrincipal;
+
+  static readonly CONTAINER_NAME = 'WebApp';
+
+  constructor(scope: Construct, id: string, props: WebTierProps) {
+    super(scope, id);
+
+    const cluster = new ecs.Cluster(this, 'Cluster', { vpc: props.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+
+    const taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
+      cpu: props.taskCpu,
+      memoryLimitMiB: props.taskMemoryMiB,
+      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+    });
+    taskDefinition.addContainer(FargateWebTier.CONTAINER_NAME, {
+      image: ecs.ContainerImage.fromRegistry(WEB_APP_IMAGE),
+      command: webAppContainerCommand(props.app),
+      environment: props.app.environment,
+      portMappings: [{ containerPort: WEB_APP_PORT }],
+      logging: ecs.LogDrivers.awsLogs({
+        streamPrefix: 'web',
+        logGroup: new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
+      }),
+      stopTimeout: Duration.seconds(30),
+    });
+    Validations.of(taskDefinition).acknowledge({
+      id: 'AwsSolutions-ECS2',
+      reason: 'The environment holds only where the data lives (endpoint, port, secret ARN or table name); the app reads credentials from Secrets Manager itself.',
+    });
+
+    this.service = new ecs.FargateService(this, 'Service', {
+      cluster,
+      taskDefinition,
+      desiredCount: props.desiredCapacity ?? props.minCapacity,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      assignPublicIp: false,
+      securityGroups: [privateSecurityGroup(this, props.vpc)],
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      circuitBreaker: { enable: true, rollback: true },
+      healthCheckGracePeriod: Duration.seconds(60),
+    });
+    this.connections = this.service.connections;
+    this.grantPrincipal = taskDefinition.taskRole;
+
+    const targetGroup = props.loadBalancer.addWebTier(
+      this.service.loadBalancerTarget({ containerName: FargateWebTier.CONTAINER_NAME, containerPort: WEB_APP_PORT }),
+    );
+    const scaling = this.service.autoScaleTaskCount({ minCapacity: props.minCapacity, maxCapacity: props.maxCapacity });
+    scaling.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: props.cpuTargetPercent });
+    scaling.scaleOnRequestCount('Requests', { requestsPerTarget: props.requestsPerTarget, targetGroup });
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Stage 1 — single server.
+ *
+ * Everything on one machine: the web app, its database (PostgreSQL) and its cache (Redis), on one
+ * hardened EC2 instance in a public subnet. Users resolve `api.<domain>` through Route 53 to the
+ * instance's Elastic IP and speak HTTP/JSON to it.
+ *
+ * The flaw that forces stage 2: web traffic and database work compete for the same CPU, memory
+ * and disk, so neither can be sized or scaled on its own, and losing the instance loses the data.
+ */
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { Construct } from 'constructs';
+import { Config } from '../config';
+import { Network } from '../constructs/network';
+import { SingleWebServer } from '../constructs/single-web-server';
+import { webAppUserData } from '../constructs/web-app';
+import { StageStack } from './stage-stack';
+
+/** Where stage 1's app finds its data: on the same host, on localhost. */
+const ON_THIS_HOST = {
+  DATA_STORE: 'postgresql-local',
+  DB_HOST: '127.0.0.1',
+  DB_PORT: '5432',
+  CACHE_URL: 'redis://127.0.0.1:6379',
+};
+
+export class SingleServerStage extends StageStack {
+  readonly server: SingleWebServer;
+
+  constructor(scope: Construct, config: Config) {
+    super(scope, 1, config, 'web app, database and cache on one EC2 instance behind an Elastic IP');
+
+    const network = new Network(this, 'Network', { availabilityZones: config.availabilityZones });
+
+    this.server = new SingleWebServer(this, 'Server', {
+      vpc: network.vpc,
+      instanceType: config.instanceType,
+      userData: webAppUserData(this.webApp('postgresql on this host', ON_THIS_HOST), { localDataServices: true }),
+      holdsData: true,
+      deletionProtection: config.deletionProtection,
+    });
+
+    this.publishApi(route53.RecordTarget.fromIpAddresses(this.server.elasticIp.ref), 'http');
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Stage 3 — load balancer and horizontal scaling.
+ *
+ * A bigger instance has a ceiling and no failover. Here an internet-facing Application Load
+ * Balancer spans at least two zones, and behind it a web tier in private subnets — an Auto
+ * Scaling group (`ec2`) or an ECS Fargate service (`ecs`) — grows and shrinks with load and
+ * replaces what fails its health check. With `https`, the load balancer terminates TLS with an
+ * ACM certificate and redirects HTTP. The data tier is stage 2's.
+ *
+ * What it still risks: the database is one instance in one zone (RDS), and every read goes to
+ * it — the flaws the replication and cache stages remove.
+ */
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as targets from 'aws-cdk-lib/aws-route53-targets';
+import { Construct } from 'constructs';
+import { Config } from '../config';
+import { createDataTier } from '../constructs/data-tier';
+import { Network } from '../constructs/network';
+import { PublicLoadBalancer } from '../constructs/public-load-balancer';
+import { createWebTier, WebTier } from '../constructs/web-tier';
+import { StageStack } from './stage-stack';
+
+export class LoadBalancedStage extends StageStack {
+  readonly loadBalancer: PublicLoadBalancer;
+  readonly webTier: WebTier;
+
+  constructor(scope: Construct, config: Config) {
+    super(scope, 3, config, `an Application Load Balancer in front of an auto-scaling ${config.webTier} web tier and a ${config.dataStore} data tier`);
+
+    const network = new Network(this, 'Network', {
+      availabilityZones: config.availabilityZones,
+      privateTier: { natGateways: config.natGateways },
+      isolatedTier: config.dataStore === 'rds',
+    });
+
+    const data = createDataTier(this, config.dataStore, { vpc: network.vpc, ...config });
+
+    this.loadBalancer = new PublicLoadBalancer(this, 'LoadBalancer', {
+      vpc: network.vpc,
+      https: config.https ? { domainName: this.apiDomainName, zone: this.zone } : undefined,
+    });
+
+    this.webTier = createWebTier(this, config.webTier, {
+      ...config,
+      vpc: network.vpc,
+      loadBalancer: this.loadBalancer,
+      app: this.webApp(data.kind, data.environment),
+    });
+    data.allowWebTier(this.webTier);
+
+    this.publishApi(
+      route53.RecordTarget.fromAlias(new targets.LoadBalancerTarget(this.loadBalancer.loadBalancer, { evaluateTargetHealth: true })),
+      this.loadBalancer.scheme,
+    );
+  }
+}
