@@ -40,6 +40,7 @@ export function createDataTier(scope: Construct, kind: DataStoreKind, props: Dat
 }
 
 export const DATABASE_NAME = 'app';
+export const DATABASE_PORT = 5432;
 export const DATABASE_ENGINE_VERSION = rds.PostgresEngineVersion.VER_17_9;
 
 /**
@@ -71,6 +72,7 @@ export class RelationalDataTier extends Construct implements DataTier {
       publiclyAccessible: false,
       credentials: rds.Credentials.fromSecret(secret),
       databaseName: DATABASE_NAME,
+      port: DATABASE_PORT,
       iamAuthentication: true,
       caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
       multiAz: false,
@@ -88,7 +90,7 @@ export class RelationalDataTier extends Construct implements DataTier {
     this.environment = {
       DATA_STORE: 'rds',
       DB_HOST: this.database.dbInstanceEndpointAddress,
-      DB_PORT: this.database.dbInstanceEndpointPort,
+      DB_PORT: String(DATABASE_PORT),
       DB_NAME: DATABASE_NAME,
       DB_SECRET_ARN: secret.secretArn,
       AWS_REGION: Stack.of(this).region,
@@ -117,7 +119,7 @@ export class RelationalDataTier extends Construct implements DataTier {
   }
 
   allowWebTier(webTier: WebTierIdentity): void {
-    this.database.connections.allowDefaultPortFrom(webTier, 'PostgreSQL from the web tier');
+    this.database.connections.allowFrom(webTier, ec2.Port.tcp(DATABASE_PORT), 'PostgreSQL from the web tier');
     this.secret.grantRead(webTier);
   }
 }

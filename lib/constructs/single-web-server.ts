@@ -2,6 +2,7 @@ import { Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { HARD_CODED_ZONES } from './network';
 import { SIGNAL_TIMEOUT, signalWhenServing, WEB_APP_PORT } from './web-app';
 import { webHostSettings } from './web-host';
 
@@ -61,6 +62,7 @@ export class SingleWebServer extends Construct implements ec2.IConnectable, iam.
     });
     signalWhenServing(props.userData, this.instance, this.instance.role);
     this.grantPrincipal = this.instance.grantPrincipal;
+    Validations.of(this.instance).acknowledge(HARD_CODED_ZONES);
     if (!(props.holdsData && props.deletionProtection)) {
       Validations.of(this.instance).acknowledge({
         id: 'AwsSolutions-EC29',

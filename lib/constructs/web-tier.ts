@@ -94,6 +94,12 @@ export class AutoScalingWebTier extends Construct implements WebTier {
       }),
     });
     signalWhenServing(userData, this.group, settings.role);
+    if (props.desiredCapacity !== undefined) {
+      Validations.of(this.group).acknowledge({
+        id: 'Annotation::@aws-cdk/aws-autoscaling:desiredCapacitySet',
+        reason: 'desiredCapacity is set in the configuration, whose documentation says every deployment resets the group to it.',
+      });
+    }
     Validations.of(this.group).acknowledge({
       id: 'AwsSolutions-AS3',
       reason: 'Scaling activity is recorded in the group activity history; notifications arrive with the monitoring stage, which owns alerting.',

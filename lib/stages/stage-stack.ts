@@ -5,6 +5,9 @@ import { Config, placeholdersIn, STAGES, StageNumber } from '../config';
 import { ApiRecord } from '../constructs/api-record';
 import { WebAppProps } from '../constructs/web-app';
 
+/** The warning a stack carries while the configuration holds placeholders (acknowledge it with `Annotation::<this>`). */
+export const PLACEHOLDER_WARNING = 'zero-to-millions:placeholder-configuration';
+
 /**
  * What every stage stack shares: its name, its environment (always explicit, so synth never asks
  * AWS), its tags, the imported hosted zone, and the weighted record it publishes the API under.
@@ -38,7 +41,7 @@ export abstract class StageStack extends Stack {
     const placeholders = placeholdersIn(config);
     if (placeholders.length > 0) {
       Validations.of(this).addWarning(
-        'zero-to-millions:placeholder-configuration',
+        PLACEHOLDER_WARNING,
         `${placeholders.join(', ')} still hold placeholder values: this stack synthesizes but cannot deploy. Set them in cdk.json or with -c.`,
       );
     }

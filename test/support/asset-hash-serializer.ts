@@ -1,16 +1,30 @@
 /**
- * Snapshot serializer: replaces what changes with aws-cdk-lib upgrades but says nothing about
- * the design — asset hashes (in S3 keys and image tags) and the library version — so snapshots
- * are stable across machines and upgrades and show only real changes.
+ * Snapshot serializer: replaces what changes with an aws-cdk-lib upgrade but says nothing about
+ * this project's design, so snapshots are stable across machines and upgrades and show only real
+ * changes:
+ * - asset hashes, in S3 keys and image tags;
+ * - the Node.js runtime of the Lambda handlers aws-cdk-lib writes for its own custom resources
+ *   (such as the one that empties the VPC's default security group).
  */
 const ASSET_HASH = /[0-9a-f]{64}/g;
-const CDK_VERSION = /\b2\.\d+\.\d+\b(?=[^"]*(aws-cdk-lib|cdk-version))/g;
+const HAS_ASSET_HASH = /[0-9a-f]{64}/;
+const CDK_OWN_HANDLER = /CustomResourceProviderHandler[0-9A-F]{8}$/;
+const NORMALISED = Symbol('normalised');
 
-function normalise(value: string): string {
-  return value.replace(ASSET_HASH, '<asset hash>').replace(CDK_VERSION, '<cdk version>');
-}
+type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+
+const isTemplate = (value: unknown): value is Template =>
+  typeof value === 'object' && value !== null && !(NORMALISED in value) && typeof (value as Template).Resources === 'object';
 
 module.exports = {
-  test: (value: unknown) => typeof value === 'string' && normalise(value) !== value,
-  serialize: (value: string) => JSON.stringify(normalise(value)),
+  test: (value: unknown) => (typeof value === 'string' && HAS_ASSET_HASH.test(value)) || isTemplate(value),
+  serialize(value: unknown, config: unknown, indentation: string, depth: number, refs: unknown, printer: Function): string {
+    if (typeof value === 'string') return JSON.stringify(value.replace(ASSET_HASH, '<asset hash>'));
+    const template = structuredClone(value as Template);
+    for (const [id, resource] of Object.entries(template.Resources)) {
+      if (resource.Type === 'AWS::Lambda::Function' && CDK_OWN_HANDLER.test(id)) resource.Properties!.Runtime = '<runtime chosen by aws-cdk-lib>';
+    }
+    Object.defineProperty(template, NORMALISED, { value: true });
+    return printer(template, config, indentation, depth, refs);
+  },
 };

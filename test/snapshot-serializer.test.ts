@@ -1,0 +1,23 @@
+const serializer = require('./support/asset-hash-serializer');
+
+const HASH = 'f178182c7c3aac6ad18bdaae53a2d38f72b2cf690d17b9efa635c7ce37f77d71';
+
+test('an asset hash in a string is replaced, so snapshots survive an aws-cdk-lib upgrade', () => {
+  expect(serializer.test(`${HASH}.zip`)).toBe(true);
+  expect(serializer.serialize(`${HASH}.zip`)).toBe('"<asset hash>.zip"');
+  expect(serializer.test('api.example.com')).toBe(false);
+});
+
+test('the runtime of a handler aws-cdk-lib writes for itself is normalised; any other Lambda keeps its runtime', () => {
+  const template = {
+    Resources: {
+      CustomVpcRestrictDefaultSGCustomResourceProviderHandlerDC833E5E: { Type: 'AWS::Lambda::Function', Properties: { Runtime: 'nodejs24.x' } },
+      VerifyDeployment1234ABCD: { Type: 'AWS::Lambda::Function', Properties: { Runtime: 'nodejs22.x' } },
+    },
+  };
+  let printed: any;
+  serializer.serialize(template, {}, '', 0, [], (value: unknown) => ((printed = value), ''));
+  expect(printed.Resources.CustomVpcRestrictDefaultSGCustomResourceProviderHandlerDC833E5E.Properties.Runtime).toBe('<runtime chosen by aws-cdk-lib>');
+  expect(printed.Resources.VerifyDeployment1234ABCD.Properties.Runtime).toBe('nodejs22.x');
+  expect(template.Resources.CustomVpcRestrictDefaultSGCustomResourceProviderHandlerDC833E5E.Properties.Runtime).toBe('nodejs24.x');
+});
