@@ -1,0 +1,67 @@
+/**
+ * Speed and size figures, printed, never asserted: the test suite's wall time, synth time per stage
+ * (bare, with CloudFormation validation, with validation and cdk-nag), the full `cdk synth` as CI
+ * runs it, and the size of each stage's template.
+ *
+ * Usage: npm run bench [-- --runs N]
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { buildApp } from '../lib/app';
+import { STAGE_NUMBERS, STAGES } from '../lib/config';
+
+const root = join(__dirname, '..');
+const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
+const context = JSON.parse(readFileSync(join(root, 'cdk.json'), 'utf8')).context;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const ms = (n: number) => `${n.toFixed(0)} ms`;
+
+function timeCommand(command: string, args: string[], env: Record<string, string> = {}): number {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(command, args, { cwd: root, stdio: 'ignore', env: { ...process.env, ...env } });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}`);
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+/** Synthesizes one stage in this process; the validation engine loads once per process, as in CI. */
+function synthOnce(stage: number, checks: 'none' | 'validation' | 'validation+nag'): { ms: number; bytes: number; resources: number } {
+  const outdir = mkdtempSync(join(tmpdir(), 'bench-'));
+  const silence = console.error;
+  console.error = () => undefined; // the placeholder warning, once per synth
+  try {
+    const start = process.hrtime.bigint();
+    const app = new App({ context: { ...context, stages: String(stage) }, outdir, builtinCloudFormationValidation: checks !== 'none' });
+    buildApp(app, { nag: checks === 'validation+nag' });
+    const assembly = app.synth();
+    const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+    const template = readFileSync(join(outdir, assembly.stacks[0].templateFile), 'utf8');
+    return { ms: elapsed, bytes: Buffer.byteLength(template), resources: Object.keys(JSON.parse(template).Resources).length };
+  } finally {
+    console.error = silence;
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+console.log(`zero-to-millions benchmark (${runs} runs each, median; ${new Date().toISOString()})\n`);
+
+console.log('Synth of one stage in-process (default configuration):');
+console.log('stage                  resources  template  bare      +validation  +validation+nag');
+synthOnce(1, 'validation+nag'); // warm-up: module loading and the validation engine's first start
+for (const stage of STAGE_NUMBERS) {
+  const row = (['none', 'validation', 'validation+nag'] as const).map((checks) => median(Array.from({ length: runs }, () => synthOnce(stage, checks).ms)));
+  const { bytes, resources } = synthOnce(stage, 'none');
+  console.log(
+    `${STAGES[stage].stackName.padEnd(22)} ${String(resources).padStart(9)}  ${`${(bytes / 1024).toFixed(1)} KiB`.padStart(8)}  ${ms(row[0]).padEnd(8)}  ${ms(row[1]).padEnd(11)}  ${ms(row[2])}`,
+  );
+}
+
+const cliRuns = Math.max(1, Math.min(runs, 3));
+const cli = median(Array.from({ length: cliRuns }, () => timeCommand(join(root, 'node_modules/.bin/cdk'), ['synth', '--quiet', '-o', mkdtempSync(join(tmpdir(), 'bench-cli-'))])));
+console.log(`\nFull \`cdk synth\` of every stage, validation and cdk-nag on (new process, ${cliRuns} runs): ${ms(cli)}`);
+
+const jest = median(Array.from({ length: cliRuns }, () => timeCommand(join(root, 'node_modules/.bin/jest'), ['--silent'], { CI: 'true' })));
+console.log(`\`npm test\` wall time (${cliRuns} runs): ${(jest / 1000).toFixed(1)} s`);
