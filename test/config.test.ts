@@ -137,11 +137,16 @@ describe('each bad value is reported with its key, the value and what is allowed
       { availabilityZones: 'us-east-1a' },
       'availabilityZones: got "us-east-1a" (the list has 1 item(s)); allowed: a list of at least 2 distinct zones (a JSON array or a comma-separated string), each an availability zone name such as "us-east-1a"',
     ],
+    [
+      'a CPU whose memory range excludes the default memory names both keys',
+      { taskCpu: 4096 },
+      'taskCpu, taskMemoryMiB: got 4096 and 1024, a task size Fargate does not offer; allowed with taskCpu 4096: taskMemoryMiB 8192, 9216, 10240, 11264, 12288, 13312, 14336, 15360, 16384, 17408, 18432, 19456, 20480, 21504, 22528, 23552, 24576, 25600, 26624, 27648, 28672, 29696, 30720',
+    ],
     ['more NAT gateways than zones', { natGateways: 3 }, 'natGateways: got 3, more than the 2 availability zones; allowed: 1 to 2 (one per zone at most)'],
     [
       'memory Fargate does not offer for the CPU',
       { taskCpu: 256, taskMemoryMiB: 4096 },
-      'taskMemoryMiB: got 4096, which Fargate does not offer with taskCpu 256; allowed with taskCpu 256: 512, 1024, 2048',
+      'taskCpu, taskMemoryMiB: got 256 and 4096, a task size Fargate does not offer; allowed with taskCpu 256: taskMemoryMiB 512, 1024, 2048',
     ],
     [
       'unknown option, with a guess',

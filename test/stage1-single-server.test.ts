@@ -12,12 +12,21 @@ describe('Stage 1 — single server', () => {
     expect(only(templateOf(1, { instanceType: 'm7g.large' }), 'AWS::EC2::Instance')[1].Properties.InstanceType).toBe('m7g.large');
   });
 
+  /** The image the instance launches from: the launch template it references holds it. */
+  const imageOf = (t: typeof template) => {
+    const [, instance] = only(t, 'AWS::EC2::Instance');
+    expect(instance.Properties.ImageId).toBeUndefined();
+    return t.toJSON().Resources[instance.Properties.LaunchTemplate.LaunchTemplateId.Ref].Properties.LaunchTemplateData.ImageId;
+  };
+
   test('a Graviton instance type gets an arm64 Amazon Linux 2023 image', () => {
-    const params = Object.values(templateOf(1, { instanceType: 'm7g.large' }).toJSON().Parameters as Record<string, any>).map((p) => p.Default);
-    expect(params).toContain('/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-6.1-arm64');
-    expect(Object.values(template.toJSON().Parameters as Record<string, any>).map((p) => p.Default)).toContain(
-      '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-6.1-x86_64',
-    );
+    expect(imageOf(templateOf(1, { instanceType: 'm7g.large' }))).toBe('resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64');
+  });
+
+  test('the image is resolved at launch, so a new Amazon Linux release does not replace the instance (and its database) on the next deploy', () => {
+    expect(imageOf(template)).toBe('resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64');
+    // No deploy-time image parameter, whose new value would replace the instance.
+    expect(Object.keys(template.toJSON().Parameters)).toEqual(['BootstrapVersion']);
   });
 
   test('the instance is hardened: IMDSv2 only, encrypted root volume, no key pair, Session Manager access', () => {
@@ -26,7 +35,7 @@ describe('Stage 1 — single server', () => {
     expect(instance.Properties.BlockDeviceMappings).toEqual([
       { DeviceName: '/dev/xvda', Ebs: { DeleteOnTermination: true, Encrypted: true, VolumeSize: 20, VolumeType: 'gp3' } },
     ]);
-    template.hasResourceProperties('AWS::EC2::LaunchTemplate', { LaunchTemplateData: { MetadataOptions: { HttpTokens: 'required' } } });
+    expect(instance.Properties.MetadataOptions).toEqual({ HttpTokens: 'required' });
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'ec2.amazonaws.com' } })] },
       ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AmazonSSMManagedInstanceCore']] }],

@@ -82,7 +82,7 @@ export function loadConfig(context: Readonly<Record<string, unknown>>): Config {
   }
   if (valid('taskCpu', 'taskMemoryMiB') && !FARGATE_MEMORY[c.taskCpu].includes(c.taskMemoryMiB)) {
     problems.push(
-      `taskMemoryMiB: got ${c.taskMemoryMiB}, which Fargate does not offer with taskCpu ${c.taskCpu}; allowed with taskCpu ${c.taskCpu}: ${FARGATE_MEMORY[c.taskCpu].join(', ')}`,
+      `taskCpu, taskMemoryMiB: got ${c.taskCpu} and ${c.taskMemoryMiB}, a task size Fargate does not offer; allowed with taskCpu ${c.taskCpu}: taskMemoryMiB ${FARGATE_MEMORY[c.taskCpu].join(', ')}`,
     );
   }
 

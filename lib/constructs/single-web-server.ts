@@ -6,6 +6,19 @@ import { HARD_CODED_ZONES } from './network';
 import { SIGNAL_TIMEOUT, signalWhenServing, WEB_APP_PORT } from './web-app';
 import { webHostSettings } from './web-host';
 
+/**
+ * Takes the instance's image from a launch template that holds only the image, resolved by EC2 at
+ * launch. CloudFormation's schema does not accept `resolve:ssm:` as an instance's own ImageId, and a
+ * deploy-time image parameter would replace the instance whenever AWS publishes a new image. The
+ * template never changes, so its version never does, and the instance is not replaced.
+ */
+function launchFromImageTemplate(scope: Construct, instance: ec2.Instance, image: ec2.IMachineImage): void {
+  const template = new ec2.LaunchTemplate(scope, 'ImageTemplate', { machineImage: image, requireImdsv2: true });
+  const cfnInstance = instance.node.defaultChild as ec2.CfnInstance;
+  cfnInstance.addPropertyDeletionOverride('ImageId');
+  cfnInstance.launchTemplate = { launchTemplateId: template.launchTemplateId, version: template.latestVersionNumber };
+}
+
 export interface SingleWebServerProps {
   readonly vpc: ec2.IVpc;
   /** The vertical knob: the one instance's type, such as `t3.small`. */
@@ -50,8 +63,10 @@ export class SingleWebServer extends Construct implements ec2.IConnectable, iam.
     });
     this.connections = this.securityGroup.connections;
 
+    const settings = webHostSettings(this, props.instanceType);
     this.instance = new ec2.Instance(this, 'Instance', {
-      ...webHostSettings(this, props.instanceType),
+      ...settings,
+      httpTokens: ec2.HttpTokens.REQUIRED,
       vpc: props.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
       securityGroup: this.securityGroup,
@@ -60,6 +75,7 @@ export class SingleWebServer extends Construct implements ec2.IConnectable, iam.
       disableApiTermination: props.holdsData && props.deletionProtection,
       resourceSignalTimeout: SIGNAL_TIMEOUT,
     });
+    launchFromImageTemplate(this, this.instance, settings.machineImage);
     signalWhenServing(props.userData, this.instance, this.instance.role);
     this.grantPrincipal = this.instance.grantPrincipal;
     Validations.of(this.instance).acknowledge(HARD_CODED_ZONES);

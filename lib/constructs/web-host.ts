@@ -10,12 +10,12 @@ import { Construct } from 'constructs';
  * Manager only (no key pair, no SSH port).
  *
  * The settings are the props `ec2.Instance` and `ec2.LaunchTemplate` share, so both read them
- * from one place.
+ * from one place. IMDSv2 is required by each in its own way (`httpTokens` on an instance,
+ * `requireImdsv2` on a launch template), as the two props have different types.
  */
 export interface WebHostSettings {
   readonly instanceType: ec2.InstanceType;
   readonly machineImage: ec2.IMachineImage;
-  readonly requireImdsv2: true;
   readonly blockDevices: ec2.BlockDevice[];
   readonly detailedMonitoring: true;
   readonly role: iam.IRole;
@@ -27,10 +27,7 @@ export function webHostSettings(scope: Construct, instanceType: string): WebHost
   const type = new ec2.InstanceType(instanceType);
   return {
     instanceType: type,
-    machineImage: ec2.MachineImage.latestAmazonLinux2023({
-      cpuType: type.architecture === ec2.InstanceArchitecture.ARM_64 ? ec2.AmazonLinuxCpuType.ARM_64 : ec2.AmazonLinuxCpuType.X86_64,
-    }),
-    requireImdsv2: true,
+    machineImage: amazonLinux2023(type),
     blockDevices: [
       {
         deviceName: '/dev/xvda',
@@ -40,6 +37,19 @@ export function webHostSettings(scope: Construct, instanceType: string): WebHost
     detailedMonitoring: true,
     role: webHostRole(scope),
   };
+}
+
+/**
+ * The latest Amazon Linux 2023 image for the instance's architecture, resolved by EC2 when an
+ * instance launches rather than by CloudFormation at each deploy. A deploy after AWS publishes a new
+ * image therefore does not replace stage 1's instance (and the database on it) or roll stage 3's
+ * group; new images arrive as instances are replaced.
+ */
+export function amazonLinux2023(type: ec2.InstanceType): ec2.IMachineImage {
+  const arch = type.architecture === ec2.InstanceArchitecture.ARM_64 ? 'arm64' : 'x86_64';
+  return ec2.MachineImage.resolveSsmParameterAtLaunch(`/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${arch}`, {
+    os: ec2.OperatingSystemType.LINUX,
+  });
 }
 
 /** The instance role: Session Manager access and nothing else; callers grant what the app needs. */

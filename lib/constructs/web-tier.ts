@@ -69,6 +69,7 @@ export class AutoScalingWebTier extends Construct implements WebTier {
     const userData = webAppUserData(props.app);
     this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
       ...settings,
+      requireImdsv2: true,
       securityGroup: privateSecurityGroup(this, props.vpc),
       userData,
     });
