@@ -3,8 +3,13 @@ import { Template } from 'aws-cdk-lib/assertions';
 
 export type Resource = { Type: string; Properties?: any; DeletionPolicy?: string; UpdateReplacePolicy?: string; [k: string]: any };
 
-export function resources(template: Template, type: string): [string, Resource][] {
-  return Object.entries(template.findResources(type)) as [string, Resource][];
+/** A synthesized template, as the assertions library holds it or as plain JSON. */
+export type AnyTemplate = Template | { Resources: Record<string, any> };
+
+const json = (template: AnyTemplate): { Resources: Record<string, Resource> } => ('toJSON' in template ? template.toJSON() : template) as any;
+
+export function resources(template: AnyTemplate, type: string): [string, Resource][] {
+  return Object.entries(json(template).Resources).filter(([, r]) => r.Type === type);
 }
 
 export function only(template: Template, type: string): [string, Resource] {
@@ -14,8 +19,8 @@ export function only(template: Template, type: string): [string, Resource] {
 }
 
 /** `Public`, `Private` or `Isolated`: the tier of a subnet, from the tag the VPC construct gives it. */
-export function subnetTier(template: Template, subnetRef: { Ref: string }): string {
-  const subnet = template.toJSON().Resources[subnetRef.Ref];
+export function subnetTier(template: AnyTemplate, subnetRef: { Ref: string }): string {
+  const subnet = json(template).Resources[subnetRef.Ref];
   return subnet.Properties.Tags.find((t: { Key: string }) => t.Key === 'aws-cdk:subnet-type').Value;
 }
 
@@ -30,7 +35,7 @@ export interface Ingress {
 const logicalIdOf = (ref: any): string => ref?.Ref ?? ref?.['Fn::GetAtt']?.[0] ?? JSON.stringify(ref);
 
 /** Every ingress rule in the template, inline or standalone: who may reach which group on which ports. */
-export function ingressRules(template: Template): Ingress[] {
+export function ingressRules(template: AnyTemplate): Ingress[] {
   const rules: Ingress[] = [];
   for (const [id, group] of resources(template, 'AWS::EC2::SecurityGroup')) {
     for (const rule of group.Properties.SecurityGroupIngress ?? []) {
@@ -57,7 +62,7 @@ export function userDataText(userData: any): string {
 }
 
 /** Every IAM policy statement attached to a role, across the role's inline and separate policies. */
-export function statementsOf(template: Template, roleLogicalId: string): any[] {
+export function statementsOf(template: AnyTemplate, roleLogicalId: string): any[] {
   const statements: any[] = [];
   for (const [, policy] of resources(template, 'AWS::IAM::Policy')) {
     if (policy.Properties.Roles.some((r: any) => r.Ref === roleLogicalId)) statements.push(...policy.Properties.PolicyDocument.Statement);
