@@ -12,6 +12,9 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { buildApp } from '../lib/app';
 import { STAGE_NUMBERS, STAGES } from '../lib/config';
+import { ACCEPTANCE_RUNS, FUZZ_SEED, REJECTION_RUNS } from '../test/support/config-arbitraries';
+import { INVARIANTS } from '../test/support/invariants';
+import { MATRIX, synthChecked } from '../test/support/matrix';
 
 const root = join(__dirname, '..');
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
@@ -57,6 +60,24 @@ for (const stage of STAGE_NUMBERS) {
   console.log(
     `${STAGES[stage].stackName.padEnd(22)} ${String(resources).padStart(9)}  ${`${(bytes / 1024).toFixed(1)} KiB`.padStart(8)}  ${ms(row[0]).padEnd(8)}  ${ms(row[1]).padEnd(11)}  ${ms(row[2])}`,
   );
+}
+
+console.log('\nInvariants over every stage x option combination (test/invariants-*.test.ts, test/config-fuzz.test.ts):');
+{
+  const start = process.hrtime.bigint();
+  let violations = 0;
+  let findings = 0;
+  for (const { stage, overrides } of MATRIX) {
+    const subject = synthChecked(stage, overrides);
+    violations += INVARIANTS.reduce((n, invariant) => n + invariant.check(subject).length, 0);
+    findings += subject.findings.length;
+  }
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  console.log(`combinations checked:              ${MATRIX.length} (${seconds.toFixed(1)} s, ${((seconds * 1000) / MATRIX.length).toFixed(0)} ms each)`);
+  console.log(`invariants per combination:        ${INVARIANTS.length}, plus CloudFormation validation and cdk-nag`);
+  console.log(`invariant violations:              ${violations}`);
+  console.log(`unacknowledged findings:           ${findings} (must be 0)`);
+  console.log(`fuzz cases per npm test:           ${REJECTION_RUNS} rejected + ${REJECTION_RUNS} accepted configurations, ${ACCEPTANCE_RUNS} of them synthesized and checked (seed ${FUZZ_SEED})`);
 }
 
 const cliRuns = Math.max(1, Math.min(runs, 3));

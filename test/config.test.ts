@@ -68,6 +68,7 @@ describe('values from -c arrive as strings and mean the same as JSON in cdk.json
     [{ databaseInstanceType: 'db.r6g.large' }, { databaseInstanceType: 'r6g.large' }],
     [{ hostedZoneId: '/hostedzone/Z123ABC' }, { hostedZoneId: 'Z123ABC' }],
     [{ domainName: 'MySite.COM' }, { domainName: 'mysite.com' }],
+    [{ account: 210987654321 }, { account: '210987654321' }],
   ])('%j is read as %j', (given, expected) => {
     expect(loadConfig({ ...CDK_JSON_CONTEXT, ...given })).toMatchObject(expected);
   });
@@ -86,7 +87,17 @@ describe('each bad value is reported with its key, the value and what is allowed
     [
       'unknown instance type family',
       { instanceType: 'x9.large' },
-      'instanceType: got "x9.large" ("x9" is not a known family); allowed: an instance type "<family>.<size>" whose family is one of t3, t3a, t4g, m5, m5a, m6i, m6a, m6g, m7i, m7a, m7g, c5, c5a, c6i, c6a, c6g, c7i, c7a, c7g, r5, r5a, r6i, r6a, r6g, r7i, r7a, r7g',
+      'instanceType: got "x9.large" ("x9" is not a known family); allowed: an instance type "<family>.<size>" whose family is one of t3, t3a, t4g, m5, m5a, m6i, m6a, m6g, m7i, m7a, m7g, c5, c5a, c6i, c6a, c6g, c7i, c7a, c7g, r5, r5a, r6i, r6a, r6g, r7i, r7a, r7g, in a size the family comes in',
+    ],
+    [
+      'a size the family does not come in',
+      { instanceType: 'm5.micro' },
+      'instanceType: got "m5.micro" (m5 comes in large, xlarge, 2xlarge, 4xlarge, 8xlarge, 12xlarge, 16xlarge, 24xlarge, metal); allowed: an instance type "<family>.<size>" whose family is one of t3, t3a, t4g, m5, m5a, m6i, m6a, m6g, m7i, m7a, m7g, c5, c5a, c6i, c6a, c6g, c7i, c7a, c7g, r5, r5a, r6i, r6a, r6g, r7i, r7a, r7g, in a size the family comes in',
+    ],
+    [
+      'a database class PostgreSQL does not offer',
+      { databaseInstanceType: 'db.m6i.micro' },
+      'databaseInstanceType: got "db.m6i.micro" (db.m6i comes in large, xlarge, 2xlarge, 4xlarge, 8xlarge, 12xlarge, 16xlarge, 24xlarge, 32xlarge); allowed: an instance type "db.<family>.<size>" whose family is one of t3, t4g, m5, m6i, m6g, m7i, m7g, r5, r6i, r6g, r7i, r7g, in a size the family comes in',
     ],
     [
       'record name that is not a DNS label',
@@ -127,6 +138,7 @@ describe('each bad value is reported with its key, the value and what is allowed
     ],
     ['https not a boolean', { https: 'yes' }, 'https: got "yes"; allowed: true or false'],
     ['account not 12 digits', { account: '1234' }, 'account: got "1234"; allowed: a 12-digit AWS account id'],
+    ['account as a number that lost its leading zero', { account: 12345678901 }, 'account: got 12345678901; allowed: a 12-digit AWS account id'],
     [
       'zone of another region',
       { availabilityZones: ['us-east-1a', 'eu-west-1b'] },

@@ -79,6 +79,12 @@ export function matching(pattern: RegExp, allowed: string, normalise: (s: string
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
+/** Digits, as a string or as a JSON number (cdk.json users write account ids both ways). */
+export function digits(count: number, allowed: string): Parser<string> {
+  const text = matching(new RegExp(`^\\d{${count}}$`), allowed);
+  return { allowed, parse: (raw) => text.parse(typeof raw === 'number' && Number.isSafeInteger(raw) ? String(raw) : raw) };
+}
+
 /** A single DNS label, such as `api`. */
 export function dnsLabel(): Parser<string> {
   return matching(LABEL, '1 to 63 letters, digits or hyphens, not starting or ending with a hyphen (a single DNS label)', (s) =>

@@ -4,9 +4,11 @@
  * This table is the single source for validation (lib/config/load.ts) and for the configuration
  * table in the README (`npm run docs` writes it; a test fails when the README drifts).
  */
+import { DATABASE_INSTANCE_SIZES, WEB_INSTANCE_SIZES } from './instance-sizes';
 import { STAGE_NUMBERS, STAGES, StageNumber, stageNumberOf } from './stages';
 import {
   boolean,
+  digits,
   dnsLabel,
   domainName,
   listOf,
@@ -25,7 +27,10 @@ export type WebTierKind = (typeof WEB_TIERS)[number];
 export const DATA_STORES = ['rds', 'dynamodb'] as const;
 export type DataStoreKind = (typeof DATA_STORES)[number];
 
-/** Instance families for the web tier: current general-purpose, compute and memory families. */
+/**
+ * Instance families for the web tier: current general-purpose, compute and memory families. The
+ * sizes each comes in are generated into instance-sizes.ts (`npm run instance-sizes`).
+ */
 export const WEB_INSTANCE_FAMILIES = [
   't3', 't3a', 't4g',
   'm5', 'm5a', 'm6i', 'm6a', 'm6g', 'm7i', 'm7a', 'm7g',
@@ -50,19 +55,20 @@ export const FARGATE_MEMORY: Record<number, number[]> = {
 };
 const FARGATE_CPU = Object.keys(FARGATE_MEMORY).map(Number);
 
-const SIZE = '(nano|micro|small|medium|large|\\d{0,2}xlarge|metal)';
-
-function instanceType(families: readonly string[], prefix = ''): Parser<string> {
-  const pattern = new RegExp(`^(${families.join('|')})\\.${SIZE}$`);
+function instanceType(sizes: Readonly<Record<string, readonly string[]>>, prefix = ''): Parser<string> {
+  const families = Object.keys(sizes);
   return {
-    allowed: `an instance type "${prefix}<family>.<size>" whose family is one of ${families.join(', ')}`,
+    allowed: `an instance type "${prefix}<family>.<size>" whose family is one of ${families.join(', ')}, in a size the family comes in`,
     parse(raw) {
       if (typeof raw !== 'string') return refuse();
       const value = raw.trim().toLowerCase();
       const bare = prefix && value.startsWith(prefix) ? value.slice(prefix.length) : value;
-      if (pattern.test(bare)) return ok(bare);
-      const family = bare.split('.')[0];
-      return refuse(/^[a-z]+\d+[a-z]*\./.test(bare) && !families.includes(family) ? `"${family}" is not a known family` : undefined);
+      const match = /^([a-z]+\d+[a-z]*)\.([a-z0-9-]+)$/.exec(bare);
+      if (!match) return refuse();
+      const [, family, size] = match;
+      if (!families.includes(family)) return refuse(`"${family}" is not a known family`);
+      if (!sizes[family].includes(size)) return refuse(`${prefix}${family} comes in ${sizes[family].join(', ')}`);
+      return ok(bare);
     },
   };
 }
@@ -159,7 +165,7 @@ export const OPTIONS: { readonly [K in ConfigKey]: Option<Config[K]> } = {
   },
   account: {
     description: 'The AWS account every stack deploys to.',
-    parser: matching(/^\d{12}$/, 'a 12-digit AWS account id'),
+    parser: digits(12, 'a 12-digit AWS account id'),
     default: '123456789012',
     defaultInWords: '"123456789012", a placeholder',
     placeholder: true,
@@ -200,7 +206,7 @@ export const OPTIONS: { readonly [K in ConfigKey]: Option<Config[K]> } = {
   instanceType: {
     description:
       'The vertical knob: the size of each web server (stages 1 and 2: the one instance; stage 3 `ec2`: each instance). Graviton (`g`) families get an arm64 image.',
-    parser: instanceType(WEB_INSTANCE_FAMILIES),
+    parser: instanceType(WEB_INSTANCE_SIZES),
     default: 't3.small',
     defaultInWords: '"t3.small" (2 vCPU burstable, 2 GiB)',
   },
@@ -281,7 +287,7 @@ export const OPTIONS: { readonly [K in ConfigKey]: Option<Config[K]> } = {
   },
   databaseInstanceType: {
     description: 'Stages 2 and 3 `rds`: the database instance class.',
-    parser: instanceType(DATABASE_INSTANCE_FAMILIES, 'db.'),
+    parser: instanceType(DATABASE_INSTANCE_SIZES, 'db.'),
     default: 't4g.micro',
     defaultInWords: '"db.t4g.micro"',
   },

@@ -3,6 +3,7 @@
  * the findings of CloudFormation validation and cdk-nag, so each combination is built once.
  */
 import { readFileSync } from 'node:fs';
+import type { App } from 'aws-cdk-lib';
 import { join } from 'node:path';
 import { StageNumber, STAGES } from '../../lib/config';
 import { buildStacks, Overrides } from './app';
@@ -48,23 +49,33 @@ export interface Checked extends Subject {
   readonly findings: string[];
 }
 
-/** Builds one stage with validation and cdk-nag on, synthesizes once, and returns what the invariants read. */
-export function synthChecked(stage: StageNumber, overrides: Overrides): Checked {
-  const { app, stacks } = buildStacks({ ...overrides, stages: String(stage) }, { nag: true, validation: true });
+/**
+ * Synthesizes an app and returns the findings of its validation report (CloudFormation validation,
+ * cdk-nag) that no acknowledgement covers, and whether synth failed because of them.
+ */
+export function synthReport(app: App): { threw: boolean; findings: string[] } {
   let threw: unknown;
-  const silence = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  const print = console.error; // synth prints the findings it reports; they are returned instead
+  console.error = () => undefined;
   try {
     app.synth();
   } catch (error) {
     threw = error;
   } finally {
-    silence.mockRestore();
+    console.error = print;
   }
   const report = JSON.parse(readFileSync(join(app.outdir, 'validation-report.json'), 'utf8'));
   const findings: string[] = report.pluginReports.flatMap((plugin: { pluginName: string; violations: { ruleName: string; violatingConstructs: { constructPath: string }[] }[] }) =>
     plugin.violations.map((v) => `${plugin.pluginName} ${v.ruleName} at ${v.violatingConstructs.map((c) => c.constructPath).join(', ')}`),
   );
   if (threw && findings.length === 0) throw threw;
+  return { threw: threw !== undefined, findings };
+}
+
+/** Builds one stage with validation and cdk-nag on, synthesizes once, and returns what the invariants read. */
+export function synthChecked(stage: StageNumber, overrides: Overrides): Checked {
+  const { app, stacks } = buildStacks({ ...overrides, stages: String(stage) }, { nag: true, validation: true });
+  const { findings } = synthReport(app);
   const stack = stacks.find((s) => s.stackName === STAGES[stage].stackName)!;
   const template: TemplateJson = JSON.parse(readFileSync(join(app.outdir, stack.templateFile), 'utf8'));
   return { stage, config: stack.config, template, findings };

@@ -1,0 +1,162 @@
+/**
+ * Generators of configurations for property-based tests: values a user may write (as JSON in
+ * cdk.json or as strings from -c) that the README says are allowed, and values it says are not.
+ *
+ * The invalid generators are built from the README's allowed values, not from the parsers, so the
+ * test does not take the implementation as its own oracle: a generated invalid value is invalid by
+ * the documentation, whatever the code thinks.
+ */
+import fc from 'fast-check';
+import { CONFIG_KEYS, ConfigKey } from '../../lib/config';
+import { DATABASE_INSTANCE_SIZES, WEB_INSTANCE_SIZES } from '../../lib/config/instance-sizes';
+import { FARGATE_MEMORY } from '../../lib/config/schema';
+
+/** The fuzzing budget: FUZZ_RUNS and FUZZ_SEED override it (for example to reproduce a failure fast-check reports). */
+export const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? 20261125);
+export const REJECTION_RUNS = Number(process.env.FUZZ_RUNS ?? 3000);
+export const ACCEPTANCE_RUNS = Math.max(10, Math.round(REJECTION_RUNS / 100));
+
+/** A number as cdk.json holds it, or as -c passes it. */
+const spelled = (n: fc.Arbitrary<number>) => n.chain((v) => fc.constantFrom<unknown>(v, String(v)));
+const bool = fc.boolean().chain((b) => fc.constantFrom<unknown>(b, String(b)));
+const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,12}[a-z0-9])?$/);
+
+/** Values that are never a valid string of any kind here: wrong types, empty, non-ASCII, inner spaces, huge. */
+const notAString = fc.oneof(
+  fc.constant(''),
+  fc.integer(),
+  fc.boolean(),
+  fc.array(fc.string(), { maxLength: 3 }).filter((a) => a.length !== 1),
+  fc.dictionary(fc.string({ maxLength: 4 }), fc.integer(), { minKeys: 1, maxKeys: 2 }),
+  fc.tuple(fc.string({ maxLength: 5 }), fc.string({ unit: 'grapheme', maxLength: 5 })).map(([a, b]) => `${a}ü${b}`),
+  fc.tuple(label, label).map(([a, b]) => `${a} ${b}`),
+  fc.constant(`${'a'.repeat(10_000)}ü`),
+);
+
+/** Whole numbers outside [min, max], fractions, non-numbers. */
+const notAWholeNumberIn = (min: number, max: number) =>
+  fc.oneof(
+    spelled(fc.integer({ min: -1_000_000, max: min - 1 })),
+    spelled(fc.integer({ min: max + 1, max: 2 ** 53 - 1 })),
+    spelled(fc.double({ min: min + 0.01, max: max - 0.01, noNaN: true }).filter((d) => !Number.isInteger(d))),
+    fc.constantFrom<unknown>('', 'lots', '1e3x', true, [], {}, Number.MAX_VALUE),
+  );
+
+const notABoolean = fc.oneof(fc.constantFrom<unknown>('yes', 'no', 'TRUE', '1', 0, 1, '', [], {}), fc.string({ minLength: 6, maxLength: 8 }));
+
+/** An instance type that exists: a family and one of its sizes. */
+const typeOf = (sizes: Readonly<Record<string, readonly string[]>>) =>
+  fc.constantFrom(...Object.keys(sizes)).chain((family) => fc.constantFrom(...sizes[family]).map((size) => `${family}.${size}`));
+
+/** Zones of a region, 2 or 3 of them, as a list or a comma-separated string. */
+const zonesOf = (region: string) =>
+  fc
+    .uniqueArray(fc.constantFrom('a', 'b', 'c', 'd'), { minLength: 2, maxLength: 3 })
+    .map((letters) => letters.map((l) => `${region}${l}`))
+    .chain((zones) => fc.constantFrom<unknown>(zones, zones.join(','), JSON.stringify(zones)));
+
+/** A configuration the README allows: every key optional, related keys consistent with each other. */
+export const validConfiguration: fc.Arbitrary<Record<string, unknown>> = fc
+  .record({
+    placement: fc.option(
+      fc.constantFrom('us-east-1', 'eu-west-1', 'ap-southeast-2').chain((region) =>
+        fc.record({ region: fc.constant<unknown>(region), availabilityZones: fc.option(zonesOf(region), { nil: undefined }) }, { requiredKeys: ['region'] }),
+      ),
+      { nil: undefined },
+    ),
+    capacity: fc.option(
+      fc
+        .integer({ min: 2, max: 100 })
+        .chain((min) => fc.integer({ min, max: 100 }).chain((max) => fc.record({ min: fc.constant(min), max: fc.constant(max), desired: fc.option(fc.integer({ min, max }), { nil: undefined }) }))),
+      { nil: undefined },
+    ),
+    task: fc.option(
+      fc.constantFrom(...Object.keys(FARGATE_MEMORY).map(Number)).chain((cpu) => fc.record({ cpu: fc.constant(cpu), memory: fc.constantFrom(...FARGATE_MEMORY[cpu]) })),
+      { nil: undefined },
+    ),
+    rest: fc.record(
+      {
+        domainName: fc.tuple(label, fc.constantFrom('com', 'org', 'io', 'xn--p1ai')).map(([l, tld]) => `${l}.${tld}`),
+        hostedZoneId: fc.stringMatching(/^Z[0-9A-Z]{5,21}$/),
+        recordName: label,
+        account: fc.stringMatching(/^\d{12}$/),
+        stages: fc.subarray([1, 2, 3], { minLength: 1 }).chain((s) => fc.constantFrom<unknown>(s, s.join(','), s.map((n) => ['Stage1-SingleServer', 'Stage2-SeparateData', 'Stage3-LoadBalanced'][n - 1]))),
+        webTier: fc.constantFrom('ec2', 'ecs'),
+        dataStore: fc.constantFrom('rds', 'dynamodb'),
+        instanceType: typeOf(WEB_INSTANCE_SIZES),
+        cpuTargetPercent: spelled(fc.integer({ min: 10, max: 90 })),
+        requestsPerTarget: spelled(fc.integer({ min: 10, max: 1_000_000 })),
+        https: bool,
+        weight: fc.oneof(spelled(fc.integer({ min: 0, max: 255 })), fc.dictionary(fc.constantFrom('1', '2', '3'), fc.integer({ min: 0, max: 255 }), { maxKeys: 3 })),
+        databaseInstanceType: typeOf(DATABASE_INSTANCE_SIZES).map((t) => `db.${t}`),
+        databaseStorageGiB: spelled(fc.integer({ min: 20, max: 65536 })),
+        backupRetentionDays: spelled(fc.integer({ min: 1, max: 35 })),
+        deletionProtection: bool,
+      },
+      { requiredKeys: [] },
+    ),
+    natGatewaysWanted: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
+  })
+  .map(({ placement, capacity, task, rest, natGatewaysWanted }) => {
+    const config: Record<string, unknown> = { ...rest, ...placement };
+    if (capacity) Object.assign(config, { minCapacity: capacity.min, maxCapacity: capacity.max }, capacity.desired === undefined ? {} : { desiredCapacity: capacity.desired });
+    if (task) Object.assign(config, { taskCpu: task.cpu, taskMemoryMiB: task.memory });
+    if (natGatewaysWanted !== undefined) {
+      const zones = placement?.availabilityZones;
+      const zoneCount = zones === undefined ? 2 : (Array.isArray(zones) ? zones : String(zones).replace(/[[\]"]/g, '').split(',')).length;
+      config.natGateways = Math.min(natGatewaysWanted, zoneCount);
+    }
+    return config;
+  });
+
+/** For each key, values the README does not allow. */
+export const INVALID_VALUES: Record<ConfigKey, fc.Arbitrary<unknown>> = {
+  domainName: fc.oneof(notAString, label, label.map((l) => `${l}.com.`), label.map((l) => `-${l}.com`), fc.constant(`${'a'.repeat(64)}.com`)),
+  hostedZoneId: fc.oneof(notAString, fc.stringMatching(/^[a-y0-9][A-Z0-9]{3,8}$/)),
+  recordName: fc.oneof(notAString, label.map((l) => `${l}.${l}`), label.map((l) => `${l}_x`), label.map((l) => `-${l}`), fc.constant('a'.repeat(64))),
+  account: fc.oneof(notAString, fc.stringMatching(/^\d{1,11}$/), fc.stringMatching(/^\d{13,14}$/)),
+  region: fc.oneof(notAString, fc.constantFrom('us-east', 'useast1', 'US-EAST-1', 'us-east-1a')),
+  availabilityZones: fc.oneof(notAString.filter((v) => typeof v !== 'string' || !v.includes(',')), fc.constantFrom<unknown>([], ['us-east-1a'], ['us-east-1a', 'us-east-1a'], 'us-east-1a', ['us-east-1'])),
+  stages: fc.oneof(fc.constantFrom<unknown>('', [], [0], [4], '1,4', 'Stage9', [1, 1], 'none', true, {}), fc.integer({ min: 4, max: 1000 })),
+  webTier: fc.oneof(notAString, fc.constantFrom('EC2', 'lambda', 'k8s', 'fargate')),
+  dataStore: fc.oneof(notAString, fc.constantFrom('RDS', 'postgres', 'mongodb', 'aurora')),
+  instanceType: fc.oneof(notAString, fc.constantFrom('x9.large', 't3', 't3.', 't3.huge', 'p5.48xlarge', 'db.t3.small', 't3.small.x', 'm5.micro', 'c5.8xlarge', 'm7g.metal-48xl')),
+  minCapacity: notAWholeNumberIn(2, 100),
+  maxCapacity: notAWholeNumberIn(2, 100),
+  desiredCapacity: notAWholeNumberIn(2, 100),
+  cpuTargetPercent: notAWholeNumberIn(10, 90),
+  requestsPerTarget: notAWholeNumberIn(10, 1_000_000),
+  taskCpu: fc.oneof(notAWholeNumberIn(256, 16384), spelled(fc.constantFrom(257, 300, 768, 1000, 3000))),
+  taskMemoryMiB: notAWholeNumberIn(512, 122880),
+  https: notABoolean,
+  weight: fc.oneof(
+    notAWholeNumberIn(0, 255).filter((v) => !(typeof v === 'object' && v !== null && !Array.isArray(v))),
+    fc.constantFrom<unknown>('{"4":1}', { 1: 256 }, { 1: -1 }, { x: 1 }, '{"1":1.5}', [1, 2]),
+  ),
+  natGateways: notAWholeNumberIn(1, 6),
+  databaseInstanceType: fc.oneof(notAString, fc.constantFrom('db.x9.large', 'db.t3', 'c5.large', 'db.t3.huge', 'db.t4g.nano', 'db.m6i.micro', 'db.m7g.24xlarge')),
+  databaseStorageGiB: notAWholeNumberIn(20, 65536),
+  backupRetentionDays: notAWholeNumberIn(1, 35),
+  deletionProtection: notABoolean,
+};
+
+/** A plain context key that is not an option: a typo, which must be reported, not ignored. */
+export const unknownKey = fc.stringMatching(/^[a-z][a-zA-Z0-9]{0,15}$/).filter((k) => !(CONFIG_KEYS as string[]).includes(k));
+
+/**
+ * A configuration with at least one value the README does not allow, and the keys that are bad.
+ * Other keys hold allowed values (which may still conflict with each other).
+ */
+export const invalidConfiguration: fc.Arbitrary<{ context: Record<string, unknown>; badKeys: string[] }> = fc
+  .record({
+    base: validConfiguration,
+    bad: fc.uniqueArray(fc.constantFrom(...CONFIG_KEYS), { minLength: 0, maxLength: 4 }).chain((keys) =>
+      fc.tuple(...keys.map((k) => INVALID_VALUES[k].map((v) => [k, v] as const))),
+    ),
+    unknown: fc.uniqueArray(unknownKey, { maxLength: 2 }),
+  })
+  .filter(({ bad, unknown }) => bad.length + unknown.length > 0)
+  .map(({ base, bad, unknown }) => ({
+    context: { ...base, ...Object.fromEntries(bad), ...Object.fromEntries(unknown.map((k) => [k, 'x'])) },
+    badKeys: [...bad.map(([k]) => k), ...unknown],
+  }));

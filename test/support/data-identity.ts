@@ -1,0 +1,33 @@
+/**
+ * The identity of the resources that hold data: what CloudFormation looks at when it decides to
+ * replace one. A replaced database, table or (in stage 1) instance starts empty, so a change of
+ * identity is a data-loss event that must be seen, not slipped in.
+ */
+import type { TemplateJson } from './invariants';
+
+/**
+ * Per resource type, the properties whose change makes CloudFormation replace the resource (from
+ * the CloudFormation resource reference, "Update requires: Replacement").
+ */
+export const REPLACED_WHEN_CHANGED: Record<string, readonly string[]> = {
+  'AWS::RDS::DBInstance': ['DBName', 'DBInstanceIdentifier', 'Engine', 'MasterUsername', 'StorageEncrypted', 'KmsKeyId', 'AvailabilityZone', 'CharacterSetName', 'Timezone', 'DBClusterIdentifier', 'SourceDBInstanceIdentifier'],
+  'AWS::DynamoDB::Table': ['TableName', 'KeySchema', 'LocalSecondaryIndexes'],
+  'AWS::EC2::Instance': ['ImageId', 'AvailabilityZone', 'SubnetId', 'LaunchTemplate', 'KeyName', 'PrivateIpAddress', 'HostId', 'Tenancy'],
+};
+
+/** Resources that hold data in a stage: databases, tables, and stage 1's instance (its disk holds the database). */
+export function dataIdentity(template: TemplateJson, stageHoldsDataOnInstance: boolean): Record<string, unknown> {
+  const identity: Record<string, unknown> = {};
+  for (const [id, resource] of Object.entries(template.Resources)) {
+    const replacing = REPLACED_WHEN_CHANGED[resource.Type];
+    if (!replacing || (resource.Type === 'AWS::EC2::Instance' && !stageHoldsDataOnInstance)) continue;
+    const launchTemplate = resource.Properties?.LaunchTemplate?.LaunchTemplateId?.Ref;
+    identity[id] = {
+      Type: resource.Type,
+      ...Object.fromEntries(replacing.filter((p) => resource.Properties?.[p] !== undefined).map((p) => [p, resource.Properties[p]])),
+      // A new version of the launch template an instance uses replaces the instance.
+      ...(launchTemplate ? { LaunchTemplateData: template.Resources[launchTemplate].Properties.LaunchTemplateData } : {}),
+    };
+  }
+  return identity;
+}
