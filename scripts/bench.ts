@@ -6,10 +6,11 @@
  * Usage: npm run bench [-- --runs N]
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
+import { buildSync } from 'esbuild';
 import { buildApp } from '../lib/app';
 import { STAGE_NUMBERS, STAGES } from '../lib/config';
 import { ACCEPTANCE_RUNS, FUZZ_SEED, REJECTION_RUNS } from '../test/support/config-arbitraries';
@@ -78,6 +79,23 @@ console.log('\nInvariants over every stage x option combination (test/invariants
   console.log(`invariant violations:              ${violations}`);
   console.log(`unacknowledged findings:           ${findings} (must be 0)`);
   console.log(`fuzz cases per npm test:           ${REJECTION_RUNS} rejected + ${REJECTION_RUNS} accepted configurations, ${ACCEPTANCE_RUNS} of them synthesized and checked (seed ${FUZZ_SEED})`);
+}
+
+console.log('\nDeployment verification Lambda (lambda/verify-deployment), bundled by esbuild as NodejsFunction does:');
+for (const [label, external] of [['AWS SDK from the runtime (chosen)', ['@aws-sdk/*']], ['AWS SDK bundled', []]] as const) {
+  const outdir = mkdtempSync(join(tmpdir(), 'bench-bundle-'));
+  const outfile = join(outdir, 'index.js');
+  buildSync({ entryPoints: [join(root, 'lambda/verify-deployment/index.ts')], bundle: true, platform: 'node', target: 'node24', format: 'cjs', minify: true, external: [...external], outfile, logLevel: 'silent' });
+  // A fresh Node process per load, with the SDK resolvable as the runtime provides it.
+  const loads = Array.from({ length: runs }, () => {
+    const out = spawnSync(process.execPath, ['-e', `const t=process.hrtime.bigint();require(${JSON.stringify(outfile)});console.log(Number(process.hrtime.bigint()-t)/1e6)`], {
+      env: { ...process.env, NODE_PATH: join(root, 'node_modules'), AWS_REGION: 'us-east-1' },
+      encoding: 'utf8',
+    });
+    return Number(out.stdout.trim());
+  });
+  console.log(`${label.padEnd(36)} ${`${(statSync(outfile).size / 1024).toFixed(1)} KiB`.padStart(10)}   cold module load ${ms(median(loads))}`);
+  rmSync(outdir, { recursive: true, force: true });
 }
 
 const cliRuns = Math.max(1, Math.min(runs, 3));

@@ -41,6 +41,7 @@ describe('defaults', () => {
       databaseStorageGiB: 20,
       backupRetentionDays: 7,
       deletionProtection: true,
+      verifyDeployment: true,
     });
   });
 
@@ -163,7 +164,7 @@ describe('each bad value is reported with its key, the value and what is allowed
     [
       'unknown option, with a guess',
       { domainname: 'example.org' },
-      'domainname: unknown option (did you mean "domainName"?); allowed options: domainName, hostedZoneId, recordName, account, region, availabilityZones, stages, webTier, dataStore, instanceType, minCapacity, maxCapacity, desiredCapacity, cpuTargetPercent, requestsPerTarget, taskCpu, taskMemoryMiB, https, weight, natGateways, databaseInstanceType, databaseStorageGiB, backupRetentionDays, deletionProtection',
+      'domainname: unknown option (did you mean "domainName"?); allowed options: domainName, hostedZoneId, recordName, account, region, availabilityZones, stages, webTier, dataStore, instanceType, minCapacity, maxCapacity, desiredCapacity, cpuTargetPercent, requestsPerTarget, taskCpu, taskMemoryMiB, https, weight, natGateways, databaseInstanceType, databaseStorageGiB, backupRetentionDays, deletionProtection, verifyDeployment',
     ],
     ['empty string', { region: '' }, 'region: got ""; allowed: an AWS region name such as "us-east-1"'],
   ])('%s', (_name, context, message) => {

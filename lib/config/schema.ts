@@ -136,6 +136,7 @@ export interface Config {
   readonly databaseStorageGiB: number;
   readonly backupRetentionDays: number;
   readonly deletionProtection: boolean;
+  readonly verifyDeployment: boolean;
 }
 
 export type ConfigKey = keyof Config;
@@ -306,6 +307,13 @@ export const OPTIONS: { readonly [K in ConfigKey]: Option<Config[K]> } = {
   deletionProtection: {
     description:
       'Protects what holds data from deletion: the database (RDS) or table (DynamoDB), and in stage 1 the one instance (it holds the database). Turn it off, deploy, then destroy.',
+    parser: boolean(),
+    default: true,
+    defaultInWords: 'true',
+  },
+  verifyDeployment: {
+    description:
+      'Prove during each stage deployment that it serves: a Lambda run by a CDK trigger checks the record is in sync, that Route 53 answers with the stage, and that /healthz answers 200 through it; if not, the deployment rolls back.',
     parser: boolean(),
     default: true,
     defaultInWords: 'true',

@@ -33,6 +33,8 @@ export class ApiRecord extends Construct {
   /** The fully qualified name, such as `api.example.com`. */
   readonly domainName: string;
   readonly url: string;
+  readonly setIdentifier: string;
+  readonly weight: number;
 
   static readonly TTL = Duration.seconds(60);
 
@@ -40,6 +42,8 @@ export class ApiRecord extends Construct {
     super(scope, id);
     this.domainName = `${props.recordName}.${props.zone.zoneName}`;
     this.url = `${props.scheme}://${this.domainName}/`;
+    this.setIdentifier = props.setIdentifier;
+    this.weight = props.weight;
 
     this.record = new route53.ARecord(this, 'Record', {
       zone: props.zone,

@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import type { WebTierKind } from '../config';
 import type { WebTierIdentity } from './data-tier';
 import { PublicLoadBalancer } from './public-load-balancer';
@@ -12,7 +12,7 @@ import { SIGNAL_TIMEOUT, signalWhenServing, WEB_APP_IMAGE, WEB_APP_PORT, WebAppP
 import { webHostSettings } from './web-host';
 
 /** A horizontally scaled web tier behind the load balancer, in private subnets. */
-export interface WebTier extends WebTierIdentity {
+export interface WebTier extends WebTierIdentity, IConstruct {
   readonly kind: WebTierKind;
 }
 

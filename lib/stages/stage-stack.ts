@@ -1,9 +1,13 @@
 import { Stack, Tags, Validations } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { Config, placeholdersIn, STAGES, StageNumber } from '../config';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { ApiRecord } from '../constructs/api-record';
-import { WebAppProps } from '../constructs/web-app';
+import { DeploymentVerification } from '../constructs/deployment-verification';
+import { PublicLoadBalancer } from '../constructs/public-load-balancer';
+import { HEALTH_CHECK_PATH, WebAppProps } from '../constructs/web-app';
 
 /** The warning a stack carries while the configuration holds placeholders (acknowledge it with `Annotation::<this>`). */
 export const PLACEHOLDER_WARNING = 'zero-to-millions:placeholder-configuration';
@@ -60,15 +64,36 @@ export abstract class StageStack extends Stack {
     return { stage: this.stackName, dataStore, environment: { STAGE: this.stackName, ...environment } };
   }
 
-  /** Publishes the API under `<recordName>.<domainName>` with this stage's weight. */
-  protected publishApi(target: route53.RecordTarget, scheme: 'http' | 'https'): ApiRecord {
-    return new ApiRecord(this, 'Api', {
+  /**
+   * Publishes the API under `<recordName>.<domainName>` with this stage's weight, pointing at the
+   * single server's Elastic IP or at the load balancer; with `verifyDeployment`, proves during the
+   * deployment that the stage serves through it once `servedBy` exists.
+   */
+  protected publishApi(front: { readonly elasticIp: ec2.CfnEIP } | { readonly loadBalancer: PublicLoadBalancer }, servedBy: IConstruct): ApiRecord {
+    const viaLoadBalancer = 'loadBalancer' in front;
+    const scheme = viaLoadBalancer ? front.loadBalancer.scheme : 'http';
+    const record = new ApiRecord(this, 'Api', {
       zone: this.zone,
       recordName: this.config.recordName,
-      target,
+      target: viaLoadBalancer
+        ? route53.RecordTarget.fromAlias(new targets.LoadBalancerTarget(front.loadBalancer.loadBalancer, { evaluateTargetHealth: true }))
+        : route53.RecordTarget.fromIpAddresses(front.elasticIp.ref),
       weight: this.config.weight[`${this.stage}`],
       setIdentifier: this.stackName,
       scheme,
     });
+
+    if (this.config.verifyDeployment) {
+      const host = viaLoadBalancer ? front.loadBalancer.loadBalancer.loadBalancerDnsName : front.elasticIp.ref;
+      new DeploymentVerification(this, 'Verification', {
+        hostedZoneId: this.config.hostedZoneId,
+        record,
+        target: viaLoadBalancer ? { kind: 'alias', dnsName: host } : { kind: 'ip', address: host },
+        healthUrl: `${scheme}://${host}${HEALTH_CHECK_PATH}`,
+        // The listeners must exist too, for the health check through the load balancer.
+        after: viaLoadBalancer ? [servedBy, front.loadBalancer] : [servedBy],
+      });
+    }
+    return record;
   }
 }

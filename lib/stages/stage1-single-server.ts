@@ -8,7 +8,6 @@
  * The flaw that forces stage 2: web traffic and database work compete for the same CPU, memory
  * and disk, so neither can be sized or scaled on its own, and losing the instance loses the data.
  */
-import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { Config } from '../config';
 import { Network } from '../constructs/network';
@@ -40,6 +39,6 @@ export class SingleServerStage extends StageStack {
       deletionProtection: config.deletionProtection,
     });
 
-    this.publishApi(route53.RecordTarget.fromIpAddresses(this.server.elasticIp.ref), 'http');
+    this.publishApi({ elasticIp: this.server.elasticIp }, this.server);
   }
 }

@@ -9,7 +9,6 @@
  * The flaw that forces stage 3: the web tier is still one server. Its size is the only knob
  * (vertical scaling has a ceiling), and when it or its zone fails the API is down.
  */
-import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { Config } from '../config';
 import { createDataTier } from '../constructs/data-tier';
@@ -40,6 +39,6 @@ export class SeparateDataStage extends StageStack {
     });
     data.allowWebTier(this.server);
 
-    this.publishApi(route53.RecordTarget.fromIpAddresses(this.server.elasticIp.ref), 'http');
+    this.publishApi({ elasticIp: this.server.elasticIp }, this.server);
   }
 }

@@ -10,8 +10,6 @@
  * What it still risks: the database is one instance in one zone (RDS), and every read goes to
  * it — the flaws the replication and cache stages remove.
  */
-import * as route53 from 'aws-cdk-lib/aws-route53';
-import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import { Config } from '../config';
 import { createDataTier } from '../constructs/data-tier';
@@ -48,9 +46,6 @@ export class LoadBalancedStage extends StageStack {
     });
     data.allowWebTier(this.webTier);
 
-    this.publishApi(
-      route53.RecordTarget.fromAlias(new targets.LoadBalancerTarget(this.loadBalancer.loadBalancer, { evaluateTargetHealth: true })),
-      this.loadBalancer.scheme,
-    );
+    this.publishApi({ loadBalancer: this.loadBalancer }, this.webTier);
   }
 }

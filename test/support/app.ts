@@ -18,6 +18,8 @@ export interface SynthOptions {
   readonly nag?: boolean;
   /** Run aws-cdk-lib's built-in CloudFormation validation. @default false */
   readonly validation?: boolean;
+  /** Bundle Lambda code with esbuild, as `cdk synth` does. @default false: assets are staged unbundled */
+  readonly bundling?: boolean;
 }
 
 /** `-c key=value` overrides: the CLI passes strings, cdk.json any JSON. */
@@ -25,7 +27,8 @@ export type Overrides = Record<string, unknown>;
 
 export function newApp(overrides: Overrides = {}, options: SynthOptions = {}): App {
   return new App({
-    context: { ...CDK_JSON_CONTEXT, ...overrides },
+    // The CLI tells the app which stacks to bundle ('**' for synth); tests bundle only where they test bundling.
+    context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': options.bundling ? ['**'] : [], ...overrides },
     builtinCloudFormationValidation: options.validation ?? false,
   });
 }

@@ -92,6 +92,7 @@ export const validConfiguration: fc.Arbitrary<Record<string, unknown>> = fc
         databaseStorageGiB: spelled(fc.integer({ min: 20, max: 65536 })),
         backupRetentionDays: spelled(fc.integer({ min: 1, max: 35 })),
         deletionProtection: bool,
+        verifyDeployment: bool,
       },
       { requiredKeys: [] },
     ),
@@ -138,6 +139,7 @@ export const INVALID_VALUES: Record<ConfigKey, fc.Arbitrary<unknown>> = {
   databaseStorageGiB: notAWholeNumberIn(20, 65536),
   backupRetentionDays: notAWholeNumberIn(1, 35),
   deletionProtection: notABoolean,
+  verifyDeployment: notABoolean,
 };
 
 /** A plain context key that is not an option: a typo, which must be reported, not ignored. */

@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+/**
+ * npm run preflight [-- -c key=value ...]: checks the hosted zone, the domain's delegation and the
+ * stage's record name with your AWS credentials before any deploy, and prints what `cdk deploy`
+ * would create. Takes the same configuration as `cdk synth`. Exits 0 when nothing blocks a deploy.
+ */
+import { promises as dns } from 'node:dns';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Route53Client } from '@aws-sdk/client-route-53';
+import { App } from 'aws-cdk-lib';
+import { realClock } from '../lambda/shared/retry';
+import { buildApp } from '../lib/app';
+import { ConfigError } from '../lib/config';
+import { describePlan, isCredentialsError, preflight } from '../lib/preflight';
+
+/** `-c key=value` and `--context key=value`, as the CDK CLI takes them. */
+function contextFromArguments(args: string[]): Record<string, string> {
+  const context: Record<string, string> = {};
+  for (let i = 0; i < args.length; i++) {
+    const flag = args[i];
+    const pair = flag === '-c' || flag === '--context' ? args[++i] : undefined;
+    const match = pair === undefined ? undefined : /^([^=]+)=(.*)$/.exec(pair);
+    if (!match) throw new Error(`preflight takes only -c key=value (or --context key=value); got ${JSON.stringify(pair === undefined ? flag : `${flag} ${pair}`)}`);
+    context[match[1]] = match[2];
+  }
+  return context;
+}
+
+async function main(): Promise<number> {
+  const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', 'cdk.json'), 'utf8'));
+  const app = new App({
+    context: { ...cdkJson.context, ...contextFromArguments(process.argv.slice(2)), 'aws:cdk:bundling-stacks': [] },
+    builtinCloudFormationValidation: false,
+  });
+  const stacks = buildApp(app, { nag: false });
+  const config = stacks[0].config;
+
+  const route53 = new Route53Client({ region: 'us-east-1', maxAttempts: 1 });
+  let result;
+  try {
+    result = await preflight(config, { route53, resolveNs: (domain) => dns.resolveNs(domain), clock: realClock });
+  } catch (error) {
+    if (!isCredentialsError(error)) throw error;
+    process.stderr.write(`preflight needs AWS credentials that can read Route 53 (${(error as Error).name}): configure a profile or AWS_* variables, then run it again.\n`);
+    return 2;
+  }
+
+  for (const line of result.passed) process.stdout.write(`ok       ${line}\n`);
+  for (const line of result.problems) process.stdout.write(`PROBLEM  ${line}\n`);
+  const assembly = app.synth();
+  process.stdout.write(`\n\`cdk deploy\` would create:\n${describePlan(assembly.directory, stacks, config).join('\n')}\n`);
+  process.stdout.write(result.problems.length === 0 ? '\nNothing blocks a deploy.\n' : `\n${result.problems.length} problem(s) block a deploy.\n`);
+  return result.problems.length === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    process.stderr.write(`${error instanceof ConfigError ? error.message : error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,38 @@
+/**
+ * The deployment verification Lambda, run by a CDK trigger once a stage's record and web tier
+ * exist. It throws when the stage does not serve, which fails the trigger and rolls the deployment
+ * back. Its settings come from the environment the stage sets.
+ */
+import { Route53Client } from '@aws-sdk/client-route-53';
+import { realClock } from '../shared/retry';
+import { networkProbe } from './probe';
+import { Target, verifyDeployment, VerifyParams } from './verify';
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`environment variable ${name} is not set`);
+  return value;
+}
+
+export function paramsFromEnvironment(): VerifyParams {
+  const target: Target =
+    required('TARGET_KIND') === 'ip' ? { kind: 'ip', address: required('TARGET') } : { kind: 'alias', dnsName: required('TARGET') };
+  return {
+    hostedZoneId: required('HOSTED_ZONE_ID'),
+    recordName: required('RECORD_NAME'),
+    setIdentifier: required('SET_IDENTIFIER'),
+    weight: Number(required('WEIGHT')),
+    target,
+    healthUrl: required('HEALTH_URL'),
+    budgetMs: Number(required('BUDGET_SECONDS')) * 1000,
+  };
+}
+
+// Retries are ours (bounded backoff in lambda/shared/retry.ts), so the client makes one attempt per call.
+const route53 = new Route53Client({ maxAttempts: 1 });
+
+export async function handler(): Promise<{ verified: string }> {
+  const params = paramsFromEnvironment();
+  await verifyDeployment(params, { route53, probe: networkProbe, clock: realClock, log: (line) => console.log(line) });
+  return { verified: `${params.recordName} (${params.setIdentifier})` };
+}

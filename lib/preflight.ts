@@ -1,0 +1,119 @@
+/**
+ * Preflight: the checks that catch, before a deploy, the ways a stage deployment goes wrong in
+ * DNS. Each problem is one line that says what is wrong and how to fix it.
+ *
+ * - the hosted zone exists, is public, and is the zone of `domainName`;
+ * - the domain's public NS delegation is the zone's name servers (otherwise ACM's DNS validation of
+ *   the certificate waits for hours and the stage never becomes reachable by name);
+ * - no record that is not weighted already holds the stage's name (the weighted record could not be
+ *   created next to it).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GetHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { recordSetsNamed, targetOf } from '../lambda/shared/records';
+import { Clock, retrying } from '../lambda/shared/retry';
+import type { Config } from './config';
+
+export interface PreflightDeps {
+  readonly route53: Pick<Route53Client, 'send'>;
+  /** The domain's public name servers, as the world's resolvers see them. */
+  resolveNs(domain: string): Promise<string[]>;
+  readonly clock: Clock;
+}
+
+export interface PreflightResult {
+  /** What is wrong, with the fix: each blocks a deploy. */
+  readonly problems: string[];
+  /** What was checked and found right, and what a user should know. */
+  readonly passed: string[];
+}
+
+/** The error a missing or expired credential raises, so the command can say so in one line. */
+export function isCredentialsError(error: unknown): boolean {
+  const name = (error as { name?: string })?.name ?? '';
+  return ['CredentialsProviderError', 'ExpiredToken', 'ExpiredTokenException', 'InvalidClientTokenId', 'UnrecognizedClientException', 'SignatureDoesNotMatch'].includes(name);
+}
+
+const bare = (name: string) => name.toLowerCase().replace(/\.$/, '');
+
+export async function preflight(config: Config, deps: PreflightDeps): Promise<PreflightResult> {
+  const problems: string[] = [];
+  const passed: string[] = [];
+  const domain = bare(config.domainName);
+  const apiName = `${config.recordName}.${domain}`;
+
+  let zone;
+  try {
+    zone = await retrying(() => deps.route53.send(new GetHostedZoneCommand({ Id: config.hostedZoneId })), deps.clock);
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'NoSuchHostedZone') throw error;
+    problems.push(
+      `hostedZoneId ${config.hostedZoneId} does not exist in this account: create a public hosted zone for ${domain}, or set hostedZoneId to its id (aws route53 list-hosted-zones-by-name --dns-name ${domain})`,
+    );
+    return { problems, passed };
+  }
+
+  const zoneName = bare(zone.HostedZone?.Name ?? '');
+  if (zoneName !== domain) {
+    problems.push(
+      `hosted zone ${config.hostedZoneId} is for ${zoneName}, not for domainName ${domain}: set hostedZoneId to the zone of ${domain} (aws route53 list-hosted-zones-by-name --dns-name ${domain}), or domainName to ${zoneName}`,
+    );
+    return { problems, passed };
+  }
+  if (zone.HostedZone?.Config?.PrivateZone) {
+    problems.push(`hosted zone ${config.hostedZoneId} (${domain}) is private: clients on the internet cannot resolve ${apiName}; use the public zone of ${domain}`);
+    return { problems, passed };
+  }
+  passed.push(`hosted zone ${config.hostedZoneId} is the public zone of ${domain}`);
+
+  const zoneServers = (zone.DelegationSet?.NameServers ?? []).map(bare).sort();
+  let delegated: string[] = [];
+  try {
+    delegated = (await deps.resolveNs(domain)).map(bare).sort();
+  } catch (error) {
+    problems.push(
+      `${domain} has no public NS delegation (${(error as { code?: string }).code ?? (error as Error).message}): at the registrar, set its name servers to ${zoneServers.join(', ')}`,
+    );
+  }
+  if (delegated.length > 0) {
+    if (delegated.join(',') === zoneServers.join(',')) {
+      passed.push(`${domain} is delegated to the zone's name servers (${zoneServers.join(', ')})`);
+    } else {
+      problems.push(
+        `${domain} is delegated to ${delegated.join(', ')}, but the zone's name servers are ${zoneServers.join(', ')}: set the domain's name servers at the registrar to the zone's, or the certificate's DNS validation waits for hours`,
+      );
+    }
+  }
+
+  const existing = await recordSetsNamed(deps.route53, config.hostedZoneId, apiName, deps.clock);
+  const blocking = existing.filter((r) => ['A', 'AAAA', 'CNAME'].includes(r.Type ?? '') && (r.SetIdentifier === undefined || r.Type === 'CNAME'));
+  for (const record of blocking) {
+    problems.push(
+      `${apiName} already has ${record.Type === 'A' || record.Type === 'AAAA' ? 'an' : 'a'} ${record.Type} record that is not weighted (${targetOf(record).join(', ')}): the stage's weighted A record cannot be created next to it; delete it, or recreate it as a weighted record with its own set identifier`,
+    );
+  }
+  const weighted = existing.filter((r) => r.Type === 'A' && r.SetIdentifier !== undefined);
+  if (blocking.length === 0) {
+    passed.push(
+      weighted.length === 0
+        ? `no record holds ${apiName} yet`
+        : `${apiName} has weighted records ${weighted.map((r) => `${r.SetIdentifier} (weight ${r.Weight})`).join(', ')}; each stage owns the one with its stack name`,
+    );
+  }
+  return { problems, passed };
+}
+
+/** What `cdk deploy` would create for each selected stage, read from the synthesized templates. */
+export function describePlan(assemblyDirectory: string, stacks: { stackName: string; templateFile: string }[], config: Config): string[] {
+  return stacks.flatMap((stack) => {
+    const template = JSON.parse(readFileSync(join(assemblyDirectory, stack.templateFile), 'utf8'));
+    const counts = new Map<string, number>();
+    for (const resource of Object.values(template.Resources) as { Type: string }[]) counts.set(resource.Type, (counts.get(resource.Type) ?? 0) + 1);
+    const stage = stack.stackName.match(/^Stage(\d)/)?.[1] as `${1 | 2 | 3}`;
+    return [
+      `${stack.stackName}: ${Object.keys(template.Resources).length} resources in ${config.account}/${config.region}, record ${config.recordName}.${config.domainName} weight ${config.weight[stage]} (set identifier ${stack.stackName})`,
+      ...[...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([type, n]) => `    ${String(n).padStart(3)} ${type}`),
+    ];
+  });
+}
