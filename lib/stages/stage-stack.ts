@@ -9,6 +9,9 @@ import { DeploymentVerification } from '../constructs/deployment-verification';
 import { PublicLoadBalancer } from '../constructs/public-load-balancer';
 import { HEALTH_CHECK_PATH, WebAppProps } from '../constructs/web-app';
 
+/** The template Metadata key that holds the configuration the stack was built from. */
+export const CONFIGURATION_METADATA = 'zero-to-millions:configuration';
+
 /** The warning a stack carries while the configuration holds placeholders (acknowledge it with `Annotation::<this>`). */
 export const PLACEHOLDER_WARNING = 'zero-to-millions:placeholder-configuration';
 
@@ -32,6 +35,9 @@ export abstract class StageStack extends Stack {
     this.stage = stage;
     this.config = config;
     this.apiDomainName = `${config.recordName}.${config.domainName}`;
+
+    // The configuration a template was built from travels with it, for tools that read cdk.out.
+    this.templateOptions.metadata = { [CONFIGURATION_METADATA]: config };
 
     Tags.of(this).add('zero-to-millions:stage', stackName);
     Tags.of(this).add('zero-to-millions:project', 'zero-to-millions');

@@ -1,0 +1,115 @@
+#!/usr/bin/env node
+/**
+ * npm run compare [-- 2 3] [-- --json] [-- -c key=value ...]
+ *
+ * Compares the stage stacks from their synthesized templates: request path, resources, single
+ * points of failure, scaling, availability, exposure and estimated cost, and what changes from one
+ * stage to the next. Reads cdk.out, synthesizing first (`cdk synth`, offline) when it is missing,
+ * older than the sources, or built from another configuration. With all stages and cdk.json's
+ * configuration it also writes docs/stages.md; `--check` fails when that file is stale (CI).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Config, loadConfig, STAGES, StageNumber } from '../lib/config';
+import { compareStages, reportStage } from '../lib/compare/compare';
+import { json, markdown, terminalTable, withStagesExcerpt } from '../lib/compare/render';
+import { CfnTemplate } from '../lib/compare/template';
+import { CONFIGURATION_METADATA } from '../lib/stages/stage-stack';
+
+const ROOT = join(__dirname, '..');
+const OUT = join(ROOT, 'cdk.out');
+const DOC = join(ROOT, 'docs', 'stages.md');
+const README = join(ROOT, 'README.md');
+const SOURCES = ['bin', 'lib', 'lambda', 'cdk.json', 'package-lock.json'];
+
+interface Args {
+  stages: StageNumber[];
+  json: boolean;
+  check: boolean;
+  context: Record<string, string>;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { stages: [], json: false, check: false, context: {} };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--json') args.json = true;
+    else if (a === '--check') args.check = true;
+    else if (a === '-c' || a === '--context') {
+      const match = /^([^=]+)=(.*)$/.exec(argv[++i] ?? '');
+      if (!match) throw new Error(`${a} takes key=value, got ${JSON.stringify(argv[i])}`);
+      args.context[match[1]] = match[2];
+    } else if (/^[1-9]$/.test(a) && Number(a) in STAGES) args.stages.push(Number(a) as StageNumber);
+    else throw new Error(`unknown argument ${JSON.stringify(a)}: give stage numbers (${Object.keys(STAGES).join(', ')}), --json, --check or -c key=value`);
+  }
+  return args;
+}
+
+function newestSource(path: string): number {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(stat.mtimeMs, ...readdirSync(path).map((entry) => newestSource(join(path, entry))));
+}
+
+const templatePath = (stage: StageNumber) => join(OUT, `${STAGES[stage].stackName}.template.json`);
+const readTemplate = (stage: StageNumber): CfnTemplate => JSON.parse(readFileSync(templatePath(stage), 'utf8'));
+
+/** cdk.out holds templates of these stages, newer than the sources, built from this configuration. */
+function assemblyIsCurrent(config: Config, stages: StageNumber[]): boolean {
+  const manifest = join(OUT, 'manifest.json');
+  if (!existsSync(manifest) || stages.some((s) => !existsSync(templatePath(s)))) return false;
+  if (statSync(manifest).mtimeMs < Math.max(...SOURCES.map((s) => newestSource(join(ROOT, s))))) return false;
+  const wanted = JSON.stringify(config);
+  return stages.every((s) => JSON.stringify(readTemplate(s).Metadata?.[CONFIGURATION_METADATA]) === wanted);
+}
+
+function synth(context: Record<string, string>): void {
+  process.stderr.write('cdk.out is missing, stale or from another configuration: running cdk synth...\n');
+  const flags = Object.entries(context).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
+  const result = spawnSync(join(ROOT, 'node_modules', '.bin', 'cdk'), ['synth', '--quiet', ...flags], { cwd: ROOT, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`cdk synth failed:\n${result.stderr}`);
+}
+
+function main(): number {
+  const args = parseArgs(process.argv.slice(2));
+  const cdkJson = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8'));
+  const config = loadConfig({ ...cdkJson.context, ...args.context });
+  const stages = args.stages.length ? [...new Set(args.stages)].sort() : [...config.stages];
+  const missing = stages.filter((s) => !config.stages.includes(s));
+  if (missing.length) throw new Error(`stage ${missing.join(', ')} is not among the configured stages (${config.stages.join(', ')})`);
+
+  if (!assemblyIsCurrent(config, config.stages as StageNumber[])) synth(args.context);
+  const templates = new Map(stages.map((s) => [s, readTemplate(s)]));
+  const reports = stages.map((s) => reportStage(STAGES[s].stackName, templates.get(s)!));
+  const steps = reports.slice(1).map((to, i) => compareStages(reports[i], templates.get(stages[i])!, to, templates.get(stages[i + 1])!));
+
+  const documentable = args.stages.length === 0 && Object.keys(args.context).length === 0;
+  const doc = markdown(reports, steps, 'the configuration in cdk.json');
+  const readme = readFileSync(README, 'utf8');
+  const excerpt = withStagesExcerpt(readme, reports);
+  if (args.check) {
+    if (!documentable) throw new Error('--check compares docs/stages.md with all stages in cdk.json\'s configuration: give it no stages and no -c');
+    const current = existsSync(DOC) ? readFileSync(DOC, 'utf8') : '';
+    if (current !== doc || readme !== excerpt) {
+      process.stderr.write('docs/stages.md or its excerpt in README.md is stale: run `npm run compare` and commit them.\n');
+      return 1;
+    }
+    process.stdout.write('docs/stages.md and its README excerpt are up to date.\n');
+    return 0;
+  }
+  process.stdout.write(`${args.json ? json(reports, steps) : terminalTable(reports, steps)}\n`);
+  if (documentable) {
+    writeFileSync(DOC, doc);
+    writeFileSync(README, excerpt);
+    if (!args.json) process.stdout.write('\nWrote docs/stages.md and its excerpt in README.md\n');
+  }
+  return 0;
+}
+
+try {
+  process.exit(main());
+} catch (error) {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,274 @@
+/**
+ * What a stage is, read from its synthesized template alone: the request path, its resources,
+ * what still fails alone, how it scales, how available and durable it is, what faces the internet.
+ * Nothing here is written by hand per stage, so it cannot drift from the code.
+ */
+import {
+  CfnResource,
+  CfnTemplate,
+  groupsOf,
+  ingressRules,
+  ofType,
+  referencedIds,
+  refId,
+  rolesOf,
+  subnetTier,
+  subnetZone,
+  userDataText,
+} from './template';
+
+export interface PathNode {
+  readonly id: string;
+  readonly label: string;
+}
+export interface PathEdge {
+  readonly from: string;
+  readonly to: string;
+  readonly label: string;
+}
+
+export interface SinglePointOfFailure {
+  /** The logical id of the resource that fails alone. */
+  readonly resource: string;
+  readonly what: string;
+}
+
+export interface StageFacts {
+  readonly stack: string;
+  readonly resourceCount: number;
+  /** Resource counts by service (`EC2`, `RDS`, ...). */
+  readonly resourcesByService: Record<string, number>;
+  readonly requestPath: { readonly nodes: PathNode[]; readonly edges: PathEdge[] };
+  readonly singlePointsOfFailure: SinglePointOfFailure[];
+  readonly scaling: { readonly vertical: string[]; readonly horizontal: string[]; readonly saturation: string[] };
+  readonly availability: {
+    readonly zones: string[];
+    readonly healthChecks: string[];
+    readonly backups: string[];
+    readonly deletionProtection: string[];
+  };
+  /** What accepts traffic from the internet, on which ports. */
+  readonly exposure: string[];
+  /** The web tier's size, as `1` or `2–6`. */
+  readonly webServers: string;
+}
+
+const serviceOf = (type: string) => (type.startsWith('Custom::') ? 'Custom resources' : type.split('::')[1]);
+
+/** The web tier: a standalone instance behind an Elastic IP, an Auto Scaling group, or a Fargate service. */
+function webTierIds(t: CfnTemplate): string[] {
+  return [...ofType(t, 'AWS::AutoScaling::AutoScalingGroup'), ...ofType(t, 'AWS::ECS::Service'), ...ofType(t, 'AWS::EC2::Instance')].map(([id]) => id);
+}
+
+function capacityOf(t: CfnTemplate, id: string): { min: number; max: number } {
+  const r = t.Resources[id];
+  if (r.Type === 'AWS::AutoScaling::AutoScalingGroup') return { min: Number(r.Properties.MinSize), max: Number(r.Properties.MaxSize) };
+  if (r.Type === 'AWS::ECS::Service') {
+    const target = ofType(t, 'AWS::ApplicationAutoScaling::ScalableTarget').find(([, s]) => referencedIds(s.Properties.ResourceId).has(id));
+    return target ? { min: target[1].Properties.MinCapacity, max: target[1].Properties.MaxCapacity } : { min: r.Properties.DesiredCount ?? 1, max: r.Properties.DesiredCount ?? 1 };
+  }
+  return { min: 1, max: 1 };
+}
+
+const range = ({ min, max }: { min: number; max: number }) => (min === max ? `${min}` : `${min}–${max}`);
+
+/** The size of one web server: its instance type, or its Fargate task size. */
+function serverSize(t: CfnTemplate, id: string): string {
+  const r = t.Resources[id];
+  if (r.Type === 'AWS::EC2::Instance') return r.Properties.InstanceType;
+  if (r.Type === 'AWS::AutoScaling::AutoScalingGroup') return t.Resources[refId(r.Properties.LaunchTemplate.LaunchTemplateId)!].Properties.LaunchTemplateData.InstanceType;
+  const task = t.Resources[refId(r.Properties.TaskDefinition)!].Properties;
+  return `${Number(task.Cpu) / 1024} vCPU / ${Number(task.Memory) / 1024} GiB task`;
+}
+
+/** Services the user data installs on the host itself (stage 1's database and cache). */
+function colocatedServices(t: CfnTemplate, id: string): string[] {
+  const script = userDataText(t.Resources[id].Properties?.UserData);
+  const installed = [...script.matchAll(/dnf install -y ([^\n]+)/g)].flatMap((m) => m[1].split(/\s+/));
+  return [
+    ...(installed.some((p) => /^postgresql\d*-server$/.test(p)) ? ['PostgreSQL'] : []),
+    ...(installed.some((p) => /^(redis\d*|valkey\d*)$/.test(p)) ? ['Redis'] : []),
+  ];
+}
+
+function requestPath(t: CfnTemplate): StageFacts['requestPath'] {
+  const nodes: PathNode[] = [{ id: 'client', label: 'Clients (web, mobile)' }];
+  const edges: PathEdge[] = [];
+  const add = (node: PathNode) => nodes.some((n) => n.id === node.id) || nodes.push(node);
+
+  for (const [recordId, record] of ofType(t, 'AWS::Route53::RecordSet')) {
+    add({ id: recordId, label: `Route 53 ${record.Properties.Name.replace(/\.$/, '')} (${record.Properties.Weight === undefined ? '' : 'weighted '}${record.Properties.Type})` });
+    edges.push({ from: 'client', to: recordId, label: 'resolve' });
+
+    const aliasTo = [...referencedIds(record.Properties.AliasTarget ?? {})].find((id) => t.Resources[id]?.Type === 'AWS::ElasticLoadBalancingV2::LoadBalancer');
+    const ipFrom = (record.Properties.ResourceRecords ?? []).map(refId).filter(Boolean) as string[];
+
+    if (aliasTo) {
+      const listeners = ofType(t, 'AWS::ElasticLoadBalancingV2::Listener').filter(([, l]) => refId(l.Properties.LoadBalancerArn) === aliasTo);
+      const ports = listeners.map(([, l]) => `${l.Properties.Protocol} :${l.Properties.Port}`).join(', ');
+      add({ id: aliasTo, label: `Application Load Balancer (${ports})` });
+      edges.push({ from: recordId, to: aliasTo, label: `alias; ${ports}` });
+      const targetGroups = new Set(listeners.flatMap(([, l]) => (l.Properties.DefaultActions ?? []).map((a: any) => refId(a.TargetGroupArn)).filter(Boolean)));
+      for (const webId of webTierIds(t)) {
+        const web = t.Resources[webId];
+        const groups = web.Type === 'AWS::ECS::Service' ? (web.Properties.LoadBalancers ?? []).map((l: any) => refId(l.TargetGroupArn)) : (web.Properties.TargetGroupARNs ?? []).map(refId);
+        if (!groups.some((g: string) => targetGroups.has(g))) continue;
+        const kind = web.Type === 'AWS::ECS::Service' ? 'Fargate service' : 'Auto Scaling group';
+        add({ id: webId, label: `${kind}: ${range(capacityOf(t, webId))} × ${serverSize(t, webId)}` });
+        edges.push({ from: aliasTo, to: webId, label: 'HTTP :80' });
+      }
+    }
+    for (const eipId of ipFrom) {
+      const instanceId = refId(t.Resources[eipId]?.Properties?.InstanceId);
+      if (!instanceId) continue;
+      const colocated = colocatedServices(t, instanceId);
+      add({ id: instanceId, label: `EC2 instance ${serverSize(t, instanceId)}${colocated.length ? `, with ${colocated.join(' and ')} on it` : ''}` });
+      edges.push({ from: recordId, to: instanceId, label: 'Elastic IP; HTTP :80' });
+    }
+  }
+
+  // Web tier to data: a database whose security group admits it, or a table its role may use.
+  const rules = ingressRules(t);
+  for (const webId of webTierIds(t).filter((id) => nodes.some((n) => n.id === id))) {
+    const webGroups = groupsOf(t, webId);
+    for (const [dbId, db] of ofType(t, 'AWS::RDS::DBInstance')) {
+      const dbGroups = (db.Properties.VPCSecurityGroups ?? []).map(refId);
+      const rule = rules.find((r) => dbGroups.includes(r.group) && webGroups.includes(r.from));
+      if (!rule) continue;
+      add({ id: dbId, label: `RDS ${db.Properties.Engine} ${db.Properties.DBInstanceClass}${db.Properties.MultiAZ ? ' Multi-AZ' : ', one zone'}` });
+      edges.push({ from: webId, to: dbId, label: `:${rule.fromPort}` });
+    }
+    const roles = new Set(rolesOf(t, webId));
+    const policies = ofType(t, 'AWS::IAM::Policy').filter(([, p]) => (p.Properties.Roles ?? []).some((r: unknown) => roles.has(refId(r) ?? '')));
+    for (const [tableId, table] of ofType(t, 'AWS::DynamoDB::Table')) {
+      if (!policies.some(([, p]) => referencedIds(p.Properties.PolicyDocument).has(tableId))) continue;
+      add({ id: tableId, label: `DynamoDB table (${table.Properties.BillingMode === 'PAY_PER_REQUEST' ? 'on demand' : 'provisioned'})` });
+      edges.push({ from: webId, to: tableId, label: 'IAM: item calls' });
+    }
+  }
+  return { nodes, edges };
+}
+
+/** What still fails alone, named with the resource that causes it. */
+export function singlePointsOfFailure(t: CfnTemplate): SinglePointOfFailure[] {
+  const found: SinglePointOfFailure[] = [];
+  for (const [id] of ofType(t, 'AWS::EC2::Instance')) {
+    const colocated = colocatedServices(t, id);
+    found.push({
+      resource: id,
+      what: colocated.length ? `single server: the web app, ${colocated.join(' and ')} fail together` : 'single web server: one instance serves every request',
+    });
+  }
+  for (const id of webTierIds(t).filter((i) => t.Resources[i].Type !== 'AWS::EC2::Instance')) {
+    if (capacityOf(t, id).min < 2) found.push({ resource: id, what: 'web tier may shrink to one server' });
+  }
+  for (const [id, r] of ofType(t, 'AWS::RDS::DBInstance')) if (r.Properties.MultiAZ !== true) found.push({ resource: id, what: 'database in one zone' });
+  for (const [id, r] of ofType(t, 'AWS::Route53::RecordSet')) {
+    if ((r.Properties.ResourceRecords ?? []).length === 1) found.push({ resource: id, what: 'record points at one IP address' });
+  }
+  const nats = ofType(t, 'AWS::EC2::NatGateway');
+  const privateZones = new Set(ofType(t, 'AWS::EC2::Subnet').filter(([id]) => subnetTier(t, { Ref: id }) === 'Private').map(([id]) => subnetZone(t, { Ref: id })));
+  if (nats.length > 0 && nats.length < privateZones.size) {
+    found.push({ resource: nats[0][0], what: `egress of ${privateZones.size} zones through ${nats.length} NAT gateway${nats.length === 1 ? '' : 's'}` });
+  }
+  return found;
+}
+
+function scaling(t: CfnTemplate): StageFacts['scaling'] {
+  const vertical: string[] = [];
+  const horizontal: string[] = [];
+  const saturation: string[] = [];
+  for (const id of webTierIds(t)) {
+    const size = serverSize(t, id);
+    vertical.push(`web server ${size}`);
+    const capacity = capacityOf(t, id);
+    if (t.Resources[id].Type === 'AWS::EC2::Instance') {
+      horizontal.push('web tier: none (one instance)');
+      saturation.push(`web server saturates: requests queue and time out; the only remedy is a bigger instanceType, applied by stopping the instance`);
+      continue;
+    }
+    const policies = [...ofType(t, 'AWS::AutoScaling::ScalingPolicy'), ...ofType(t, 'AWS::ApplicationAutoScaling::ScalingPolicy')]
+      .filter(([, p]) => referencedIds(p.Properties).has(id) || referencedIds(t.Resources[refId(p.Properties.ScalingTargetId) ?? '']?.Properties?.ResourceId).has(id))
+      .map(([, p]) => {
+        const config = p.Properties.TargetTrackingConfiguration ?? p.Properties.TargetTrackingScalingPolicyConfiguration;
+        return `${config.PredefinedMetricSpecification.PredefinedMetricType} at ${config.TargetValue}`;
+      });
+    horizontal.push(`web tier: ${range(capacity)} servers, target tracking on ${policies.join(' and ') || 'nothing'}`);
+    saturation.push(`web tier saturates: it adds servers up to ${capacity.max}; beyond that, or when the data tier saturates first, latency rises`);
+  }
+  for (const [, db] of ofType(t, 'AWS::RDS::DBInstance')) {
+    vertical.push(`database ${db.Properties.DBInstanceClass}, ${db.Properties.AllocatedStorage} GiB ${db.Properties.StorageType ?? ''}`.trim());
+    saturation.push(`database saturates: one instance takes every read and write; a bigger class is a modification with a restart`);
+  }
+  for (const [, table] of ofType(t, 'AWS::DynamoDB::Table')) {
+    if (table.Properties.BillingMode === 'PAY_PER_REQUEST') {
+      horizontal.push('data: DynamoDB on demand scales with traffic');
+      saturation.push('table saturates: on-demand throughput follows traffic; sudden jumps past twice the previous peak may throttle');
+    }
+  }
+  return { vertical, horizontal, saturation };
+}
+
+function availability(t: CfnTemplate): StageFacts['availability'] {
+  const subnetsUsed = [
+    ...ofType(t, 'AWS::ElasticLoadBalancingV2::LoadBalancer').flatMap(([, r]) => r.Properties.Subnets ?? []),
+    ...ofType(t, 'AWS::AutoScaling::AutoScalingGroup').flatMap(([, r]) => r.Properties.VPCZoneIdentifier ?? []),
+    ...ofType(t, 'AWS::ECS::Service').flatMap(([, r]) => r.Properties.NetworkConfiguration?.AwsvpcConfiguration?.Subnets ?? []),
+    ...ofType(t, 'AWS::EC2::Instance').map(([, r]) => r.Properties.SubnetId),
+  ];
+  const zones = [...new Set([...subnetsUsed.map((s) => subnetZone(t, s)), ...ofType(t, 'AWS::EC2::Instance').map(([, r]) => r.Properties.AvailabilityZone)])]
+    .filter((z) => z && z !== 'unknown')
+    .sort();
+  const healthChecks = [
+    ...ofType(t, 'AWS::ElasticLoadBalancingV2::TargetGroup').map(
+      ([, g]) => `load balancer checks ${g.Properties.HealthCheckPath} every ${g.Properties.HealthCheckIntervalSeconds} s (out after ${g.Properties.UnhealthyThresholdCount} failures)`,
+    ),
+    ...ofType(t, 'AWS::AutoScaling::AutoScalingGroup').map(([, g]) => `Auto Scaling replaces instances failing the ${g.Properties.HealthCheckType} health check`),
+    ...ofType(t, 'AWS::ECS::Service').map(() => 'ECS replaces tasks failing the load balancer health check'),
+    ...ofType(t, 'AWS::Route53::RecordSet').filter(([, r]) => r.Properties.AliasTarget?.EvaluateTargetHealth).map(() => 'Route 53 evaluates the load balancer health'),
+    ...ofType(t, 'AWS::EC2::Instance').map(() => 'none replaces the instance: EC2 status checks only report'),
+  ];
+  const backups = [
+    ...ofType(t, 'AWS::RDS::DBInstance').map(([id, r]) => `${id}: ${r.Properties.BackupRetentionPeriod} days of automated backups${r.DeletionPolicy === 'Snapshot' ? ', snapshot on delete' : ''}`),
+    ...ofType(t, 'AWS::DynamoDB::Table').map(
+      ([id, r]) => `${id}: point-in-time recovery ${r.Properties.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled ? 'on' : 'off'}${r.DeletionPolicy === 'Retain' ? ', kept on delete' : ''}`,
+    ),
+    ...ofType(t, 'AWS::EC2::Instance')
+      .filter(([id]) => colocatedServices(t, id).length > 0)
+      .map(([id]) => `${id}: the database lives on the instance's root volume; no automated backup`),
+  ];
+  const deletionProtection = [
+    ...ofType(t, 'AWS::RDS::DBInstance').map(([id, r]) => `${id}: ${r.Properties.DeletionProtection ? 'on' : 'off'}`),
+    ...ofType(t, 'AWS::DynamoDB::Table').map(([id, r]) => `${id}: ${r.Properties.DeletionProtectionEnabled ? 'on' : 'off'}`),
+    ...ofType(t, 'AWS::EC2::Instance').map(([id, r]) => `${id}: termination protection ${r.Properties.DisableApiTermination ? 'on' : 'off'}`),
+  ];
+  return { zones, healthChecks, backups, deletionProtection };
+}
+
+function exposure(t: CfnTemplate): string[] {
+  const attachedTo = (group: string) =>
+    Object.entries(t.Resources)
+      .filter(([, r]: [string, CfnResource]) => ['AWS::ElasticLoadBalancingV2::LoadBalancer', 'AWS::EC2::Instance'].includes(r.Type) && referencedIds(r.Properties?.SecurityGroups ?? r.Properties?.SecurityGroupIds).has(group))
+      .map(([id, r]) => `${r.Type === 'AWS::EC2::Instance' ? 'EC2 instance' : 'load balancer'} ${id}`);
+  const open = ingressRules(t).filter((r) => r.from === '0.0.0.0/0' || r.from === '::/0');
+  const byGroup = new Map<string, number[]>();
+  for (const rule of open) byGroup.set(rule.group, [...(byGroup.get(rule.group) ?? []), rule.fromPort]);
+  return [...byGroup.entries()].map(([group, ports]) => `${attachedTo(group).join(', ') || group} accepts the internet on ${[...new Set(ports)].sort((a, b) => a - b).join(', ')}`);
+}
+
+export function analyseStage(stack: string, t: CfnTemplate): StageFacts {
+  const resourcesByService: Record<string, number> = {};
+  for (const r of Object.values(t.Resources)) resourcesByService[serviceOf(r.Type)] = (resourcesByService[serviceOf(r.Type)] ?? 0) + 1;
+  const web = webTierIds(t);
+  return {
+    stack,
+    resourceCount: Object.keys(t.Resources).length,
+    resourcesByService,
+    requestPath: requestPath(t),
+    singlePointsOfFailure: singlePointsOfFailure(t),
+    scaling: scaling(t),
+    availability: availability(t),
+    exposure: exposure(t),
+    webServers: web.length === 0 ? '0' : range(capacityOf(t, web[0])),
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * The comparison of stages an architect reads: each stage's facts and cost, and what changes from
+ * one stage to the next, condensed from the CloudFormation diff (the library `cdk diff` uses).
+ */
+import { fullDiff } from '@aws-cdk/cloudformation-diff';
+import { analyseStage, StageFacts } from './analyse';
+import { costOf, StageCost } from './cost';
+import { CfnTemplate, withoutToolkitMetadata } from './template';
+
+export interface StageReport extends StageFacts {
+  readonly cost: StageCost;
+}
+
+export interface StepReport {
+  readonly from: string;
+  readonly to: string;
+  /** Resource types added, removed and changed, with counts. */
+  readonly added: Record<string, number>;
+  readonly removed: Record<string, number>;
+  readonly changed: Record<string, number>;
+  readonly webServers: { readonly from: string; readonly to: string };
+  readonly spofsRemoved: string[];
+  readonly spofsAdded: string[];
+  readonly monthlyCost: { readonly from: number; readonly to: number };
+  /** One line: what the step does, as an architect would say it. */
+  readonly summary: string;
+}
+
+export function reportStage(stack: string, template: CfnTemplate): StageReport {
+  const t = withoutToolkitMetadata(template);
+  return { ...analyseStage(stack, t), cost: costOf(t) };
+}
+
+const FRIENDLY: Record<string, string> = {
+  'AWS::ElasticLoadBalancingV2::LoadBalancer': 'ALB',
+  'AWS::AutoScaling::AutoScalingGroup': 'Auto Scaling group',
+  'AWS::ECS::Service': 'Fargate service',
+  'AWS::EC2::Instance': 'EC2 instance',
+  'AWS::RDS::DBInstance': 'RDS database',
+  'AWS::DynamoDB::Table': 'DynamoDB table',
+  'AWS::EC2::NatGateway': 'NAT gateway',
+  'AWS::CertificateManager::Certificate': 'certificate',
+  'AWS::EC2::EIP': 'Elastic IP',
+};
+
+const tally = (types: string[]) => types.reduce<Record<string, number>>((acc, t) => ({ ...acc, [t]: (acc[t] ?? 0) + 1 }), {});
+const spofKind = (what: string) => what.replace(/\d+/g, 'N');
+
+export function compareStages(from: StageReport, fromTemplate: CfnTemplate, to: StageReport, toTemplate: CfnTemplate): StepReport {
+  const diff = fullDiff(withoutToolkitMetadata(fromTemplate), withoutToolkitMetadata(toTemplate));
+  const added: string[] = [];
+  const removed: string[] = [];
+  const changed: string[] = [];
+  diff.resources.forEachDifference((_id, change) => {
+    if (change.isAddition) added.push(change.newResourceType!);
+    else if (change.isRemoval) removed.push(change.oldResourceType!);
+    else if (change.isDifferent) changed.push(change.newResourceType ?? change.oldResourceType!);
+  });
+
+  const fromKinds = new Map(from.singlePointsOfFailure.map((s) => [spofKind(s.what), s]));
+  const toKinds = new Map(to.singlePointsOfFailure.map((s) => [spofKind(s.what), s]));
+  const spofsRemoved = [...fromKinds.entries()].filter(([k]) => !toKinds.has(k)).map(([, s]) => `${s.what} (${s.resource})`);
+  const spofsAdded = [...toKinds.entries()].filter(([k]) => !fromKinds.has(k)).map(([, s]) => `${s.what} (${s.resource})`);
+
+  // Notable resources by count: a resource replaced by its equivalent (a new logical id) is no news.
+  const count = (t: CfnTemplate, type: string) => Object.values(t.Resources).filter((r) => r.Type === type).length;
+  const notable = Object.entries(FRIENDLY).flatMap(([type, name]) => {
+    const [before, after] = [count(fromTemplate, type), count(toTemplate, type)];
+    if (before === after) return [];
+    if (before === 0) return [`${name} added${after > 1 ? ` (${after})` : ''}`];
+    if (after === 0) return [`${name} removed`];
+    return [`${name} ${before} → ${after}`];
+  });
+  const delta = to.cost.total - from.cost.total;
+  const parts = [
+    ...notable,
+    ...(from.webServers === to.webServers ? [] : [`web tier ${from.webServers} → ${to.webServers} servers`]),
+    ...spofsRemoved.map((s) => `SPOF '${s.replace(/ \(.*\)$/, '')}' removed`),
+    ...spofsAdded.map((s) => `SPOF '${s.replace(/ \(.*\)$/, '')}' added`),
+    `${delta >= 0 ? '+' : '−'}$${Math.abs(delta).toFixed(0)}/month`,
+  ];
+  return {
+    from: from.stack,
+    to: to.stack,
+    added: tally(added),
+    removed: tally(removed),
+    changed: tally(changed),
+    webServers: { from: from.webServers, to: to.webServers },
+    spofsRemoved,
+    spofsAdded,
+    monthlyCost: { from: from.cost.total, to: to.cost.total },
+    summary: parts.join('; '),
+  };
+}

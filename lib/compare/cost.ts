@@ -1,0 +1,140 @@
+/**
+ * Estimated monthly cost of a stage, line by line per resource, from the price table in
+ * prices.json (region, date, source and usage assumptions stated there). A resource type the table
+ * does not know is listed as unpriced, never as zero.
+ */
+import PRICE_TABLE from './prices.json';
+import { CfnTemplate, refId } from './template';
+
+export interface CostLine {
+  readonly resource: string;
+  readonly type: string;
+  /** USD per month, or null when the table has no price for it. */
+  readonly monthly: number | null;
+  /** How the figure was reached, or why there is none. */
+  readonly basis: string;
+}
+
+export interface StageCost {
+  readonly lines: CostLine[];
+  /** The sum of the priced lines. */
+  readonly total: number;
+  readonly unpriced: CostLine[];
+}
+
+const P = PRICE_TABLE.prices;
+const A = PRICE_TABLE.assumptions;
+const HOURS = PRICE_TABLE.hoursPerMonth;
+const FREE = new Set(PRICE_TABLE.free.types);
+/** A rate as priced, to the fraction of a cent it has (`$0.0208`). */
+const money = (n: number) => `$${Number(n.toPrecision(4)).toString()}`;
+
+/** The hourly price of an EC2 instance type, from its family's .large price. */
+export function ec2Hourly(instanceType: string): number | undefined {
+  const [family, size] = instanceType.split('.');
+  const large = (P.ec2PerHourForLarge as Record<string, unknown>)[family];
+  if (typeof large !== 'number') return undefined;
+  const fixed: Record<string, number> = { nano: 1 / 16, micro: 1 / 8, small: 1 / 4, medium: 1 / 2, large: 1, xlarge: 2 };
+  const n = /^(\d+)xlarge$/.exec(size ?? '');
+  const factor = fixed[size] ?? (n ? 2 * Number(n[1]) : undefined);
+  return factor === undefined ? undefined : large * factor;
+}
+
+/** One web host: the instance, its root volume and its detailed-monitoring metrics. */
+function hostMonthly(instanceType: string, volumeGiB: number): { monthly: number; basis: string } | undefined {
+  const hourly = ec2Hourly(instanceType);
+  if (hourly === undefined) return undefined;
+  const monthly = hourly * HOURS + volumeGiB * P.ebsGp3PerGbMonth.value + 7 * P.cloudwatchMetricPerMonth.value;
+  return { monthly, basis: `${instanceType} ${HOURS} h × ${money(hourly)} + ${volumeGiB} GiB gp3 + 7 detailed-monitoring metrics` };
+}
+
+const volumeOf = (blockDevices: any[] | undefined) => (blockDevices ?? []).reduce((sum, b) => sum + Number(b.Ebs?.VolumeSize ?? 0), 0);
+
+function priceOf(t: CfnTemplate, id: string): CostLine {
+  const r = t.Resources[id];
+  const line = (monthly: number | null, basis: string): CostLine => ({ resource: id, type: r.Type, monthly, basis });
+  const unpriced = (why: string) => line(null, why);
+  const p = r.Properties ?? {};
+
+  switch (r.Type) {
+    case 'AWS::EC2::Instance': {
+      const host = hostMonthly(p.InstanceType, volumeOf(p.BlockDeviceMappings));
+      return host ? line(host.monthly, host.basis) : unpriced(`no price for instance type ${p.InstanceType}`);
+    }
+    case 'AWS::AutoScaling::AutoScalingGroup': {
+      const launch = t.Resources[refId(p.LaunchTemplate?.LaunchTemplateId) ?? '']?.Properties?.LaunchTemplateData ?? {};
+      const host = hostMonthly(launch.InstanceType, volumeOf(launch.BlockDeviceMappings));
+      const count = Number(p.MinSize);
+      return host ? line(count * host.monthly, `${count} instances at minimum capacity, each ${host.basis}`) : unpriced(`no price for instance type ${launch.InstanceType}`);
+    }
+    case 'AWS::ECS::Service': {
+      const task = t.Resources[refId(p.TaskDefinition) ?? '']?.Properties ?? {};
+      const vcpu = Number(task.Cpu) / 1024;
+      const gb = Number(task.Memory) / 1024;
+      const count = Number(p.DesiredCount ?? 1);
+      const perTask = HOURS * (vcpu * P.fargatePerVcpuHour.value + gb * P.fargatePerGbHour.value);
+      return line(count * perTask, `${count} Fargate tasks of ${vcpu} vCPU / ${gb} GiB, ${HOURS} h each`);
+    }
+    case 'AWS::EC2::EIP':
+      return line(HOURS * P.publicIpv4PerHour.value, `one public IPv4 address, ${HOURS} h × ${money(P.publicIpv4PerHour.value)}`);
+    case 'AWS::EC2::NatGateway':
+      return line(
+        HOURS * P.natGatewayPerHour.value + A.natGatewayGbProcessedPerMonth * P.natGatewayPerGb.value,
+        `${HOURS} h × ${money(P.natGatewayPerHour.value)} + ${A.natGatewayGbProcessedPerMonth} GB processed (assumed)`,
+      );
+    case 'AWS::ElasticLoadBalancingV2::LoadBalancer': {
+      const addresses = (p.Subnets ?? []).length;
+      return line(
+        HOURS * (P.albPerHour.value + A.albLcuPerHour * P.albPerLcuHour.value + addresses * P.publicIpv4PerHour.value),
+        `${HOURS} h × (${money(P.albPerHour.value)} + ${A.albLcuPerHour} LCU (assumed) + ${addresses} public IPv4 addresses)`,
+      );
+    }
+    case 'AWS::RDS::DBInstance': {
+      const hourly = (P.rdsPostgresSingleAzPerHour as Record<string, unknown>)[p.DBInstanceClass];
+      if (typeof hourly !== 'number' || p.Engine !== 'postgres') return unpriced(`no price for ${p.Engine} on ${p.DBInstanceClass}${p.MultiAZ ? ' Multi-AZ' : ''}`);
+      const factor = p.MultiAZ ? 2 : 1;
+      return line(
+        factor * (hourly * HOURS + Number(p.AllocatedStorage) * P.rdsGp3PerGbMonth.value),
+        `${p.DBInstanceClass}${p.MultiAZ ? ' Multi-AZ (×2)' : ''} ${HOURS} h × ${money(hourly)} + ${p.AllocatedStorage} GiB gp3; backups up to the storage size are free`,
+      );
+    }
+    case 'AWS::SecretsManager::Secret':
+      return line(P.secretPerMonth.value + A.secretsApiCallsTenThousandsPerMonth * P.secretsPerTenThousandCalls.value, `one secret + ${A.secretsApiCallsTenThousandsPerMonth * 10_000} API calls (assumed)`);
+    case 'AWS::DynamoDB::Table': {
+      if (p.BillingMode !== 'PAY_PER_REQUEST') return unpriced('provisioned capacity is not in the price table');
+      const pitr = p.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled ? A.dynamodbGbStored * P.dynamodbPitrPerGbMonth.value : 0;
+      return line(
+        A.dynamodbWriteMillionsPerMonth * P.dynamodbOnDemandPerMillionWrites.value +
+          A.dynamodbReadMillionsPerMonth * P.dynamodbOnDemandPerMillionReads.value +
+          A.dynamodbGbStored * P.dynamodbPerGbMonth.value +
+          pitr,
+        `on demand: ${A.dynamodbWriteMillionsPerMonth} M writes, ${A.dynamodbReadMillionsPerMonth} M reads, ${A.dynamodbGbStored} GB stored${pitr ? ' with point-in-time recovery' : ''} (assumed)`,
+      );
+    }
+    case 'AWS::Logs::LogGroup':
+      return line(A.logsGbIngestedPerMonth * P.logsPerGbIngested.value, `${A.logsGbIngestedPerMonth} GB ingested (assumed)`);
+    case 'AWS::S3::Bucket':
+      return line(A.bucketGbStored * P.s3StandardPerGbMonth.value, `${A.bucketGbStored} GB stored (assumed)`);
+    case 'AWS::Route53::RecordSet':
+      return p.AliasTarget
+        ? line(0, 'alias queries to a load balancer are free')
+        : line(A.route53QueryMillionsPerMonth * P.route53PerMillionQueries.value, `${A.route53QueryMillionsPerMonth} M queries (assumed); the hosted zone is not part of the stage`);
+    case 'AWS::Lambda::Function': {
+      const gb = Number(p.MemorySize ?? 128) / 1024;
+      return line(A.lambdaSecondsPerMonth * gb * P.lambdaPerGbSecond.value, `${A.lambdaSecondsPerMonth} s of ${gb} GB a month (assumed)`);
+    }
+    case 'AWS::EC2::VPCEndpoint':
+      return p.VpcEndpointType === 'Gateway' || p.VpcEndpointType === undefined ? line(0, 'gateway endpoints have no charge') : unpriced('interface endpoints are not in the price table');
+    default:
+      return FREE.has(r.Type) ? line(0, PRICE_TABLE.free.source) : unpriced(`${r.Type} is not in the price table`);
+  }
+}
+
+export function costOf(t: CfnTemplate): StageCost {
+  const lines = Object.keys(t.Resources).map((id) => priceOf(t, id));
+  return {
+    lines,
+    total: lines.reduce((sum, l) => sum + (l.monthly ?? 0), 0),
+    unpriced: lines.filter((l) => l.monthly === null),
+  };
+}

@@ -1,0 +1,139 @@
+/**
+ * Reading a synthesized CloudFormation template: resources by type, what references what, and the
+ * security group rules, as plain data. The stage comparison and the tests both read templates
+ * through this.
+ */
+
+export interface CfnResource {
+  readonly Type: string;
+  readonly Properties?: any;
+  readonly DeletionPolicy?: string;
+  readonly UpdateReplacePolicy?: string;
+  readonly DependsOn?: string | string[];
+  readonly [key: string]: unknown;
+}
+
+export interface CfnTemplate {
+  readonly Description?: string;
+  readonly Metadata?: Record<string, unknown>;
+  readonly Resources: Record<string, CfnResource>;
+  readonly Outputs?: Record<string, { Value: unknown }>;
+}
+
+/** The logical id a `Ref` or `Fn::GetAtt` points at. */
+export const refId = (value: any): string | undefined => value?.Ref ?? value?.['Fn::GetAtt']?.[0];
+
+/** Every logical id referenced anywhere inside a value. */
+export function referencedIds(value: unknown, found = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) value.forEach((v) => referencedIds(v, found));
+  else if (value && typeof value === 'object') {
+    const id = refId(value);
+    if (id && typeof id === 'string' && !id.startsWith('AWS::')) found.add(id);
+    Object.values(value).forEach((v) => referencedIds(v, found));
+  }
+  return found;
+}
+
+export function ofType(template: CfnTemplate, type: string): [string, CfnResource][] {
+  return Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+}
+
+/** `Public`, `Private` or `Isolated`, from the tag the CDK VPC gives each subnet. */
+export function subnetTier(template: CfnTemplate, subnet: unknown): string {
+  const resource = template.Resources[refId(subnet) ?? ''];
+  return resource?.Properties?.Tags?.find((t: { Key: string }) => t.Key === 'aws-cdk:subnet-type')?.Value ?? 'unknown';
+}
+
+export function subnetZone(template: CfnTemplate, subnet: unknown): string {
+  return template.Resources[refId(subnet) ?? '']?.Properties?.AvailabilityZone ?? 'unknown';
+}
+
+export interface Ingress {
+  /** Logical id of the security group that admits the traffic. */
+  readonly group: string;
+  /** A CIDR, or the logical id of the source security group. */
+  readonly from: string;
+  readonly fromPort: number;
+  readonly toPort: number;
+}
+
+/** Every ingress rule, inline or standalone: who may reach which group on which ports. */
+export function ingressRules(template: CfnTemplate): Ingress[] {
+  const source = (rule: any) => rule.CidrIp ?? rule.CidrIpv6 ?? refId(rule.SourceSecurityGroupId) ?? JSON.stringify(rule.SourceSecurityGroupId);
+  return [
+    ...ofType(template, 'AWS::EC2::SecurityGroup').flatMap(([id, group]) =>
+      (group.Properties?.SecurityGroupIngress ?? []).map((rule: any) => ({ group: id, from: source(rule), fromPort: rule.FromPort, toPort: rule.ToPort })),
+    ),
+    ...ofType(template, 'AWS::EC2::SecurityGroupIngress').map(([, rule]) => ({
+      group: refId(rule.Properties.GroupId) ?? '',
+      from: source(rule.Properties),
+      fromPort: rule.Properties.FromPort,
+      toPort: rule.Properties.ToPort,
+    })),
+  ];
+}
+
+/** User data as text, with each reference shown as `${LogicalId}` or `${LogicalId.Attribute}`. */
+export function userDataText(userData: any): string {
+  const encoded = userData?.['Fn::Base64'];
+  if (encoded === undefined) return '';
+  if (typeof encoded === 'string') return encoded;
+  const [separator, parts] = encoded['Fn::Join'];
+  return parts
+    .map((part: any) =>
+      typeof part === 'string' ? part : part.Ref ? `\${${part.Ref}}` : part['Fn::GetAtt'] ? `\${${part['Fn::GetAtt'].join('.')}}` : JSON.stringify(part),
+    )
+    .join(separator);
+}
+
+/** The IAM role ids a web tier runs as: through an instance profile, or a task role. */
+export function rolesOf(template: CfnTemplate, id: string): string[] {
+  const resource = template.Resources[id];
+  if (!resource) return [];
+  const profileRoles = (profile: unknown) => (template.Resources[refId(profile) ?? '']?.Properties?.Roles ?? []).map(refId);
+  switch (resource.Type) {
+    case 'AWS::EC2::Instance':
+      return profileRoles(resource.Properties.IamInstanceProfile);
+    case 'AWS::AutoScaling::AutoScalingGroup': {
+      const launch = template.Resources[refId(resource.Properties.LaunchTemplate?.LaunchTemplateId) ?? ''];
+      return profileRoles(launch?.Properties?.LaunchTemplateData?.IamInstanceProfile?.Arn);
+    }
+    case 'AWS::ECS::Service': {
+      const task = template.Resources[refId(resource.Properties.TaskDefinition) ?? ''];
+      return [refId(task?.Properties?.TaskRoleArn)].filter((r): r is string => r !== undefined);
+    }
+    default:
+      return [];
+  }
+}
+
+/** The security groups a web tier runs in. */
+export function groupsOf(template: CfnTemplate, id: string): string[] {
+  const resource = template.Resources[id];
+  switch (resource?.Type) {
+    case 'AWS::EC2::Instance':
+      return (resource.Properties.SecurityGroupIds ?? []).map(refId);
+    case 'AWS::AutoScaling::AutoScalingGroup': {
+      const launch = template.Resources[refId(resource.Properties.LaunchTemplate?.LaunchTemplateId) ?? ''];
+      return (launch?.Properties?.LaunchTemplateData?.SecurityGroupIds ?? []).map(refId);
+    }
+    case 'AWS::ECS::Service':
+      return (resource.Properties.NetworkConfiguration?.AwsvpcConfiguration?.SecurityGroups ?? []).map(refId);
+    default:
+      return [];
+  }
+}
+
+/**
+ * The template without what the CDK toolkit adds for itself: the version-reporting resource and
+ * each resource's construct-path metadata. They differ between `cdk synth` and an in-process
+ * synth, and say nothing about the architecture.
+ */
+export function withoutToolkitMetadata(template: CfnTemplate): CfnTemplate {
+  const resources = Object.fromEntries(
+    Object.entries(template.Resources)
+      .filter(([, r]) => r.Type !== 'AWS::CDK::Metadata')
+      .map(([id, { Metadata: _metadata, ...rest }]) => [id, rest as CfnResource]),
+  );
+  return { ...template, Resources: resources };
+}
