@@ -1,0 +1,66 @@
+/** Items in DynamoDB: the table the stack created, keyed by id. */
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { StoreUnavailable } from './errors';
+import type { Item, ItemStore } from './store';
+
+export interface DynamoDbOptions {
+  readonly tableName: string;
+  readonly region: string;
+  /** A local endpoint (dynalite) instead of AWS, for development and tests. */
+  readonly endpoint?: string;
+}
+
+/** Errors that mean DynamoDB cannot be reached or cannot take the request now. */
+export function isUnavailable(error: unknown): boolean {
+  const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
+  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH'].includes(e?.code ?? '')) return true;
+  if (['TimeoutError', 'RequestTimeout', 'ProvisionedThroughputExceededException', 'ThrottlingException', 'InternalServerError', 'ServiceUnavailable', 'RequestLimitExceeded'].includes(e?.name ?? '')) return true;
+  return (e?.$metadata?.httpStatusCode ?? 0) >= 500 || (e?.$metadata !== undefined && e.$metadata.httpStatusCode === undefined);
+}
+
+export class DynamoDbStore implements ItemStore {
+  readonly kind = 'dynamodb';
+  private readonly client: DynamoDBDocumentClient;
+
+  constructor(private readonly options: DynamoDbOptions) {
+    const base = new DynamoDBClient({
+      region: options.region,
+      endpoint: options.endpoint,
+      maxAttempts: 2,
+      requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 },
+      // dynalite accepts any credentials; on AWS the role's are used.
+      ...(options.endpoint ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+    });
+    this.client = DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (isUnavailable(error)) throw new StoreUnavailable('dynamodb', error);
+      throw error;
+    }
+  }
+
+  async put(item: Item): Promise<void> {
+    await this.call(() =>
+      this.client.send(new PutCommand({ TableName: this.options.tableName, Item: { ...item }, ConditionExpression: 'attribute_not_exists(id)' })),
+    );
+  }
+
+  async get(id: string): Promise<Item | undefined> {
+    const result = await this.call(() => this.client.send(new GetCommand({ TableName: this.options.tableName, Key: { id }, ConsistentRead: true })));
+    const item = result.Item;
+    return item && { id: item.id, name: item.name, attributes: item.attributes ?? {}, createdAt: item.createdAt };
+  }
+
+  async ping(): Promise<void> {
+    await this.call(() => this.client.send(new DescribeTableCommand({ TableName: this.options.tableName })));
+  }
+
+  async close(): Promise<void> {
+    this.client.destroy();
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * The service's settings, from its environment (on a host, /etc/zero-to-millions/environment, which
+ * the stage writes). Every problem is reported at once, naming the variable and what it allows.
+ */
+
+export type StoreSettings =
+  | { readonly kind: 'postgresql'; readonly host: string; readonly port: number; readonly database: string; readonly secretArn?: string; readonly user?: string; readonly password?: string; readonly caFile?: string }
+  | { readonly kind: 'dynamodb'; readonly tableName: string; readonly region: string; readonly endpoint?: string };
+
+export interface Settings {
+  readonly port: number;
+  readonly host: string;
+  readonly stage: string;
+  readonly version: string;
+  readonly store: StoreSettings;
+  readonly cacheUrl?: string;
+  readonly cacheTtlSeconds: number;
+  readonly bodyLimitBytes: number;
+  /** How long a SIGTERM waits for requests in flight: less than the load balancer's deregistration delay. */
+  readonly drainSeconds: number;
+}
+
+export class SettingsError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`The service's environment has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** DATA_STORE values: `rds` and `postgresql-local` are PostgreSQL; `dynamodb` is DynamoDB. */
+const POSTGRES = ['rds', 'postgresql', 'postgresql-local'];
+
+export function readSettings(env: NodeJS.ProcessEnv): Settings {
+  const problems: string[] = [];
+  const need = (name: string): string => {
+    const value = env[name];
+    if (!value) problems.push(`${name}: not set`);
+    return value ?? '';
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) problems.push(`${name}: got ${JSON.stringify(raw)}; allowed: a whole number from ${min} to ${max}`);
+    return n;
+  };
+
+  const kind = env.DATA_STORE ?? '';
+  let store: StoreSettings;
+  if (POSTGRES.includes(kind)) {
+    store = {
+      kind: 'postgresql',
+      host: need('DB_HOST'),
+      port: integer('DB_PORT', 5432, 1, 65535),
+      database: env.DB_NAME || 'app',
+      secretArn: env.DB_SECRET_ARN || undefined,
+      user: env.DB_USER || undefined,
+      password: env.DB_PASSWORD || undefined,
+      caFile: env.DB_CA_FILE || undefined,
+    };
+    if (!store.secretArn && !store.user) problems.push('DB_SECRET_ARN or DB_USER: neither is set; allowed: the ARN of the database secret, or a user for a local database');
+  } else if (kind === 'dynamodb') {
+    store = { kind: 'dynamodb', tableName: need('TABLE_NAME'), region: need('AWS_REGION'), endpoint: env.DYNAMODB_ENDPOINT || undefined };
+  } else {
+    problems.push(`DATA_STORE: got ${JSON.stringify(kind)}; allowed: ${[...POSTGRES, 'dynamodb'].join(', ')}`);
+    store = { kind: 'dynamodb', tableName: '', region: '' };
+  }
+  const cacheUrl = env.CACHE_URL || undefined;
+  if (cacheUrl && !/^rediss?:\/\//.test(cacheUrl)) problems.push(`CACHE_URL: got ${JSON.stringify(cacheUrl)}; allowed: a redis:// or rediss:// URL`);
+
+  const settings: Settings = {
+    port: integer('PORT', 8080, 0, 65535), // 0: any free port (tests)
+    host: env.LISTEN_HOST || '0.0.0.0',
+    stage: env.STAGE || 'local',
+    version: env.VERSION || 'dev',
+    store,
+    cacheUrl,
+    cacheTtlSeconds: integer('CACHE_TTL_SECONDS', 60, 1, 86_400),
+    bodyLimitBytes: integer('BODY_LIMIT_BYTES', 16 * 1024, 1024, 1024 * 1024),
+    drainSeconds: integer('DRAIN_SECONDS', 25, 0, 300),
+  };
+  if (problems.length > 0) throw new SettingsError(problems);
+  return settings;
+}
