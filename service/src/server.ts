@@ -24,19 +24,28 @@ export function storeFor(settings: Settings, log: (fields: Record<string, unknow
   return new PostgresStore({ host: s.host, port: s.port, database: s.database, user: credentials.user, password: credentials.password, caFile: s.caFile }, log);
 }
 
-/** Which instance or task this is: ECS task metadata, EC2 instance metadata (IMDSv2), or the host name. */
+/**
+ * Which instance or task this is: from ECS task metadata (on Fargate), from EC2 instance metadata
+ * (IMDSv2) when the stage says the host is an instance (HOST_METADATA=ec2), otherwise the host name.
+ * Nothing is asked of the network unless the stage says where it runs.
+ */
 async function identity(): Promise<string> {
   const withTimeout = (ms: number) => AbortSignal.timeout(ms);
   try {
     if (process.env.ECS_CONTAINER_METADATA_URI_V4) {
-      const task = (await (await fetch(`${process.env.ECS_CONTAINER_METADATA_URI_V4}/task`, { signal: withTimeout(1000) })).json()) as { TaskARN?: string };
-      return String(task.TaskARN ?? hostname());
+      const response = await fetch(`${process.env.ECS_CONTAINER_METADATA_URI_V4}/task`, { signal: withTimeout(1000) });
+      const task = (await response.json()) as { TaskARN?: string };
+      if (response.ok && task.TaskARN) return task.TaskARN;
+    } else if (process.env.HOST_METADATA === 'ec2') {
+      const token = await fetch('http://169.254.169.254/latest/api/token', { method: 'PUT', headers: { 'X-aws-ec2-metadata-token-ttl-seconds': '60' }, signal: withTimeout(500) });
+      const id = await fetch('http://169.254.169.254/latest/meta-data/instance-id', { headers: { 'X-aws-ec2-metadata-token': await token.text() }, signal: withTimeout(500) });
+      const instanceId = await id.text();
+      if (token.ok && id.ok && /^i-[0-9a-f]{8,17}$/.test(instanceId)) return instanceId;
     }
-    const token = await (await fetch('http://169.254.169.254/latest/api/token', { method: 'PUT', headers: { 'X-aws-ec2-metadata-token-ttl-seconds': '60' }, signal: withTimeout(500) })).text();
-    return await (await fetch('http://169.254.169.254/latest/meta-data/instance-id', { headers: { 'X-aws-ec2-metadata-token': token }, signal: withTimeout(500) })).text();
   } catch {
-    return hostname();
+    // fall back to the host name
   }
+  return hostname();
 }
 
 export interface Running {
