@@ -16,6 +16,7 @@ import { STAGE_NUMBERS, STAGES } from '../lib/config';
 import { ACCEPTANCE_RUNS, FUZZ_SEED, REJECTION_RUNS } from '../test/support/config-arbitraries';
 import { INVARIANTS } from '../test/support/invariants';
 import { MATRIX, synthChecked } from '../test/support/matrix';
+import { benchService } from './bench-service';
 
 const root = join(__dirname, '..');
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
@@ -50,57 +51,70 @@ function synthOnce(stage: number, checks: 'none' | 'validation' | 'validation+na
   }
 }
 
-console.log(`zero-to-millions benchmark (${runs} runs each, median; ${new Date().toISOString()})\n`);
+async function main(): Promise<void> {
+  console.log(`zero-to-millions benchmark (${runs} runs each, median; ${new Date().toISOString()})\n`);
 
-console.log('Synth of one stage in-process (default configuration):');
-console.log('stage                  resources  template  bare      +validation  +validation+nag');
-synthOnce(1, 'validation+nag'); // warm-up: module loading and the validation engine's first start
-for (const stage of STAGE_NUMBERS) {
-  const row = (['none', 'validation', 'validation+nag'] as const).map((checks) => median(Array.from({ length: runs }, () => synthOnce(stage, checks).ms)));
-  const { bytes, resources } = synthOnce(stage, 'none');
-  console.log(
-    `${STAGES[stage].stackName.padEnd(22)} ${String(resources).padStart(9)}  ${`${(bytes / 1024).toFixed(1)} KiB`.padStart(8)}  ${ms(row[0]).padEnd(8)}  ${ms(row[1]).padEnd(11)}  ${ms(row[2])}`,
-  );
-}
-
-console.log('\nInvariants over every stage x option combination (test/invariants-*.test.ts, test/config-fuzz.test.ts):');
-{
-  const start = process.hrtime.bigint();
-  let violations = 0;
-  let findings = 0;
-  for (const { stage, overrides } of MATRIX) {
-    const subject = synthChecked(stage, overrides);
-    violations += INVARIANTS.reduce((n, invariant) => n + invariant.check(subject).length, 0);
-    findings += subject.findings.length;
+  console.log('Synth of one stage in-process (default configuration):');
+  console.log('stage                  resources  template  bare      +validation  +validation+nag');
+  synthOnce(1, 'validation+nag'); // warm-up: module loading and the validation engine's first start
+  for (const stage of STAGE_NUMBERS) {
+    const row = (['none', 'validation', 'validation+nag'] as const).map((checks) => median(Array.from({ length: runs }, () => synthOnce(stage, checks).ms)));
+    const { bytes, resources } = synthOnce(stage, 'none');
+    console.log(
+      `${STAGES[stage].stackName.padEnd(22)} ${String(resources).padStart(9)}  ${`${(bytes / 1024).toFixed(1)} KiB`.padStart(8)}  ${ms(row[0]).padEnd(8)}  ${ms(row[1]).padEnd(11)}  ${ms(row[2])}`,
+    );
   }
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  console.log(`combinations checked:              ${MATRIX.length} (${seconds.toFixed(1)} s, ${((seconds * 1000) / MATRIX.length).toFixed(0)} ms each)`);
-  console.log(`invariants per combination:        ${INVARIANTS.length}, plus CloudFormation validation and cdk-nag`);
-  console.log(`invariant violations:              ${violations}`);
-  console.log(`unacknowledged findings:           ${findings} (must be 0)`);
-  console.log(`fuzz cases per npm test:           ${REJECTION_RUNS} rejected + ${REJECTION_RUNS} accepted configurations, ${ACCEPTANCE_RUNS} of them synthesized and checked (seed ${FUZZ_SEED})`);
-}
 
-console.log('\nDeployment verification Lambda (lambda/verify-deployment), bundled by esbuild as NodejsFunction does:');
-for (const [label, external] of [['AWS SDK from the runtime (chosen)', ['@aws-sdk/*']], ['AWS SDK bundled', []]] as const) {
-  const outdir = mkdtempSync(join(tmpdir(), 'bench-bundle-'));
-  const outfile = join(outdir, 'index.js');
-  buildSync({ entryPoints: [join(root, 'lambda/verify-deployment/index.ts')], bundle: true, platform: 'node', target: 'node24', format: 'cjs', minify: true, external: [...external], outfile, logLevel: 'silent' });
-  // A fresh Node process per load, with the SDK resolvable as the runtime provides it.
-  const loads = Array.from({ length: runs }, () => {
-    const out = spawnSync(process.execPath, ['-e', `const t=process.hrtime.bigint();require(${JSON.stringify(outfile)});console.log(Number(process.hrtime.bigint()-t)/1e6)`], {
-      env: { ...process.env, NODE_PATH: join(root, 'node_modules'), AWS_REGION: 'us-east-1' },
-      encoding: 'utf8',
+  console.log('\nInvariants over every stage x option combination (test/invariants-*.test.ts, test/config-fuzz.test.ts):');
+  {
+    const start = process.hrtime.bigint();
+    let violations = 0;
+    let findings = 0;
+    for (const { stage, overrides } of MATRIX) {
+      const subject = synthChecked(stage, overrides);
+      violations += INVARIANTS.reduce((n, invariant) => n + invariant.check(subject).length, 0);
+      findings += subject.findings.length;
+    }
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    console.log(`combinations checked:              ${MATRIX.length} (${seconds.toFixed(1)} s, ${((seconds * 1000) / MATRIX.length).toFixed(0)} ms each)`);
+    console.log(`invariants per combination:        ${INVARIANTS.length}, plus CloudFormation validation and cdk-nag`);
+    console.log(`invariant violations:              ${violations}`);
+    console.log(`unacknowledged findings:           ${findings} (must be 0)`);
+    console.log(`fuzz cases per npm test:           ${REJECTION_RUNS} rejected + ${REJECTION_RUNS} accepted configurations, ${ACCEPTANCE_RUNS} of them synthesized and checked (seed ${FUZZ_SEED})`);
+  }
+
+  console.log('\nDeployment verification Lambda (lambda/verify-deployment), bundled by esbuild as NodejsFunction does:');
+  for (const [label, external] of [['AWS SDK from the runtime (chosen)', ['@aws-sdk/*']], ['AWS SDK bundled', []]] as const) {
+    const outdir = mkdtempSync(join(tmpdir(), 'bench-bundle-'));
+    const outfile = join(outdir, 'index.js');
+    buildSync({ entryPoints: [join(root, 'lambda/verify-deployment/index.ts')], bundle: true, platform: 'node', target: 'node24', format: 'cjs', minify: true, external: [...external], outfile, logLevel: 'silent' });
+    // A fresh Node process per load, with the SDK resolvable as the runtime provides it.
+    const loads = Array.from({ length: runs }, () => {
+      const out = spawnSync(process.execPath, ['-e', `const t=process.hrtime.bigint();require(${JSON.stringify(outfile)});console.log(Number(process.hrtime.bigint()-t)/1e6)`], {
+        env: { ...process.env, NODE_PATH: join(root, 'node_modules'), AWS_REGION: 'us-east-1' },
+        encoding: 'utf8',
+      });
+      return Number(out.stdout.trim());
     });
-    return Number(out.stdout.trim());
-  });
-  console.log(`${label.padEnd(36)} ${`${(statSync(outfile).size / 1024).toFixed(1)} KiB`.padStart(10)}   cold module load ${ms(median(loads))}`);
-  rmSync(outdir, { recursive: true, force: true });
+    console.log(`${label.padEnd(36)} ${`${(statSync(outfile).size / 1024).toFixed(1)} KiB`.padStart(10)}   cold module load ${ms(median(loads))}`);
+    rmSync(outdir, { recursive: true, force: true });
+  }
+
+  try {
+    await benchService();
+  } catch (error) {
+    console.log(`\nWorkload service throughput: skipped (${(error as Error).message})`);
+  }
+
+  const cliRuns = Math.max(1, Math.min(runs, 3));
+  const cli = median(Array.from({ length: cliRuns }, () => timeCommand(join(root, 'node_modules/.bin/cdk'), ['synth', '--quiet', '-o', mkdtempSync(join(tmpdir(), 'bench-cli-'))])));
+  console.log(`\nFull \`cdk synth\` of every stage, validation and cdk-nag on (new process, ${cliRuns} runs): ${ms(cli)}`);
+
+  const jest = median(Array.from({ length: cliRuns }, () => timeCommand(join(root, 'node_modules/.bin/jest'), ['--silent'], { CI: 'true' })));
+  console.log(`\`npm test\` wall time (${cliRuns} runs): ${(jest / 1000).toFixed(1)} s`);
 }
 
-const cliRuns = Math.max(1, Math.min(runs, 3));
-const cli = median(Array.from({ length: cliRuns }, () => timeCommand(join(root, 'node_modules/.bin/cdk'), ['synth', '--quiet', '-o', mkdtempSync(join(tmpdir(), 'bench-cli-'))])));
-console.log(`\nFull \`cdk synth\` of every stage, validation and cdk-nag on (new process, ${cliRuns} runs): ${ms(cli)}`);
-
-const jest = median(Array.from({ length: cliRuns }, () => timeCommand(join(root, 'node_modules/.bin/jest'), ['--silent'], { CI: 'true' })));
-console.log(`\`npm test\` wall time (${cliRuns} runs): ${(jest / 1000).toFixed(1)} s`);
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

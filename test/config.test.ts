@@ -31,7 +31,7 @@ describe('defaults', () => {
       maxCapacity: 6,
       desiredCapacity: undefined,
       cpuTargetPercent: 60,
-      requestsPerTarget: 3000,
+      requestsPerTarget: 60000,
       taskCpu: 512,
       taskMemoryMiB: 1024,
       https: true,

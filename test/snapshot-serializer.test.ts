@@ -21,3 +21,11 @@ test('the runtime of a handler aws-cdk-lib writes for itself is normalised; any 
   expect(printed.Resources.VerifyDeployment1234ABCD.Properties.Runtime).toBe('nodejs22.x');
   expect(template.Resources.CustomVpcRestrictDefaultSGCustomResourceProviderHandlerDC833E5E.Properties.Runtime).toBe('nodejs24.x');
 });
+
+test('the workload service version is normalised in environment files and container environments', () => {
+  expect(serializer.serialize('STAGE=Stage1\nVERSION=85ad817baab4\nPORT=80')).toBe(JSON.stringify('STAGE=Stage1\nVERSION=<service version>\nPORT=80'));
+  const template = { Resources: { Task: { Type: 'AWS::ECS::TaskDefinition', Properties: { ContainerDefinitions: [{ Environment: [{ Name: 'VERSION', Value: '85ad817baab4' }, { Name: 'PORT', Value: '8080' }] }] } } } };
+  let printed: any;
+  serializer.serialize(template, {}, '', 0, [], (value: unknown) => ((printed = value), ''));
+  expect(printed.Resources.Task.Properties.ContainerDefinitions[0].Environment).toEqual([{ Name: 'VERSION', Value: '<service version>' }, { Name: 'PORT', Value: '8080' }]);
+});

@@ -47,9 +47,10 @@ describe('Stage 1 — single server', () => {
     const script = userDataText(instance.Properties.UserData);
     expect(script).toContain('dnf install -y postgresql15-server redis6');
     expect(script).toContain('systemctl enable --now postgresql redis6');
-    expect(script).toContain('dnf install -y nginx');
-    expect(script).toContain('DB_HOST=127.0.0.1');
-    expect(script).toContain('CACHE_URL=redis://127.0.0.1:6379');
+    expect(script).toContain('systemctl enable zero-to-millions\nsystemctl restart zero-to-millions');
+    // The app reaches PostgreSQL over its local socket as its own system user: no password exists.
+    expect(script).toContain('DATA_STORE=postgresql-local\nDB_HOST=/var/run/postgresql\nDB_NAME=app\nDB_USER=ztm\nCACHE_URL=redis://127.0.0.1:6379');
+    expect(script).toContain('runuser -u postgres -- createdb -O ztm app');
     // Nothing but port 80 is open, so neither 5432 nor 6379 is reachable from outside.
     expect(ingressRules(template).map((r) => [r.from, r.fromPort, r.toPort])).toEqual([['0.0.0.0/0', 80, 80]]);
   });

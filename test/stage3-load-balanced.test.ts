@@ -63,7 +63,8 @@ describe('Stage 3 — load balancer and horizontal scaling', () => {
 
     test('the web tier admits only the load balancer, only on the app port', () => {
       const { group } = webTierOf(template);
-      expect(ingressRules(template).filter((r) => r.group === group)).toEqual([{ group, from: loadBalancerGroup, fromPort: 80, toPort: 80 }]);
+      const port = webTier === 'ecs' ? 8080 : 80; // the container's unprivileged port, or the host's
+      expect(ingressRules(template).filter((r) => r.group === group)).toEqual([{ group, from: loadBalancerGroup, fromPort: port, toPort: port }]);
     });
 
     test('only the load balancer accepts traffic from the internet, on 80 and 443', () => {
@@ -91,7 +92,7 @@ describe('Stage 3 — load balancer and horizontal scaling', () => {
         HealthyThresholdCount: 2,
         UnhealthyThresholdCount: 3,
         Matcher: { HttpCode: '200' },
-        Port: 80,
+        Port: webTier === 'ecs' ? 8080 : 80,
         Protocol: 'HTTP',
         TargetGroupAttributes: expect.arrayContaining([{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }]),
       });
@@ -106,11 +107,11 @@ describe('Stage 3 — load balancer and horizontal scaling', () => {
       expect(tracked.sort()).toEqual(
         webTier === 'ec2'
           ? [
-              ['ALBRequestCountPerTarget', 3000],
+              ['ALBRequestCountPerTarget', 60000],
               ['ASGAverageCPUUtilization', 60],
             ]
           : [
-              ['ALBRequestCountPerTarget', 3000],
+              ['ALBRequestCountPerTarget', 60000],
               ['ECSServiceAverageCPUUtilization', 60],
             ],
       );
@@ -202,9 +203,16 @@ describe('Stage 3 — load balancer and horizontal scaling', () => {
     test('the container logs to CloudWatch and learns where its data lives, never a password', () => {
       const [container] = task.Properties.ContainerDefinitions;
       expect(container.LogConfiguration.LogDriver).toBe('awslogs');
-      expect(container.PortMappings).toEqual([{ ContainerPort: 80, Protocol: 'tcp' }]);
-      expect(container.Environment.map((e: { Name: string }) => e.Name).sort()).toEqual(['AWS_REGION', 'DATA_STORE', 'DB_HOST', 'DB_NAME', 'DB_PORT', 'DB_SECRET_ARN', 'STAGE']);
+      expect(container.PortMappings).toEqual([{ ContainerPort: 8080, Protocol: 'tcp' }]);
+      expect(container.Environment.map((e: { Name: string }) => e.Name).sort()).toEqual([
+        'AWS_REGION', 'DATA_STORE', 'DB_CA_FILE', 'DB_HOST', 'DB_NAME', 'DB_PORT', 'DB_SECRET_ARN', 'PORT', 'STAGE', 'VERSION',
+      ]);
       expect(JSON.stringify(task)).not.toMatch(/password|resolve:secretsmanager/i);
+    });
+
+    test('the container runs the service from an image asset that cdk deploy builds (synth needs no Docker)', () => {
+      const [container] = task.Properties.ContainerDefinitions;
+      expect(JSON.stringify(container.Image)).toMatch(/cdk-hnb659fds-container-assets-123456789012-us-east-1:[0-9a-f]{64}/);
     });
 
     test('Container Insights is on for the cluster', () => {

@@ -73,17 +73,20 @@ export function ingressRules(template: CfnTemplate): Ingress[] {
   ];
 }
 
-/** User data as text, with each reference shown as `${LogicalId}` or `${LogicalId.Attribute}`. */
+/**
+ * User data as text, with each reference shown as `${LogicalId}` or `${LogicalId.Attribute}`; the
+ * parts of multipart user data are shown decoded, as the instance runs them.
+ */
 export function userDataText(userData: any): string {
-  const encoded = userData?.['Fn::Base64'];
-  if (encoded === undefined) return '';
-  if (typeof encoded === 'string') return encoded;
-  const [separator, parts] = encoded['Fn::Join'];
-  return parts
-    .map((part: any) =>
-      typeof part === 'string' ? part : part.Ref ? `\${${part.Ref}}` : part['Fn::GetAtt'] ? `\${${part['Fn::GetAtt'].join('.')}}` : JSON.stringify(part),
-    )
-    .join(separator);
+  const render = (part: any): string => {
+    if (typeof part === 'string') return part;
+    if (part?.Ref) return `\${${part.Ref}}`;
+    if (part?.['Fn::GetAtt']) return `\${${part['Fn::GetAtt'].join('.')}}`;
+    if (part?.['Fn::Base64'] !== undefined) return render(part['Fn::Base64']);
+    if (part?.['Fn::Join']) return part['Fn::Join'][1].map(render).join(part['Fn::Join'][0]);
+    return JSON.stringify(part);
+  };
+  return userData === undefined ? '' : render(userData);
 }
 
 /** The IAM role ids a web tier runs as: through an instance profile, or a task role. */

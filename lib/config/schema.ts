@@ -237,10 +237,11 @@ export const OPTIONS: { readonly [K in ConfigKey]: Option<Config[K]> } = {
     defaultInWords: '60',
   },
   requestsPerTarget: {
-    description: 'Stage 3: requests per minute per web server (ALB RequestCountPerTarget) that target-tracking scaling holds.',
+    description:
+      'Stage 3: requests per minute per web server (ALB RequestCountPerTarget) that target-tracking scaling holds. The default comes from `npm run bench`: one Node process of the service served about 13,800 reads/s from PostgreSQL on loopback (about one vCPU); a t3.small sustains 0.4 vCPU (its 20 % baseline of 2 vCPUs), about 5,500 reads/s; holding each server at 1,000 requests/s leaves room for slower requests and for the minutes a new server takes to boot.',
     parser: wholeNumber(10, 1_000_000),
-    default: 3000,
-    defaultInWords: '3000 (50 requests/s per server)',
+    default: 60_000,
+    defaultInWords: '60000 (1,000 requests/s per server)',
   },
   taskCpu: {
     description: 'Stage 3 `ecs`: CPU units per Fargate task (1024 = 1 vCPU).',

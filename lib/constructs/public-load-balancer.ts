@@ -106,9 +106,9 @@ export class PublicLoadBalancer extends Construct implements ec2.IConnectable {
   }
 
   /** Forwards the listener to a web tier, with the stage's health check and deregistration delay. */
-  addWebTier(target: elbv2.IApplicationLoadBalancerTarget): elbv2.ApplicationTargetGroup {
+  addWebTier(target: elbv2.IApplicationLoadBalancerTarget, port = WEB_APP_PORT): elbv2.ApplicationTargetGroup {
     return this.listener.addTargets('WebTier', {
-      port: WEB_APP_PORT,
+      port,
       protocol: elbv2.ApplicationProtocol.HTTP,
       targets: [target],
       healthCheck: TARGET_HEALTH_CHECK,

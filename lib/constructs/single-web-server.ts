@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { HARD_CODED_ZONES } from './network';
-import { SIGNAL_TIMEOUT, signalWhenServing, WEB_APP_PORT } from './web-app';
+import { SIGNAL_TIMEOUT, signalWhenServing, WEB_APP_PORT, WebAppBundle, WebAppProps, webAppUserData } from './web-app';
 import { webHostSettings } from './web-host';
 
 /**
@@ -19,11 +19,26 @@ function launchFromImageTemplate(scope: Construct, instance: ec2.Instance, image
   cfnInstance.launchTemplate = { launchTemplateId: template.launchTemplateId, version: template.latestVersionNumber };
 }
 
+/**
+ * User data whose script runs at every boot, not only the first. An instance that holds data is
+ * not replaced when its user data changes: CloudFormation stops and starts it, and the (idempotent)
+ * script then installs what changed, such as a new bundle of the web app.
+ */
+function atEveryBoot(script: ec2.UserData): ec2.UserData {
+  const userData = new ec2.MultipartUserData();
+  userData.addPart(ec2.MultipartBody.fromRawBody({ contentType: 'text/cloud-config; charset="utf-8"', body: 'cloud_final_modules:\n- [scripts-user, always]\n' }));
+  userData.addUserDataPart(script, ec2.MultipartBody.SHELL_SCRIPT, true);
+  return userData;
+}
+
 export interface SingleWebServerProps {
   readonly vpc: ec2.IVpc;
   /** The vertical knob: the one instance's type, such as `t3.small`. */
   readonly instanceType: string;
-  readonly userData: ec2.UserData;
+  /** The web app it runs. */
+  readonly app: WebAppProps;
+  /** Run PostgreSQL and Redis on the same instance (stage 1). @default false */
+  readonly localDataServices?: boolean;
   /**
    * The instance holds data that would be lost with it (stage 1: the database lives on it):
    * termination protection is on when `deletionProtection` is, and a change of user data does
@@ -64,19 +79,21 @@ export class SingleWebServer extends Construct implements ec2.IConnectable, iam.
     this.connections = this.securityGroup.connections;
 
     const settings = webHostSettings(this, props.instanceType);
+    const script = webAppUserData(this, props.app, { localDataServices: props.localDataServices });
     this.instance = new ec2.Instance(this, 'Instance', {
       ...settings,
       httpTokens: ec2.HttpTokens.REQUIRED,
       vpc: props.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
       securityGroup: this.securityGroup,
-      userData: props.userData,
+      userData: props.holdsData ? atEveryBoot(script) : script,
       userDataCausesReplacement: !props.holdsData,
       disableApiTermination: props.holdsData && props.deletionProtection,
       resourceSignalTimeout: SIGNAL_TIMEOUT,
     });
     launchFromImageTemplate(this, this.instance, settings.machineImage);
-    signalWhenServing(props.userData, this.instance, this.instance.role);
+    signalWhenServing(script, this.instance, this.instance.role);
+    WebAppBundle.of(this).grantRead(this.instance);
     this.grantPrincipal = this.instance.grantPrincipal;
     Validations.of(this.instance).acknowledge(HARD_CODED_ZONES);
     if (!(props.holdsData && props.deletionProtection)) {

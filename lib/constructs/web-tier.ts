@@ -8,7 +8,7 @@ import { Construct, IConstruct } from 'constructs';
 import type { WebTierKind } from '../config';
 import type { WebTierIdentity } from './data-tier';
 import { PublicLoadBalancer } from './public-load-balancer';
-import { SIGNAL_TIMEOUT, signalWhenServing, WEB_APP_IMAGE, WEB_APP_PORT, WebAppProps, webAppContainerCommand, webAppUserData } from './web-app';
+import { CONTAINER_PORT, SIGNAL_TIMEOUT, signalWhenServing, WebAppBundle, webAppContainerEnvironment, webAppContainerImage, WebAppProps, webAppUserData } from './web-app';
 import { webHostSettings } from './web-host';
 
 /** A horizontally scaled web tier behind the load balancer, in private subnets. */
@@ -66,7 +66,7 @@ export class AutoScalingWebTier extends Construct implements WebTier {
     super(scope, id);
 
     const settings = webHostSettings(this, props.instanceType);
-    const userData = webAppUserData(props.app);
+    const userData = webAppUserData(this, props.app);
     this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
       ...settings,
       requireImdsv2: true,
@@ -95,6 +95,7 @@ export class AutoScalingWebTier extends Construct implements WebTier {
       }),
     });
     signalWhenServing(userData, this.group, settings.role);
+    WebAppBundle.of(this).grantRead(settings.role);
     if (props.desiredCapacity !== undefined) {
       Validations.of(this.group).acknowledge({
         id: 'Annotation::@aws-cdk/aws-autoscaling:desiredCapacitySet',
@@ -139,10 +140,9 @@ export class FargateWebTier extends Construct implements WebTier {
       runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
     taskDefinition.addContainer(FargateWebTier.CONTAINER_NAME, {
-      image: ecs.ContainerImage.fromRegistry(WEB_APP_IMAGE),
-      command: webAppContainerCommand(props.app),
-      environment: props.app.environment,
-      portMappings: [{ containerPort: WEB_APP_PORT }],
+      image: webAppContainerImage(),
+      environment: webAppContainerEnvironment(props.app),
+      portMappings: [{ containerPort: CONTAINER_PORT }],
       logging: ecs.LogDrivers.awsLogs({
         streamPrefix: 'web',
         logGroup: new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
@@ -170,8 +170,13 @@ export class FargateWebTier extends Construct implements WebTier {
     this.grantPrincipal = taskDefinition.taskRole;
 
     const targetGroup = props.loadBalancer.addWebTier(
-      this.service.loadBalancerTarget({ containerName: FargateWebTier.CONTAINER_NAME, containerPort: WEB_APP_PORT }),
+      this.service.loadBalancerTarget({ containerName: FargateWebTier.CONTAINER_NAME, containerPort: CONTAINER_PORT }),
+      CONTAINER_PORT,
     );
+    Validations.of(taskDefinition).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'The execution role pulls the image from the CDK asset repository; ecr:GetAuthorizationToken has no resource-level permissions.',
+    });
     const scaling = this.service.autoScaleTaskCount({ minCapacity: props.minCapacity, maxCapacity: props.maxCapacity });
     scaling.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: props.cpuTargetPercent });
     scaling.scaleOnRequestCount('Requests', { requestsPerTarget: props.requestsPerTarget, targetGroup });

@@ -65,9 +65,9 @@ export abstract class StageStack extends Stack {
     return [...this.config.availabilityZones];
   }
 
-  /** What the web app of this stage reports about itself. */
-  protected webApp(dataStore: string, environment: Record<string, string>): WebAppProps {
-    return { stage: this.stackName, dataStore, environment: { STAGE: this.stackName, ...environment } };
+  /** The web app of this stage, and where its data lives. */
+  protected webApp(environment: Record<string, string> = {}): WebAppProps {
+    return { stage: this.stackName, environment };
   }
 
   /**

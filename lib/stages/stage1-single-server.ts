@@ -12,16 +12,7 @@ import { Construct } from 'constructs';
 import { Config } from '../config';
 import { Network } from '../constructs/network';
 import { SingleWebServer } from '../constructs/single-web-server';
-import { webAppUserData } from '../constructs/web-app';
 import { StageStack } from './stage-stack';
-
-/** Where stage 1's app finds its data: on the same host, on localhost. */
-const ON_THIS_HOST = {
-  DATA_STORE: 'postgresql-local',
-  DB_HOST: '127.0.0.1',
-  DB_PORT: '5432',
-  CACHE_URL: 'redis://127.0.0.1:6379',
-};
 
 export class SingleServerStage extends StageStack {
   readonly server: SingleWebServer;
@@ -34,7 +25,8 @@ export class SingleServerStage extends StageStack {
     this.server = new SingleWebServer(this, 'Server', {
       vpc: network.vpc,
       instanceType: config.instanceType,
-      userData: webAppUserData(this.webApp('postgresql on this host', ON_THIS_HOST), { localDataServices: true }),
+      app: this.webApp(),
+      localDataServices: true,
       holdsData: true,
       deletionProtection: config.deletionProtection,
     });

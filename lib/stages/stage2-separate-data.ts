@@ -14,7 +14,6 @@ import { Config } from '../config';
 import { createDataTier } from '../constructs/data-tier';
 import { Network } from '../constructs/network';
 import { SingleWebServer } from '../constructs/single-web-server';
-import { webAppUserData } from '../constructs/web-app';
 import { StageStack } from './stage-stack';
 
 export class SeparateDataStage extends StageStack {
@@ -33,7 +32,7 @@ export class SeparateDataStage extends StageStack {
     this.server = new SingleWebServer(this, 'Server', {
       vpc: network.vpc,
       instanceType: config.instanceType,
-      userData: webAppUserData(this.webApp(data.kind, data.environment)),
+      app: this.webApp(data.environment),
       holdsData: false,
       deletionProtection: config.deletionProtection,
     });

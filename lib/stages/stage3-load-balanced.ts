@@ -42,7 +42,7 @@ export class LoadBalancedStage extends StageStack {
       ...config,
       vpc: network.vpc,
       loadBalancer: this.loadBalancer,
-      app: this.webApp(data.kind, data.environment),
+      app: this.webApp(data.environment),
     });
     data.allowWebTier(this.webTier);
 

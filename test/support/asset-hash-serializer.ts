@@ -4,10 +4,13 @@
  * changes:
  * - asset hashes, in S3 keys and image tags;
  * - the Node.js runtime of the Lambda handlers aws-cdk-lib writes for its own custom resources
- *   (such as the one that empties the VPC's default security group).
+ *   (such as the one that empties the VPC's default security group);
+ * - the version of the workload service (a hash of its sources) in a host's environment file and a
+ *   container's environment: the service has its own tests.
  */
 const ASSET_HASH = /[0-9a-f]{64}/g;
-const HAS_ASSET_HASH = /[0-9a-f]{64}/;
+const HAS_ASSET_HASH = /[0-9a-f]{64}|VERSION=[0-9a-f]{12}\b/;
+const SERVICE_VERSION = /VERSION=[0-9a-f]{12}\b/g;
 const CDK_OWN_HANDLER = /CustomResourceProviderHandler[0-9A-F]{8}$/;
 const NORMALISED = Symbol('normalised');
 
@@ -19,10 +22,15 @@ const isTemplate = (value: unknown): value is Template =>
 module.exports = {
   test: (value: unknown) => (typeof value === 'string' && HAS_ASSET_HASH.test(value)) || isTemplate(value),
   serialize(value: unknown, config: unknown, indentation: string, depth: number, refs: unknown, printer: Function): string {
-    if (typeof value === 'string') return JSON.stringify(value.replace(ASSET_HASH, '<asset hash>'));
+    if (typeof value === 'string') return JSON.stringify(value.replace(ASSET_HASH, '<asset hash>').replace(SERVICE_VERSION, 'VERSION=<service version>'));
     const template = structuredClone(value as Template);
     for (const [id, resource] of Object.entries(template.Resources)) {
       if (resource.Type === 'AWS::Lambda::Function' && CDK_OWN_HANDLER.test(id)) resource.Properties!.Runtime = '<runtime chosen by aws-cdk-lib>';
+      if (resource.Type === 'AWS::ECS::TaskDefinition') {
+        for (const container of (resource.Properties!.ContainerDefinitions as { Environment?: { Name: string; Value: unknown }[] }[]) ?? []) {
+          for (const variable of container.Environment ?? []) if (variable.Name === 'VERSION') variable.Value = '<service version>';
+        }
+      }
     }
     Object.defineProperty(template, NORMALISED, { value: true });
     return printer(template, config, indentation, depth, refs);
