@@ -14,7 +14,7 @@ import { FARGATE_MEMORY } from '../../lib/config/schema';
 /** The fuzzing budget: FUZZ_RUNS and FUZZ_SEED override it (for example to reproduce a failure fast-check reports). */
 export const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? 20261125);
 export const REJECTION_RUNS = Number(process.env.FUZZ_RUNS ?? 3000);
-export const ACCEPTANCE_RUNS = Math.max(10, Math.round(REJECTION_RUNS / 100));
+export const ACCEPTANCE_RUNS = Math.max(10, Math.round(REJECTION_RUNS / 200));
 
 /** A number as cdk.json holds it, or as -c passes it. */
 const spelled = (n: fc.Arbitrary<number>) => n.chain((v) => fc.constantFrom<unknown>(v, String(v)));
