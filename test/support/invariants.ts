@@ -5,7 +5,8 @@
  * any stage and any option.
  */
 import type { Config, StageNumber } from '../../lib/config';
-import { ingressRules, subnetTier, userDataText } from './template';
+import * as reader from '../../lib/compare/template';
+import { ingressRules, userDataText } from './template';
 
 export type TemplateJson = { Resources: Record<string, { Type: string; Properties?: any; DeletionPolicy?: string; UpdateReplacePolicy?: string }> };
 
@@ -20,8 +21,8 @@ export interface Invariant {
   check(subject: Subject): string[];
 }
 
-const ofType = (t: TemplateJson, type: string) => Object.entries(t.Resources).filter(([, r]) => r.Type === type);
-const idOf = (ref: any): string => ref?.Ref ?? ref?.['Fn::GetAtt']?.[0];
+const ofType = (t: TemplateJson, type: string) => reader.ofType(t, type);
+const idOf = (ref: any): string => reader.refId(ref) ?? '';
 const INTERNET = new Set(['0.0.0.0/0', '::/0']);
 
 /** The security groups of whatever faces the internet: the load balancer, or the single web server. */
@@ -40,8 +41,8 @@ function webTierGroups(t: TemplateJson): Set<string> {
   ]);
 }
 
-const zoneOf = (t: TemplateJson, subnetRef: any): string => t.Resources[idOf(subnetRef)].Properties.AvailabilityZone;
-const tierOf = (t: TemplateJson, subnetRef: any): string => subnetTier(t, { Ref: idOf(subnetRef) });
+const zoneOf = (t: TemplateJson, subnetRef: any): string => reader.subnetZone(t, subnetRef);
+const tierOf = (t: TemplateJson, subnetRef: any): string => reader.subnetTier(t, subnetRef);
 
 /** Every string in a JSON value, with the path to it. */
 function* strings(value: unknown, path = ''): Generator<[string, string]> {
@@ -246,21 +247,3 @@ export const INVARIANTS: Invariant[] = [
     },
   },
 ];
-
-/**
- * The single points of failure a stage still has, named with the resource that causes them. Stage 3
- * removes the single web server; what remains is said here rather than hidden.
- */
-export function remainingSinglePointsOfFailure({ template, stage }: Subject): string[] {
-  const named: string[] = [];
-  for (const [id, r] of ofType(template, 'AWS::RDS::DBInstance')) if (r.Properties.MultiAZ !== true) named.push(`database ${id} is in one zone`);
-  for (const [id] of ofType(template, 'AWS::EC2::Instance')) named.push(`web server ${id} is a single instance`);
-  const nats = ofType(template, 'AWS::EC2::NatGateway').length;
-  const privateZones = new Set(
-    ofType(template, 'AWS::EC2::Subnet')
-      .filter(([id]) => tierOf(template, { Ref: id }) === 'Private')
-      .map(([id]) => zoneOf(template, { Ref: id })),
-  ).size;
-  if (stage === 3 && nats < privateZones) named.push(`egress of ${privateZones} zones depends on ${nats} NAT gateway${nats === 1 ? '' : 's'}`);
-  return named;
-}
