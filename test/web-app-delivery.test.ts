@@ -40,10 +40,14 @@ describe.each([
   const template = templateOf(stage, overrides);
   const script = scriptOf(template);
 
+  test('installs Node.js 22 from Amazon Linux 2023 and runs the service with that exact runtime', () => {
+    expect(script).toContain('dnf install -y aws-cfn-bootstrap nodejs22');
+  });
+
   test('fetches the bundle from its S3 asset and runs it under systemd as an unprivileged user that restarts on failure', () => {
     expect(script).toMatch(/aws s3 cp s3:\/\/cdk-hnb659fds-assets-123456789012-us-east-1\/[0-9a-f]{64}\.js \/opt\/zero-to-millions\/server\.js --region us-east-1/);
     expect(script).toContain('useradd --system --no-create-home --shell /sbin/nologin ztm');
-    for (const line of ['User=ztm', 'ExecStart=/usr/bin/node /opt/zero-to-millions/server.js', 'Restart=on-failure', 'KillSignal=SIGTERM', 'TimeoutStopSec=30', 'AmbientCapabilities=CAP_NET_BIND_SERVICE', 'NoNewPrivileges=true', 'ProtectSystem=strict']) {
+    for (const line of ['User=ztm', 'ExecStart=/usr/bin/node-22 /opt/zero-to-millions/server.js', 'Restart=on-failure', 'KillSignal=SIGTERM', 'TimeoutStopSec=30', 'AmbientCapabilities=CAP_NET_BIND_SERVICE', 'NoNewPrivileges=true', 'ProtectSystem=strict']) {
       expect(script).toContain(`\n${line}\n`);
     }
     expect(script).toMatch(/curl -sf -o \/dev\/null --retry 30 .* http:\/\/127\.0\.0\.1:80\/healthz$/m);

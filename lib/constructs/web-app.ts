@@ -33,6 +33,14 @@ const IMAGE_RDS_CA_FILE = '/etc/ssl/rds-global-bundle.pem';
 
 const SERVICE_DIR = join(__dirname, '..', '..', 'service');
 
+/**
+ * Node.js 22 from Amazon Linux 2023's namespaced package: its executable keeps its version in its
+ * name, so the unit does not depend on which Node.js `alternatives` makes /usr/bin/node. The
+ * container image uses the same major version.
+ */
+const NODE_PACKAGE = 'nodejs22';
+const NODE = '/usr/bin/node-22';
+
 const DOCKERFILE = `# The workload service, bundled into server.js by the stack at synth.
 FROM public.ecr.aws/docker/library/node:22-alpine
 RUN wget -q -O ${IMAGE_RDS_CA_FILE} https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem && chmod 644 ${IMAGE_RDS_CA_FILE}
@@ -70,8 +78,8 @@ export function serviceBundle(): { readonly directory: string; readonly version:
       entryPoints: [join(SERVICE_DIR, 'src', 'server.ts')],
       bundle: true,
       platform: 'node',
-      // Amazon Linux 2023's nodejs package is the oldest runtime the service meets.
-      target: 'node18',
+      // The runtime of hosts (nodejs22) and of the image (node:22).
+      target: 'node22',
       format: 'cjs',
       minify: true,
       legalComments: 'none',
@@ -106,7 +114,7 @@ Wants=network-online.target
 [Service]
 User=ztm
 EnvironmentFile=${ENVIRONMENT_FILE}
-ExecStart=/usr/bin/node ${INSTALL_DIR}/server.js
+ExecStart=${NODE} ${INSTALL_DIR}/server.js
 Restart=on-failure
 RestartSec=2
 # SIGTERM drains requests in flight, within the load balancer's deregistration delay.
@@ -179,7 +187,7 @@ export function webAppUserData(scope: Construct, props: WebAppProps, options: Us
   userData.addCommands(
     'set -euo pipefail',
     // cfn-signal, for the creation and update policies that wait until the app serves.
-    'dnf install -y aws-cfn-bootstrap nodejs',
+    `dnf install -y aws-cfn-bootstrap ${NODE_PACKAGE}`,
     'id ztm >/dev/null 2>&1 || useradd --system --no-create-home --shell /sbin/nologin ztm',
     `install -d -m 0755 /etc/zero-to-millions ${INSTALL_DIR}`,
     heredoc(ENVIRONMENT_FILE, Object.entries(environment).map(([k, v]) => `${k}=${v}`).join('\n')),
