@@ -18,7 +18,7 @@ export interface Combination {
 const cross = <T extends Record<string, readonly unknown[]>>(dimensions: T): { [K in keyof T]: T[K][number] }[] =>
   Object.entries(dimensions).reduce<any[]>((acc, [key, values]) => acc.flatMap((partial) => values.map((v) => ({ ...partial, [key]: v }))), [{}]);
 
-const describe = (stage: StageNumber, o: Overrides) => `stage ${stage} ${Object.entries(o).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ')}`;
+const nameOf = (stage: StageNumber, o: Overrides) => `stage ${stage} ${Object.entries(o).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ')}`;
 
 /** Networks at their bounds: fewer NAT gateways than zones, one per zone, and three zones. */
 const NETWORKS = [
@@ -42,7 +42,7 @@ export const MATRIX: Combination[] = [
   // deletionProtection reaches only the data tier (and stage 1's instance): it is crossed with the
   // options that shape the data tier, not with networks and capacities that never touch it.
   ...cross({ webTier: ['ec2', 'ecs'], dataStore: ['rds', 'dynamodb'], deletionProtection: ['false'] }).map((o) => ({ stage: 3 as const, overrides: o })),
-].map(({ stage, overrides }) => ({ name: describe(stage, overrides), stage, overrides }));
+].map(({ stage, overrides }) => ({ name: nameOf(stage, overrides), stage, overrides }));
 
 export interface Checked extends Subject {
   /** Findings of CloudFormation validation and cdk-nag that no acknowledgement covers. */
