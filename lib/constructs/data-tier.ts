@@ -114,7 +114,7 @@ export class RelationalDataTier extends Construct implements DataTier {
     }
     Validations.of(secret).acknowledge({
       id: 'AwsSolutions-SMG4',
-      reason: 'The web app reads the credentials once at start; rotating them under it would break its connections. Rotation comes with the workload service, which re-reads the secret.',
+      reason: 'The service re-reads the secret every 5 minutes, so it survives rotation; a rotation function needs a network path from the database tier to Secrets Manager (an interface endpoint or NAT), which stage 2 deliberately lacks. Rotation is left for the stage that adds private connectivity.',
     });
   }
 
