@@ -6,8 +6,7 @@
  * restarts on failure; a Fargate task (stage 3 `ecs`) runs it from a container image asset built
  * by `cdk deploy` from a small Dockerfile (synth and tests need no Docker).
  */
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Duration, Resource, Stack } from 'aws-cdk-lib';
@@ -17,6 +16,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { buildSync } from 'esbuild';
 import { Construct } from 'constructs';
+import { hashOfSources } from './source-hash';
 
 /** The port the service listens on on an EC2 host (as an unprivileged user with CAP_NET_BIND_SERVICE). */
 export const WEB_APP_PORT = 80;
@@ -52,13 +52,6 @@ EXPOSE ${CONTAINER_PORT}
 CMD ["node", "server.js"]
 `;
 
-function sources(dir: string): string[] {
-  return readdirSync(dir)
-    .map((entry) => join(dir, entry))
-    .flatMap((path) => (statSync(path).isDirectory() ? sources(path) : [path]))
-    .sort();
-}
-
 let bundled: { directory: string; version: string } | undefined;
 
 /**
@@ -67,10 +60,7 @@ let bundled: { directory: string; version: string } | undefined;
  */
 export function serviceBundle(): { readonly directory: string; readonly version: string } {
   if (bundled) return bundled;
-  const hash = createHash('sha256');
-  for (const file of [...sources(join(SERVICE_DIR, 'src')), join(__dirname, '..', '..', 'package-lock.json')]) hash.update(file).update(readFileSync(file));
-  hash.update(DOCKERFILE);
-  const version = hash.digest('hex').slice(0, 12);
+  const version = hashOfSources(['service/src', 'package-lock.json'], DOCKERFILE).slice(0, 12);
   const directory = join(tmpdir(), 'zero-to-millions-service', version);
   if (!existsSync(join(directory, 'server.js'))) {
     mkdirSync(directory, { recursive: true });
