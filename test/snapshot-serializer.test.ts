@@ -29,3 +29,12 @@ test('the workload service version is normalised in environment files and contai
   serializer.serialize(template, {}, '', 0, [], (value: unknown) => ((printed = value), ''));
   expect(printed.Resources.Task.Properties.ContainerDefinitions[0].Environment).toEqual([{ Name: 'VERSION', Value: '<service version>' }, { Name: 'PORT', Value: '8080' }]);
 });
+
+test('a Lambda version logical id, derived by aws-cdk-lib from the code asset, is normalised in keys and references', () => {
+  const id = 'VerificationFunctionCurrentVersion66D2C857795ba2a30113bb2c5fddc830cbea2464';
+  const template = { Resources: { [id]: { Type: 'AWS::Lambda::Version' }, Trigger: { Type: 'Custom::Trigger', Properties: { HandlerArn: { Ref: id } } } } };
+  let printed: any;
+  serializer.serialize(template, {}, '', 0, [], (value: unknown) => ((printed = value), ''));
+  expect(Object.keys(printed.Resources)).toEqual(['VerificationFunctionCurrentVersion<asset hash>', 'Trigger']);
+  expect(serializer.serialize(id)).toBe('"VerificationFunctionCurrentVersion<asset hash>"');
+});

@@ -7,7 +7,6 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as triggers from 'aws-cdk-lib/triggers';
 import { Construct, IConstruct } from 'constructs';
 import type { ApiRecord } from './api-record';
-import { hashOfSources } from './source-hash';
 
 /** What the stage's record points at: its Elastic IP, or its load balancer's DNS name. */
 export type VerifiedTarget = { readonly kind: 'ip'; readonly address: string } | { readonly kind: 'alias'; readonly dnsName: string };
@@ -101,9 +100,7 @@ export class DeploymentVerification extends Construct {
         HEALTH_URL: props.healthUrl,
         BUDGET_SECONDS: String(DeploymentVerification.BUDGET.toSeconds()),
       },
-      // Named by its sources, so the asset (and the function version the trigger runs) is the same in
-      // every clone and whether or not this synth bundles.
-      bundling: { ...VERIFY_BUNDLING, assetHash: hashOfSources(['lambda/verify-deployment', 'lambda/shared', 'package-lock.json'], JSON.stringify(VERIFY_BUNDLING)) },
+      bundling: VERIFY_BUNDLING,
     });
 
     this.trigger = new triggers.Trigger(this, 'Trigger', {

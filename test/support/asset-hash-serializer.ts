@@ -6,10 +6,13 @@
  * - the Node.js runtime of the Lambda handlers aws-cdk-lib writes for its own custom resources
  *   (such as the one that empties the VPC's default security group);
  * - the version of the workload service (a hash of its sources) in a host's environment file and a
- *   container's environment: the service has its own tests.
+ *   container's environment: the service has its own tests;
+ * - the logical id of a Lambda function's current version, which aws-cdk-lib derives from the code
+ *   asset's hash (and, where a test skips bundling, from the whole checkout).
  */
 const ASSET_HASH = /[0-9a-f]{64}/g;
-const HAS_ASSET_HASH = /[0-9a-f]{64}|VERSION=[0-9a-f]{12}\b/;
+const HAS_ASSET_HASH = /[0-9a-f]{64}|VERSION=[0-9a-f]{12}\b|CurrentVersion[0-9A-F]{8}[0-9a-f]{32}/;
+const FUNCTION_VERSION = /CurrentVersion[0-9A-F]{8}[0-9a-f]{32}/g;
 const SERVICE_VERSION = /VERSION=[0-9a-f]{12}\b/g;
 const CDK_OWN_HANDLER = /CustomResourceProviderHandler[0-9A-F]{8}$/;
 const NORMALISED = Symbol('normalised');
@@ -19,11 +22,15 @@ type Template = { Resources: Record<string, { Type: string; Properties?: Record<
 const isTemplate = (value: unknown): value is Template =>
   typeof value === 'object' && value !== null && !(NORMALISED in value) && typeof (value as Template).Resources === 'object';
 
+const normalise = (text: string) =>
+  text.replace(ASSET_HASH, '<asset hash>').replace(SERVICE_VERSION, 'VERSION=<service version>').replace(FUNCTION_VERSION, 'CurrentVersion<asset hash>');
+
 module.exports = {
   test: (value: unknown) => (typeof value === 'string' && HAS_ASSET_HASH.test(value)) || isTemplate(value),
   serialize(value: unknown, config: unknown, indentation: string, depth: number, refs: unknown, printer: Function): string {
-    if (typeof value === 'string') return JSON.stringify(value.replace(ASSET_HASH, '<asset hash>').replace(SERVICE_VERSION, 'VERSION=<service version>'));
-    const template = structuredClone(value as Template);
+    if (typeof value === 'string') return JSON.stringify(normalise(value));
+    const original = value as Template;
+    const template = { ...structuredClone(original), Resources: Object.fromEntries(Object.entries(structuredClone(original.Resources)).map(([id, r]) => [normalise(id), r])) };
     for (const [id, resource] of Object.entries(template.Resources)) {
       if (resource.Type === 'AWS::Lambda::Function' && CDK_OWN_HANDLER.test(id)) resource.Properties!.Runtime = '<runtime chosen by aws-cdk-lib>';
       if (resource.Type === 'AWS::ECS::TaskDefinition') {
