@@ -15,6 +15,7 @@ import { Config, loadConfig, STAGES, StageNumber } from '../lib/config';
 import { compareStages, reportStage } from '../lib/compare/compare';
 import { json, markdown, terminalTable, withStagesExcerpt } from '../lib/compare/render';
 import { CfnTemplate } from '../lib/compare/template';
+import { cdkJsonContext, contextFlags } from '../lib/config/context';
 import { CONFIGURATION_METADATA } from '../lib/stages/stage-stack';
 
 const ROOT = join(__dirname, '..');
@@ -31,16 +32,12 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { stages: [], json: false, check: false, context: {} };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
+  const { context, rest } = contextFlags(argv);
+  const args: Args = { stages: [], json: false, check: false, context };
+  for (const a of rest) {
     if (a === '--json') args.json = true;
     else if (a === '--check') args.check = true;
-    else if (a === '-c' || a === '--context') {
-      const match = /^([^=]+)=(.*)$/.exec(argv[++i] ?? '');
-      if (!match) throw new Error(`${a} takes key=value, got ${JSON.stringify(argv[i])}`);
-      args.context[match[1]] = match[2];
-    } else if (/^[1-9]$/.test(a) && Number(a) in STAGES) args.stages.push(Number(a) as StageNumber);
+    else if (/^[1-9]$/.test(a) && Number(a) in STAGES) args.stages.push(Number(a) as StageNumber);
     else throw new Error(`unknown argument ${JSON.stringify(a)}: give stage numbers (${Object.keys(STAGES).join(', ')}), --json, --check or -c key=value`);
   }
   return args;
@@ -73,8 +70,7 @@ function synth(context: Record<string, string>): void {
 
 function main(): number {
   const args = parseArgs(process.argv.slice(2));
-  const cdkJson = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8'));
-  const config = loadConfig({ ...cdkJson.context, ...args.context });
+  const config = loadConfig({ ...cdkJsonContext(), ...args.context });
   const stages = args.stages.length ? [...new Set(args.stages)].sort() : [...config.stages];
   const missing = stages.filter((s) => !config.stages.includes(s));
   if (missing.length) throw new Error(`stage ${missing.join(', ')} is not among the configured stages (${config.stages.join(', ')})`);

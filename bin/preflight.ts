@@ -5,32 +5,19 @@
  * would create. Takes the same configuration as `cdk synth`. Exits 0 when nothing blocks a deploy.
  */
 import { promises as dns } from 'node:dns';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { App } from 'aws-cdk-lib';
 import { realClock } from '../lambda/shared/retry';
 import { buildApp } from '../lib/app';
 import { ConfigError } from '../lib/config';
+import { cdkJsonContext, contextFlags } from '../lib/config/context';
 import { describePlan, isCredentialsError, preflight } from '../lib/preflight';
 
-/** `-c key=value` and `--context key=value`, as the CDK CLI takes them. */
-function contextFromArguments(args: string[]): Record<string, string> {
-  const context: Record<string, string> = {};
-  for (let i = 0; i < args.length; i++) {
-    const flag = args[i];
-    const pair = flag === '-c' || flag === '--context' ? args[++i] : undefined;
-    const match = pair === undefined ? undefined : /^([^=]+)=(.*)$/.exec(pair);
-    if (!match) throw new Error(`preflight takes only -c key=value (or --context key=value); got ${JSON.stringify(pair === undefined ? flag : `${flag} ${pair}`)}`);
-    context[match[1]] = match[2];
-  }
-  return context;
-}
-
 async function main(): Promise<number> {
-  const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', 'cdk.json'), 'utf8'));
+  const { context, rest } = contextFlags(process.argv.slice(2));
+  if (rest.length > 0) throw new Error(`preflight takes only -c key=value (or --context key=value); got ${JSON.stringify(rest.join(' '))}`);
   const app = new App({
-    context: { ...cdkJson.context, ...contextFromArguments(process.argv.slice(2)), 'aws:cdk:bundling-stacks': [] },
+    context: { ...cdkJsonContext(), ...context, 'aws:cdk:bundling-stacks': [] },
     builtinCloudFormationValidation: false,
   });
   const stacks = buildApp(app, { nag: false });

@@ -13,6 +13,7 @@ import { App } from 'aws-cdk-lib';
 import { buildSync } from 'esbuild';
 import { buildApp } from '../lib/app';
 import { STAGE_NUMBERS, STAGES } from '../lib/config';
+import { cdkJsonContext } from '../lib/config/context';
 import { ACCEPTANCE_RUNS, FUZZ_SEED, REJECTION_RUNS } from '../test/support/config-arbitraries';
 import { INVARIANTS } from '../test/support/invariants';
 import { MATRIX, synthChecked } from '../test/support/matrix';
@@ -20,7 +21,7 @@ import { benchService } from './bench-service';
 
 const root = join(__dirname, '..');
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
-const context = JSON.parse(readFileSync(join(root, 'cdk.json'), 'utf8')).context;
+const context = cdkJsonContext();
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (n: number) => `${n.toFixed(0)} ms`;

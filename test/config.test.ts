@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { buildApp } from '../lib/app';
 import { ConfigError, loadConfig } from '../lib/config';
+import { contextFlags } from '../lib/config/context';
 import { CDK_JSON_CONTEXT, newApp } from './support/app';
 
 /** The problems `loadConfig` reports for a context, or [] when it accepts it. */
@@ -190,4 +191,15 @@ test('GIVEN a bad configuration WHEN the app is built THEN it fails before any s
 
 test('GIVEN the CDK own context keys WHEN loaded THEN they are not taken for unknown options', () => {
   expect(problemsOf({ '@aws-cdk/core:newStyleStackSynthesis': true, 'aws:cdk:enable-path-metadata': true, 'availability-zones:account=1:region=x': [] })).toEqual([]);
+});
+
+describe('the context the project commands read, as cdk synth does', () => {
+  test('-c key=value and --context key=value are taken; other arguments are left for the command', () => {
+    expect(contextFlags(['2', '-c', 'webTier=ecs', '--json', '--context', 'weight={"3":0}'])).toEqual({ context: { webTier: 'ecs', weight: '{"3":0}' }, rest: ['2', '--json'] });
+  });
+
+  test('a flag without key=value is named in the error', () => {
+    expect(() => contextFlags(['-c', 'webTier'])).toThrow('-c takes key=value, got "webTier"');
+    expect(() => contextFlags(['--context'])).toThrow('--context takes key=value, got ""');
+  });
 });

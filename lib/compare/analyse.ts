@@ -56,7 +56,7 @@ export interface StageFacts {
 const serviceOf = (type: string) => (type.startsWith('Custom::') ? 'Custom resources' : type.split('::')[1]);
 
 /** The web tier: a standalone instance behind an Elastic IP, an Auto Scaling group, or a Fargate service. */
-function webTierIds(t: CfnTemplate): string[] {
+export function webTierIds(t: CfnTemplate): string[] {
   return [...ofType(t, 'AWS::AutoScaling::AutoScalingGroup'), ...ofType(t, 'AWS::ECS::Service'), ...ofType(t, 'AWS::EC2::Instance')].map(([id]) => id);
 }
 

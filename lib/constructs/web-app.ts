@@ -16,7 +16,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { buildSync } from 'esbuild';
 import { Construct } from 'constructs';
-import { hashOfSources } from './source-hash';
+import { hashOfSources, REPOSITORY } from './source-hash';
 
 /** The port the service listens on on an EC2 host (as an unprivileged user with CAP_NET_BIND_SERVICE). */
 export const WEB_APP_PORT = 80;
@@ -31,7 +31,7 @@ const INSTALL_DIR = '/opt/zero-to-millions';
 const RDS_CA_FILE = '/etc/zero-to-millions/rds-ca.pem';
 const IMAGE_RDS_CA_FILE = '/etc/ssl/rds-global-bundle.pem';
 
-const SERVICE_DIR = join(__dirname, '..', '..', 'service');
+const SERVICE_DIR = join(REPOSITORY, 'service');
 
 /**
  * Node.js 22 from Amazon Linux 2023's namespaced package: its executable keeps its version in its

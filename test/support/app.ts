@@ -3,15 +3,14 @@
  * (cdk.json's, then overrides as `-c` would give them). Built-in CloudFormation validation and
  * cdk-nag are off unless a test exists to check them.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../lib/app';
 import { StageNumber, STAGES } from '../../lib/config';
+import { cdkJsonContext } from '../../lib/config/context';
 import { PLACEHOLDER_WARNING, StageStack } from '../../lib/stages/stage-stack';
 
-export const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context;
+export const CDK_JSON_CONTEXT = cdkJsonContext();
 
 export interface SynthOptions {
   /** Run cdk-nag's AwsSolutions checks. @default false */

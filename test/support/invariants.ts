@@ -5,6 +5,7 @@
  * any stage and any option.
  */
 import type { Config, StageNumber } from '../../lib/config';
+import { webTierIds } from '../../lib/compare/analyse';
 import * as reader from '../../lib/compare/template';
 import { ingressRules, userDataText } from './template';
 
@@ -29,17 +30,11 @@ const INTERNET = new Set(['0.0.0.0/0', '::/0']);
 function frontDoorGroups(t: TemplateJson): Set<string> {
   const balancers = ofType(t, 'AWS::ElasticLoadBalancingV2::LoadBalancer');
   if (balancers.length > 0) return new Set(balancers.flatMap(([, r]) => r.Properties.SecurityGroups.map(idOf)));
-  return new Set(ofType(t, 'AWS::EC2::Instance').flatMap(([, r]) => r.Properties.SecurityGroupIds.map(idOf)));
+  return new Set(ofType(t, 'AWS::EC2::Instance').flatMap(([id]) => reader.groupsOf(t, id)));
 }
 
-/** The security groups of the web tier: the single server, the launch template, or the Fargate service. */
-function webTierGroups(t: TemplateJson): Set<string> {
-  return new Set([
-    ...ofType(t, 'AWS::EC2::Instance').flatMap(([, r]) => r.Properties.SecurityGroupIds.map(idOf)),
-    ...ofType(t, 'AWS::EC2::LaunchTemplate').flatMap(([, r]) => (r.Properties.LaunchTemplateData.SecurityGroupIds ?? []).map(idOf)),
-    ...ofType(t, 'AWS::ECS::Service').flatMap(([, r]) => r.Properties.NetworkConfiguration.AwsvpcConfiguration.SecurityGroups.map(idOf)),
-  ]);
-}
+/** The security groups of the web tier: the single server, the Auto Scaling group, or the Fargate service. */
+const webTierGroups = (t: TemplateJson) => new Set(webTierIds(t).flatMap((id) => reader.groupsOf(t, id)));
 
 const zoneOf = (t: TemplateJson, subnetRef: any): string => reader.subnetZone(t, subnetRef);
 const tierOf = (t: TemplateJson, subnetRef: any): string => reader.subnetTier(t, subnetRef);

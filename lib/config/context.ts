@@ -1,0 +1,31 @@
+/**
+ * The configuration context the way `cdk synth` assembles it, for the project's own commands
+ * (preflight, compare, bench) and the tests: cdk.json's "context", then `-c key=value` flags.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** cdk.json's "context": the pinned feature flags and whatever configuration a user recorded. */
+export function cdkJsonContext(): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context;
+}
+
+/**
+ * Splits command-line arguments into `-c key=value` / `--context key=value` pairs, as the CDK CLI
+ * takes them, and the remaining arguments.
+ */
+export function contextFlags(args: readonly string[]): { context: Record<string, string>; rest: string[] } {
+  const context: Record<string, string> = {};
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] !== '-c' && args[i] !== '--context') {
+      rest.push(args[i]);
+      continue;
+    }
+    const match = /^([^=]+)=(.*)$/.exec(args[i + 1] ?? '');
+    if (!match) throw new Error(`${args[i]} takes key=value, got ${JSON.stringify(args[i + 1] ?? '')}`);
+    context[match[1]] = match[2];
+    i++;
+  }
+  return { context, rest };
+}
