@@ -19,11 +19,36 @@ export class ConfigError extends Error {
 }
 
 /**
- * Context keys that belong to the CDK itself (feature flags `@aws-cdk/...`, `aws:cdk:...`,
- * `availability-zones:...`) always contain one of these characters; ours never do. A plain key
- * that is not ours is a typo, and is reported rather than silently ignored.
+ * The context keys the CDK itself owns, by their real prefixes: feature flags (`@aws-cdk/...`,
+ * `@aws-cdk-containers/...`), the toolkit's settings (`aws:cdk:...`), the CLI's own records, and the
+ * results of context lookups cached in cdk.context.json (`<provider>:...`, one prefix per context
+ * provider in the cloud assembly schema). Every other key is a configuration key: ours, or a typo
+ * to report, whatever characters it contains.
  */
-const isCdkOwnKey = (key: string) => /[@:\-/.]/.test(key);
+export const CDK_KEY_PREFIXES = ['@aws-cdk/', '@aws-cdk-containers/', 'aws:cdk:'] as const;
+export const CDK_KEYS = ['acknowledged-issue-numbers', 'cli-telemetry'] as const;
+export const CONTEXT_PROVIDERS = [
+  'ami',
+  'availability-zones',
+  'cc-api-provider',
+  'endpoint-service-availability-zones',
+  'hosted-zone',
+  'key-provider',
+  'load-balancer',
+  'load-balancer-listener',
+  'plugin',
+  'security-group',
+  'ssm',
+  'vpc-provider',
+] as const;
+
+export function isCdkOwnKey(key: string): boolean {
+  return (
+    CDK_KEY_PREFIXES.some((prefix) => key.startsWith(prefix)) ||
+    (CDK_KEYS as readonly string[]).includes(key) ||
+    CONTEXT_PROVIDERS.some((provider) => key.startsWith(`${provider}:`))
+  );
+}
 
 /** Turns raw context into a validated configuration, or throws a `ConfigError` naming every problem. */
 export function loadConfig(context: Readonly<Record<string, unknown>>): Config {
@@ -90,8 +115,16 @@ export function loadConfig(context: Readonly<Record<string, unknown>>): Config {
   return Object.freeze(c);
 }
 
-/** The known key nearest to a misspelt one, when it is near enough to be a likely typo. */
-function closest(key: string, known: readonly string[]): string | undefined {
+/** A key without case and separators: `min-capacity`, `min_capacity`, `MIN.CAPACITY` all read `mincapacity`. */
+const folded = (key: string) => key.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+/**
+ * The known key a misspelt one most likely meant: the same key in another spelling (kebab-case,
+ * snake_case, dotted, another case), or the nearest by edit distance when it is near enough.
+ */
+export function closest(key: string, known: readonly string[]): string | undefined {
+  const same = known.find((k) => folded(k) === folded(key));
+  if (same) return same;
   const distance = (a: string, b: string) => {
     const row = Array.from({ length: b.length + 1 }, (_, i) => i);
     for (let i = 1; i <= a.length; i++) {
@@ -105,6 +138,6 @@ function closest(key: string, known: readonly string[]): string | undefined {
     }
     return row[b.length];
   };
-  const scored = known.map((k) => ({ k, d: distance(key.toLowerCase(), k.toLowerCase()) })).sort((x, y) => x.d - y.d);
+  const scored = known.map((k) => ({ k, d: distance(folded(key), folded(k)) })).sort((x, y) => x.d - y.d);
   return scored[0] && scored[0].d <= Math.max(2, Math.floor(key.length / 4)) ? scored[0].k : undefined;
 }

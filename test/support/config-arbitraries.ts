@@ -8,13 +8,20 @@
  */
 import fc from 'fast-check';
 import { CONFIG_KEYS, ConfigKey } from '../../lib/config';
+import { isCdkOwnKey } from '../../lib/config/load';
 import { DATABASE_INSTANCE_SIZES, WEB_INSTANCE_SIZES } from '../../lib/config/instance-sizes';
 import { FARGATE_MEMORY } from '../../lib/config/schema';
 
-/** The fuzzing budget: FUZZ_RUNS and FUZZ_SEED override it (for example to reproduce a failure fast-check reports). */
+/**
+ * The fuzzing budget: `npm test` checks 1,000 bad and 1,000 allowed configurations against
+ * `loadConfig`; `npm run test:matrix` ten times as many, and synthesizes 20 allowed ones through
+ * every check. FUZZ_RUNS and FUZZ_SEED override the first (for example to reproduce a failure
+ * fast-check reports, with the seed and path it prints).
+ */
 export const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? 20261125);
-export const REJECTION_RUNS = Number(process.env.FUZZ_RUNS ?? 3000);
-export const ACCEPTANCE_RUNS = Math.max(10, Math.round(REJECTION_RUNS / 200));
+export const REJECTION_RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
+export const MATRIX_REJECTION_RUNS = 10 * REJECTION_RUNS;
+export const SYNTHESIZED_RUNS = 20;
 
 /** A number as cdk.json holds it, or as -c passes it. */
 const spelled = (n: fc.Arbitrary<number>) => n.chain((v) => fc.constantFrom<unknown>(v, String(v)));
@@ -142,8 +149,25 @@ export const INVALID_VALUES: Record<ConfigKey, fc.Arbitrary<unknown>> = {
   verifyDeployment: notABoolean,
 };
 
-/** A plain context key that is not an option: a typo, which must be reported, not ignored. */
-export const unknownKey = fc.stringMatching(/^[a-z][a-zA-Z0-9]{0,15}$/).filter((k) => !(CONFIG_KEYS as string[]).includes(k));
+/** A real key written in another convention: `min-capacity`, `min_capacity`, `MIN.CAPACITY`. */
+const respelled = fc
+  .tuple(fc.constantFrom(...CONFIG_KEYS), fc.constantFrom('-', '_', '.', '/', ':', '@'), fc.boolean())
+  .map(([key, separator, upper]) => {
+    const words = key.replace(/([A-Z])/g, ' $1').toLowerCase().split(' ');
+    const spelled = words.length > 1 ? words.join(separator) : `${separator === '@' ? '@' : ''}${key.toLowerCase()}${separator === '@' ? '' : separator}`;
+    return upper ? spelled.toUpperCase() : spelled;
+  })
+  .filter((k) => !(CONFIG_KEYS as string[]).includes(k) && !isCdkOwnKey(k));
+
+/**
+ * A context key that is neither an option nor the CDK's: a typo or another spelling of a key, with
+ * or without the characters the CDK's own keys contain. It must be reported, never ignored.
+ */
+export const unknownKey = fc.oneof(
+  fc.stringMatching(/^[a-z][a-zA-Z0-9]{0,15}$/),
+  fc.stringMatching(/^[a-z][a-zA-Z0-9]{0,6}[-_.:/@][a-zA-Z0-9]{1,8}$/),
+  respelled,
+).filter((k) => !(CONFIG_KEYS as string[]).includes(k) && !isCdkOwnKey(k));
 
 /**
  * A configuration with at least one value the README does not allow, and the keys that are bad.

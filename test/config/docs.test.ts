@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CONFIG_KEYS } from '../lib/config';
-import { withConfigTable } from '../lib/config/docs';
+import { CONFIG_KEYS } from '../../lib/config';
+import { withConfigTable } from '../../lib/config/docs';
 
-const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
 
 test('the configuration table in the README is the one the schema generates (run `npm run docs`)', () => {
   expect(withConfigTable(readme)).toBe(readme);

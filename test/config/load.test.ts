@@ -1,8 +1,8 @@
-import { Stack } from 'aws-cdk-lib';
-import { buildApp } from '../lib/app';
-import { ConfigError, loadConfig } from '../lib/config';
-import { contextFlags } from '../lib/config/context';
-import { CDK_JSON_CONTEXT, newApp } from './support/app';
+import { ConfigError, loadConfig } from '../../lib/config';
+import { cdkJsonContext } from '../../lib/config/context';
+import { CDK_KEY_PREFIXES, CONTEXT_PROVIDERS, isCdkOwnKey } from '../../lib/config/load';
+
+const CDK_JSON_CONTEXT = cdkJsonContext();
 
 /** The problems `loadConfig` reports for a context, or [] when it accepts it. */
 function problemsOf(context: Record<string, unknown>): readonly string[] {
@@ -183,23 +183,46 @@ test('GIVEN several bad values WHEN loaded THEN every problem is reported in one
   );
 });
 
-test('GIVEN a bad configuration WHEN the app is built THEN it fails before any stack is created', () => {
-  const app = newApp({ minCapacity: 10, maxCapacity: 2 });
-  expect(() => buildApp(app)).toThrow(ConfigError);
-  expect(app.node.children.filter((child) => Stack.isStack(child))).toEqual([]);
-});
-
-test('GIVEN the CDK own context keys WHEN loaded THEN they are not taken for unknown options', () => {
-  expect(problemsOf({ '@aws-cdk/core:newStyleStackSynthesis': true, 'aws:cdk:enable-path-metadata': true, 'availability-zones:account=1:region=x': [] })).toEqual([]);
-});
-
-describe('the context the project commands read, as cdk synth does', () => {
-  test('-c key=value and --context key=value are taken; other arguments are left for the command', () => {
-    expect(contextFlags(['2', '-c', 'webTier=ecs', '--json', '--context', 'weight={"3":0}'])).toEqual({ context: { webTier: 'ecs', weight: '{"3":0}' }, rest: ['2', '--json'] });
+describe('keys that are not ours', () => {
+  test('GIVEN the CDK\'s own context keys WHEN loaded THEN they are not taken for unknown options', () => {
+    expect(
+      problemsOf({
+        '@aws-cdk/core:newStyleStackSynthesis': true,
+        '@aws-cdk-containers/ecs-service-extensions:enableDefaultLogDriver': true,
+        'aws:cdk:enable-path-metadata': true,
+        'availability-zones:account=1:region=x': [],
+        'hosted-zone:account=1:domainName=example.com:region=us-east-1': {},
+        'acknowledged-issue-numbers': [],
+      }),
+    ).toEqual([]);
   });
 
-  test('a flag without key=value is named in the error', () => {
-    expect(() => contextFlags(['-c', 'webTier'])).toThrow('-c takes key=value, got "webTier"');
-    expect(() => contextFlags(['--context'])).toThrow('--context takes key=value, got ""');
+  test.each([
+    ['min-capacity', 'minCapacity'],
+    ['min_capacity', 'minCapacity'],
+    ['instance.type', 'instanceType'],
+    ['INSTANCE_TYPE', 'instanceType'],
+    ['database-instance-type', 'databaseInstanceType'],
+    ['web/tier', 'webTier'],
+    ['data:store', 'dataStore'],
+    ['@dataStore', 'dataStore'],
+    ['verifydeployment', 'verifyDeployment'],
+    ['minCapacty', 'minCapacity'],
+  ])('GIVEN %s WHEN loaded THEN it is rejected with "did you mean %s?", whatever its separators', (key, meant) => {
+    expect(problemsOf({ [key]: '3' })).toEqual([
+      `${key}: unknown option (did you mean "${meant}"?); allowed options: ${Object.keys(loadConfig(CDK_JSON_CONTEXT)).join(', ')}`,
+    ]);
+  });
+
+  test('GIVEN a key with a CDK-like character that no CDK feature owns WHEN loaded THEN it is rejected', () => {
+    expect(problemsOf({ 'aws-cdk:x': 1, 'my.setting': 1 }).map((p) => p.split(':')[0])).toEqual(['aws-cdk', 'my.setting']);
+    expect(isCdkOwnKey('aws-cdk:x')).toBe(false);
+  });
+
+  test('the context providers the CDK caches lookups under are the cloud assembly schema\'s', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { ContextProvider } = require('aws-cdk-lib/cloud-assembly-schema');
+    expect([...CONTEXT_PROVIDERS].sort()).toEqual((Object.values(ContextProvider) as string[]).sort());
+    expect(CDK_KEY_PREFIXES).toEqual(['@aws-cdk/', '@aws-cdk-containers/', 'aws:cdk:']);
   });
 });
