@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-/** The repository root: lib/constructs/../.. */
-export const REPOSITORY = join(__dirname, '..', '..');
+/** The repository root: lib/.. */
+export const REPOSITORY = join(__dirname, '..');
 
 function files(path: string): string[] {
   return statSync(path).isDirectory()

@@ -7,7 +7,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { serviceBundle } from '../lib/constructs/web-app';
+import { serviceBundle } from '../lib/bundles';
 import { freePort, startPostgres, startRedis } from '../test/integration/engines';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);

@@ -22,21 +22,21 @@ export interface DataTier {
   allowWebTier(webTier: WebTierIdentity): void;
 }
 
-export interface DataTierProps {
+export interface RelationalDataTierProps {
   readonly vpc: ec2.IVpc;
-  /** Protect the database or table from deletion. */
-  readonly deletionProtection: boolean;
-  /** RDS only: the instance class without its `db.` prefix, such as `t4g.micro`. */
-  readonly databaseInstanceType: string;
-  /** RDS only: allocated gp3 storage, in GiB. */
-  readonly databaseStorageGiB: number;
-  /** RDS only: days of automated backups. */
+  /** The instance class without its `db.` prefix, such as `t4g.micro`. */
+  readonly instanceType: string;
+  /** Allocated gp3 storage, in GiB. */
+  readonly storageGiB: number;
+  /** Days of automated backups (the point-in-time recovery window). */
   readonly backupRetentionDays: number;
+  /** Protect the database from deletion; a final snapshot is kept either way. */
+  readonly deletionProtection: boolean;
 }
 
-/** The data tier the configuration asks for. */
-export function createDataTier(scope: Construct, kind: DataStoreKind, props: DataTierProps): DataTier {
-  return kind === 'rds' ? new RelationalDataTier(scope, 'RelationalData', props) : new NoSqlDataTier(scope, 'NoSqlData', props);
+export interface NoSqlDataTierProps {
+  /** Protect the table from deletion; it is kept when the stack is deleted either way. */
+  readonly deletionProtection: boolean;
 }
 
 export const DATABASE_NAME = 'app';
@@ -59,14 +59,14 @@ export class RelationalDataTier extends Construct implements DataTier {
   readonly secret: rds.DatabaseSecret;
   readonly environment: Record<string, string>;
 
-  constructor(scope: Construct, id: string, props: DataTierProps) {
+  constructor(scope: Construct, id: string, props: RelationalDataTierProps) {
     super(scope, id);
 
     // Created here rather than by the instance, so that it is this construct's to configure.
     const secret = new rds.DatabaseSecret(this, 'Secret', { username: 'app_admin' });
     this.database = new rds.DatabaseInstance(this, 'Database', {
       engine: rds.DatabaseInstanceEngine.postgres({ version: DATABASE_ENGINE_VERSION }),
-      instanceType: new ec2.InstanceType(props.databaseInstanceType),
+      instanceType: new ec2.InstanceType(props.instanceType),
       vpc: props.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
       publiclyAccessible: false,
@@ -77,7 +77,7 @@ export class RelationalDataTier extends Construct implements DataTier {
       caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
       multiAz: false,
       storageType: rds.StorageType.GP3,
-      allocatedStorage: props.databaseStorageGiB,
+      allocatedStorage: props.storageGiB,
       storageEncrypted: true,
       backupRetention: Duration.days(props.backupRetentionDays),
       copyTagsToSnapshot: true,
@@ -146,7 +146,7 @@ export class NoSqlDataTier extends Construct implements DataTier {
     'dynamodb:DescribeTable',
   ];
 
-  constructor(scope: Construct, id: string, props: DataTierProps) {
+  constructor(scope: Construct, id: string, props: NoSqlDataTierProps) {
     super(scope, id);
 
     this.table = new dynamodb.Table(this, 'Table', {

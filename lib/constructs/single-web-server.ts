@@ -1,9 +1,10 @@
-import { Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { HARD_CODED_ZONES } from './network';
-import { SIGNAL_TIMEOUT, signalWhenServing, WEB_APP_PORT, WebAppBundle, WebAppProps, webAppUserData } from './web-app';
+import { atEveryBoot, hostInstallScript, SIGNAL_TIMEOUT, signalWhenServing } from './host-install';
+import { WEB_APP_PORT, WebAppBundle, WebAppProps } from './web-app';
 import { webHostSettings } from './web-host';
 
 /**
@@ -19,33 +20,24 @@ function launchFromImageTemplate(scope: Construct, instance: ec2.Instance, image
   cfnInstance.launchTemplate = { launchTemplateId: template.launchTemplateId, version: template.latestVersionNumber };
 }
 
-/**
- * User data whose script runs at every boot, not only the first. An instance that holds data is
- * not replaced when its user data changes: CloudFormation stops and starts it, and the (idempotent)
- * script then installs what changed, such as a new bundle of the web app.
- */
-function atEveryBoot(script: ec2.UserData): ec2.UserData {
-  const userData = new ec2.MultipartUserData();
-  userData.addPart(ec2.MultipartBody.fromRawBody({ contentType: 'text/cloud-config; charset="utf-8"', body: 'cloud_final_modules:\n- [scripts-user, always]\n' }));
-  userData.addUserDataPart(script, ec2.MultipartBody.SHELL_SCRIPT, true);
-  return userData;
-}
-
 export interface SingleWebServerProps {
   readonly vpc: ec2.IVpc;
   /** The vertical knob: the one instance's type, such as `t3.small`. */
   readonly instanceType: string;
   /** The web app it runs. */
   readonly app: WebAppProps;
-  /** Run PostgreSQL and Redis on the same instance (stage 1). @default false */
+  /** Run PostgreSQL and Valkey on the same instance (stage 1). @default false */
   readonly localDataServices?: boolean;
   /**
-   * The instance holds data that would be lost with it (stage 1: the database lives on it):
-   * termination protection is on when `deletionProtection` is, and a change of user data does
-   * not replace it.
+   * The instance holds data that would be lost with it (stage 1: the database lives on it): a
+   * change of user data does not replace it, and with `deletionProtection` no stack operation
+   * deletes it.
    */
   readonly holdsData: boolean;
-  /** Termination protection, for an instance that holds data. */
+  /**
+   * For an instance that holds data: deleting the stack or replacing the instance keeps it
+   * (CloudFormation `RetainExceptOnCreate`), while a failed first creation still rolls back.
+   */
   readonly deletionProtection: boolean;
 }
 
@@ -79,7 +71,8 @@ export class SingleWebServer extends Construct implements ec2.IConnectable, iam.
     this.connections = this.securityGroup.connections;
 
     const settings = webHostSettings(this, props.instanceType);
-    const script = webAppUserData(this, props.app, { localDataServices: props.localDataServices });
+    const script = hostInstallScript(this, props.app, { localDataServices: props.localDataServices });
+    const subnets = props.vpc.selectSubnets({ subnetType: ec2.SubnetType.PUBLIC });
     this.instance = new ec2.Instance(this, 'Instance', {
       ...settings,
       httpTokens: ec2.HttpTokens.REQUIRED,
@@ -88,22 +81,26 @@ export class SingleWebServer extends Construct implements ec2.IConnectable, iam.
       securityGroup: this.securityGroup,
       userData: props.holdsData ? atEveryBoot(script) : script,
       userDataCausesReplacement: !props.holdsData,
-      disableApiTermination: props.holdsData && props.deletionProtection,
+      // Termination protection would also stop CloudFormation from deleting an instance whose first
+      // boot failed, leaving the stack in ROLLBACK_FAILED; the deletion policy below protects the data instead.
+      disableApiTermination: false,
       resourceSignalTimeout: SIGNAL_TIMEOUT,
     });
+    // The install script reaches dnf, S3 and CloudFormation: only once the subnet's route to the internet exists.
+    this.instance.node.addDependency(subnets.internetConnectivityEstablished);
+    if (props.holdsData && props.deletionProtection) this.instance.applyRemovalPolicy(RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE);
     launchFromImageTemplate(this, this.instance, settings.machineImage);
     signalWhenServing(script, this.instance, this.instance.role);
     WebAppBundle.of(this).grantRead(this.instance);
     this.grantPrincipal = this.instance.grantPrincipal;
-    Validations.of(this.instance).acknowledge(HARD_CODED_ZONES);
-    if (!(props.holdsData && props.deletionProtection)) {
-      Validations.of(this.instance).acknowledge({
-        id: 'AwsSolutions-EC29',
-        reason: props.holdsData
-          ? 'Termination protection is off because deletionProtection is false in the configuration (done before destroying the stage).'
-          : 'The web server holds no data (the data tier does); it must be replaceable when its launch settings change.',
-      });
-    }
+    Validations.of(this.instance).acknowledge(HARD_CODED_ZONES, {
+      id: 'AwsSolutions-EC29',
+      reason: props.holdsData
+        ? props.deletionProtection
+          ? 'The instance holds the database: its deletion policy (RetainExceptOnCreate) keeps it when the stack is deleted or it is replaced, while termination protection would block the rollback of a failed first boot.'
+          : 'Deletion protection is off because deletionProtection is false in the configuration (done before destroying the stage).'
+        : 'The web server holds no data (the data tier does); it must be replaceable when its launch settings change.',
+    });
 
     this.elasticIp = new ec2.CfnEIP(this, 'ElasticIp', { domain: 'vpc', instanceId: this.instance.instanceId });
   }

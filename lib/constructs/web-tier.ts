@@ -8,7 +8,8 @@ import { Construct, IConstruct } from 'constructs';
 import type { WebTierKind } from '../config';
 import type { WebTierIdentity } from './data-tier';
 import { PublicLoadBalancer } from './public-load-balancer';
-import { CONTAINER_PORT, SIGNAL_TIMEOUT, signalWhenServing, WebAppBundle, webAppContainerEnvironment, webAppContainerImage, WebAppProps, webAppUserData } from './web-app';
+import { hostInstallScript, SIGNAL_TIMEOUT, signalWhenServing } from './host-install';
+import { CONTAINER_PORT, IMAGE_PLATFORMS, TaskArchitecture, WebAppBundle, webAppContainerEnvironment, webAppContainerImage, WebAppProps } from './web-app';
 import { webHostSettings } from './web-host';
 
 /** A horizontally scaled web tier behind the load balancer, in private subnets. */
@@ -16,29 +17,52 @@ export interface WebTier extends WebTierIdentity, IConstruct {
   readonly kind: WebTierKind;
 }
 
+/** What every horizontally scaled web tier takes. */
 export interface WebTierProps {
   readonly vpc: ec2.IVpc;
   readonly loadBalancer: PublicLoadBalancer;
   readonly app: WebAppProps;
-  /** The horizontal knob: how many web servers, at least and at most. */
+  /** The horizontal knob: the fewest web servers. At least 2, so a zone can fail. */
   readonly minCapacity: number;
+  /** The horizontal knob: the most web servers scaling may add. */
   readonly maxCapacity: number;
-  /** @default - scaling decides, starting at `minCapacity` */
+  /**
+   * A fixed size that every deployment resets the tier to.
+   *
+   * @default - scaling decides, starting at `minCapacity`
+   */
   readonly desiredCapacity?: number;
-  /** Average CPU utilisation that target tracking holds. */
+  /** Average CPU utilisation, in percent, that target tracking holds. */
   readonly cpuTargetPercent: number;
   /** Requests per minute per server (ALB RequestCountPerTarget) that target tracking holds. */
   readonly requestsPerTarget: number;
-  /** `ec2` only: each instance's type. */
-  readonly instanceType: string;
-  /** `ecs` only: CPU units and memory of each task. */
-  readonly taskCpu: number;
-  readonly taskMemoryMiB: number;
 }
 
-/** The web tier the configuration asks for. */
-export function createWebTier(scope: Construct, kind: WebTierKind, props: WebTierProps): WebTier {
-  return kind === 'ec2' ? new AutoScalingWebTier(scope, 'AutoScalingWebTier', props) : new FargateWebTier(scope, 'FargateWebTier', props);
+/** An Auto Scaling group of EC2 instances. */
+export interface AutoScalingWebTierProps extends WebTierProps {
+  /** Each instance's type, such as `t3.small`. */
+  readonly instanceType: string;
+}
+
+/** An ECS Fargate service. */
+export interface FargateWebTierProps extends WebTierProps {
+  /** CPU units of each task (1024 = 1 vCPU). */
+  readonly taskCpu: number;
+  /** Memory of each task, in MiB. */
+  readonly taskMemoryMiB: number;
+  /**
+   * The CPU architecture the tasks run on; the container image is built for the same one.
+   *
+   * @default 'X86_64'
+   */
+  readonly architecture?: TaskArchitecture;
+}
+
+/** Makes a web tier start only once its private subnets have their route to the internet (through NAT). */
+function afterEgress(tier: IConstruct, vpc: ec2.IVpc): void {
+  // CDK adds this for instances, Lambda functions and databases, not for Auto Scaling groups or ECS
+  // services: without it, a host could boot before its NAT route exists and fail to signal.
+  tier.node.addDependency(vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).internetConnectivityEstablished);
 }
 
 function privateSecurityGroup(scope: Construct, vpc: ec2.IVpc): ec2.SecurityGroup {
@@ -62,11 +86,11 @@ export class AutoScalingWebTier extends Construct implements WebTier {
   readonly connections: ec2.Connections;
   readonly grantPrincipal: iam.IPrincipal;
 
-  constructor(scope: Construct, id: string, props: WebTierProps) {
+  constructor(scope: Construct, id: string, props: AutoScalingWebTierProps) {
     super(scope, id);
 
     const settings = webHostSettings(this, props.instanceType);
-    const userData = webAppUserData(this, props.app);
+    const userData = hostInstallScript(this, props.app);
     this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
       ...settings,
       requireImdsv2: true,
@@ -94,6 +118,7 @@ export class AutoScalingWebTier extends Construct implements WebTier {
         pauseTime: SIGNAL_TIMEOUT,
       }),
     });
+    afterEgress(this.group, props.vpc);
     signalWhenServing(userData, this.group, settings.role);
     WebAppBundle.of(this).grantRead(settings.role);
     if (props.desiredCapacity !== undefined) {
@@ -129,18 +154,19 @@ export class FargateWebTier extends Construct implements WebTier {
 
   static readonly CONTAINER_NAME = 'WebApp';
 
-  constructor(scope: Construct, id: string, props: WebTierProps) {
+  constructor(scope: Construct, id: string, props: FargateWebTierProps) {
     super(scope, id);
 
+    const architecture = IMAGE_PLATFORMS[props.architecture ?? 'X86_64'];
     const cluster = new ecs.Cluster(this, 'Cluster', { vpc: props.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
 
     const taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
       cpu: props.taskCpu,
       memoryLimitMiB: props.taskMemoryMiB,
-      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+      runtimePlatform: { cpuArchitecture: architecture.cpu, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
     taskDefinition.addContainer(FargateWebTier.CONTAINER_NAME, {
-      image: webAppContainerImage(),
+      image: webAppContainerImage(props.architecture ?? 'X86_64'),
       environment: webAppContainerEnvironment(props.app),
       portMappings: [{ containerPort: CONTAINER_PORT }],
       logging: ecs.LogDrivers.awsLogs({
@@ -166,6 +192,7 @@ export class FargateWebTier extends Construct implements WebTier {
       circuitBreaker: { enable: true, rollback: true },
       healthCheckGracePeriod: Duration.seconds(60),
     });
+    afterEgress(this.service, props.vpc);
     this.connections = this.service.connections;
     this.grantPrincipal = taskDefinition.taskRole;
 

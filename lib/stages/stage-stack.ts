@@ -5,12 +5,12 @@ import { Config, placeholdersIn, STAGES, StageNumber } from '../config';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { ApiRecord } from '../constructs/api-record';
+import { DataTier, NoSqlDataTier, RelationalDataTier } from '../constructs/data-tier';
 import { DeploymentVerification } from '../constructs/deployment-verification';
 import { PublicLoadBalancer } from '../constructs/public-load-balancer';
+import { AutoScalingWebTier, FargateWebTier, WebTier } from '../constructs/web-tier';
 import { HEALTH_CHECK_PATH, WebAppProps } from '../constructs/web-app';
-
-/** The template Metadata key that holds the configuration the stack was built from. */
-export const CONFIGURATION_METADATA = 'zero-to-millions:configuration';
+import { CONFIGURATION_METADATA, STAGE_METADATA } from '../template';
 
 /** The warning a stack carries while the configuration holds placeholders (acknowledge it with `Annotation::<this>`). */
 export const PLACEHOLDER_WARNING = 'zero-to-millions:placeholder-configuration';
@@ -36,8 +36,11 @@ export abstract class StageStack extends Stack {
     this.config = config;
     this.apiDomainName = `${config.recordName}.${config.domainName}`;
 
-    // The configuration a template was built from travels with it, for tools that read cdk.out.
-    this.templateOptions.metadata = { [CONFIGURATION_METADATA]: config };
+    // The stage and configuration a template was built from travel with it, for the checks and tools that read cdk.out.
+    // Without `stages`: which stacks an app builds is no one stack's business, and leaving it out
+    // makes a stage's template the same whichever other stages are built with it.
+    const { stages: _stages, ...stageConfig } = config;
+    this.templateOptions.metadata = { [STAGE_METADATA]: stage, [CONFIGURATION_METADATA]: stageConfig };
 
     Tags.of(this).add('zero-to-millions:stage', stackName);
     Tags.of(this).add('zero-to-millions:project', 'zero-to-millions');
@@ -63,6 +66,38 @@ export abstract class StageStack extends Stack {
    */
   override get availabilityZones(): string[] {
     return [...this.config.availabilityZones];
+  }
+
+  /** The data tier `dataStore` asks for (stages 2 and up): RDS PostgreSQL or a DynamoDB table. */
+  protected separateDataTier(vpc: ec2.IVpc): DataTier {
+    const c = this.config;
+    return c.dataStore === 'rds'
+      ? new RelationalDataTier(this, 'RelationalData', {
+          vpc,
+          instanceType: c.databaseInstanceType,
+          storageGiB: c.databaseStorageGiB,
+          backupRetentionDays: c.backupRetentionDays,
+          deletionProtection: c.deletionProtection,
+        })
+      : new NoSqlDataTier(this, 'NoSqlData', { deletionProtection: c.deletionProtection });
+  }
+
+  /** The horizontally scaled web tier `webTier` asks for (stages 3 and up), behind the load balancer. */
+  protected horizontalWebTier(vpc: ec2.IVpc, loadBalancer: PublicLoadBalancer, app: WebAppProps): WebTier {
+    const c = this.config;
+    const scaling = {
+      vpc,
+      loadBalancer,
+      app,
+      minCapacity: c.minCapacity,
+      maxCapacity: c.maxCapacity,
+      desiredCapacity: c.desiredCapacity,
+      cpuTargetPercent: c.cpuTargetPercent,
+      requestsPerTarget: c.requestsPerTarget,
+    };
+    return c.webTier === 'ec2'
+      ? new AutoScalingWebTier(this, 'AutoScalingWebTier', { ...scaling, instanceType: c.instanceType })
+      : new FargateWebTier(this, 'FargateWebTier', { ...scaling, taskCpu: c.taskCpu, taskMemoryMiB: c.taskMemoryMiB });
   }
 
   /** The web app of this stage, and where its data lives. */

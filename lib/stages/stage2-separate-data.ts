@@ -11,7 +11,6 @@
  */
 import { Construct } from 'constructs';
 import { Config } from '../config';
-import { createDataTier } from '../constructs/data-tier';
 import { Network } from '../constructs/network';
 import { SingleWebServer } from '../constructs/single-web-server';
 import { StageStack } from './stage-stack';
@@ -27,7 +26,7 @@ export class SeparateDataStage extends StageStack {
       isolatedTier: config.dataStore === 'rds',
     });
 
-    const data = createDataTier(this, config.dataStore, { vpc: network.vpc, ...config });
+    const data = this.separateDataTier(network.vpc);
 
     this.server = new SingleWebServer(this, 'Server', {
       vpc: network.vpc,

@@ -12,10 +12,9 @@
  */
 import { Construct } from 'constructs';
 import { Config } from '../config';
-import { createDataTier } from '../constructs/data-tier';
 import { Network } from '../constructs/network';
 import { PublicLoadBalancer } from '../constructs/public-load-balancer';
-import { createWebTier, WebTier } from '../constructs/web-tier';
+import { WebTier } from '../constructs/web-tier';
 import { StageStack } from './stage-stack';
 
 export class LoadBalancedStage extends StageStack {
@@ -31,19 +30,14 @@ export class LoadBalancedStage extends StageStack {
       isolatedTier: config.dataStore === 'rds',
     });
 
-    const data = createDataTier(this, config.dataStore, { vpc: network.vpc, ...config });
+    const data = this.separateDataTier(network.vpc);
 
     this.loadBalancer = new PublicLoadBalancer(this, 'LoadBalancer', {
       vpc: network.vpc,
       https: config.https ? { domainName: this.apiDomainName, zone: this.zone } : undefined,
     });
 
-    this.webTier = createWebTier(this, config.webTier, {
-      ...config,
-      vpc: network.vpc,
-      loadBalancer: this.loadBalancer,
-      app: this.webApp(data.environment),
-    });
+    this.webTier = this.horizontalWebTier(network.vpc, this.loadBalancer, this.webApp(data.environment));
     data.allowWebTier(this.webTier);
 
     this.publishApi({ loadBalancer: this.loadBalancer }, this.webTier);
