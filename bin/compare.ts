@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /**
- * npm run compare [-- 2 3] [-- --json] [-- -c key=value ...]
+ * npm run compare [-- 2 3] [-- --json] [-- --write | --check] [-- -c key=value ...]
  *
  * Compares the stage stacks from their synthesized templates: request path, resources, single
  * points of failure, scaling, availability, exposure and estimated cost, and what changes from one
  * stage to the next. Reads cdk.out, synthesizing first (`cdk synth`, offline) when it is missing,
- * older than the sources, or built from another configuration. With all stages and cdk.json's
- * configuration it also writes docs/stages.md; `--check` fails when that file is stale (CI).
+ * older than the sources, or built from another configuration. It only reads: `--write` (all
+ * stages, cdk.json's configuration) rewrites docs/stages.md and the README's excerpt of it, and
+ * `--check` fails when they are stale (CI).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -14,31 +15,32 @@ import { join } from 'node:path';
 import { Config, loadConfig, STAGES, StageNumber } from '../lib/config';
 import { compareStages, reportStage } from '../lib/compare/compare';
 import { json, markdown, terminalTable, withStagesExcerpt } from '../lib/compare/render';
-import { CfnTemplate } from '../lib/compare/template';
+import { CfnTemplate, CONFIGURATION_METADATA } from '../lib/template';
 import { cdkJsonContext, contextFlags } from '../lib/config/context';
-import { CONFIGURATION_METADATA } from '../lib/stages/stage-stack';
 
 const ROOT = join(__dirname, '..');
 const OUT = join(ROOT, 'cdk.out');
 const DOC = join(ROOT, 'docs', 'stages.md');
 const README = join(ROOT, 'README.md');
-const SOURCES = ['bin', 'lib', 'lambda', 'cdk.json', 'package-lock.json'];
+const SOURCES = ['bin', 'lib', 'lambda', 'service', 'cdk.json', 'package-lock.json'];
 
 interface Args {
   stages: StageNumber[];
   json: boolean;
   check: boolean;
+  write: boolean;
   context: Record<string, string>;
 }
 
 function parseArgs(argv: string[]): Args {
   const { context, rest } = contextFlags(argv);
-  const args: Args = { stages: [], json: false, check: false, context };
+  const args: Args = { stages: [], json: false, check: false, write: false, context };
   for (const a of rest) {
     if (a === '--json') args.json = true;
     else if (a === '--check') args.check = true;
+    else if (a === '--write') args.write = true;
     else if (/^[1-9]$/.test(a) && Number(a) in STAGES) args.stages.push(Number(a) as StageNumber);
-    else throw new Error(`unknown argument ${JSON.stringify(a)}: give stage numbers (${Object.keys(STAGES).join(', ')}), --json, --check or -c key=value`);
+    else throw new Error(`unknown argument ${JSON.stringify(a)}: give stage numbers (${Object.keys(STAGES).join(', ')}), --json, --write, --check or -c key=value`);
   }
   return args;
 }
@@ -57,7 +59,8 @@ function assemblyIsCurrent(config: Config, stages: StageNumber[]): boolean {
   const manifest = join(OUT, 'manifest.json');
   if (!existsSync(manifest) || stages.some((s) => !existsSync(templatePath(s)))) return false;
   if (statSync(manifest).mtimeMs < Math.max(...SOURCES.map((s) => newestSource(join(ROOT, s))))) return false;
-  const wanted = JSON.stringify(config);
+  const { stages: _stages, ...stageConfig } = config;
+  const wanted = JSON.stringify(stageConfig);
   return stages.every((s) => JSON.stringify(readTemplate(s).Metadata?.[CONFIGURATION_METADATA]) === wanted);
 }
 
@@ -80,26 +83,30 @@ function main(): number {
   const reports = stages.map((s) => reportStage(STAGES[s].stackName, templates.get(s)!));
   const steps = reports.slice(1).map((to, i) => compareStages(reports[i], templates.get(stages[i])!, to, templates.get(stages[i + 1])!));
 
-  const documentable = args.stages.length === 0 && Object.keys(args.context).length === 0;
-  const doc = markdown(reports, steps, 'the configuration in cdk.json');
-  const readme = readFileSync(README, 'utf8');
-  const excerpt = withStagesExcerpt(readme, reports);
-  if (args.check) {
-    if (!documentable) throw new Error('--check compares docs/stages.md with all stages in cdk.json\'s configuration: give it no stages and no -c');
-    const current = existsSync(DOC) ? readFileSync(DOC, 'utf8') : '';
-    if (current !== doc || readme !== excerpt) {
-      process.stderr.write('docs/stages.md or its excerpt in README.md is stale: run `npm run compare` and commit them.\n');
-      return 1;
+  if (args.check || args.write) {
+    if (args.check && args.write) throw new Error('--check and --write exclude each other: --check only reads, --write rewrites');
+    const flag = args.check ? '--check' : '--write';
+    if (args.stages.length > 0 || Object.keys(args.context).length > 0) {
+      throw new Error(`${flag} is about docs/stages.md, which shows all stages in cdk.json's configuration: give it no stages and no -c`);
     }
-    process.stdout.write('docs/stages.md and its README excerpt are up to date.\n');
+    const doc = markdown(reports, steps, 'the configuration in cdk.json');
+    const readme = readFileSync(README, 'utf8');
+    const excerpt = withStagesExcerpt(readme, reports);
+    const current = existsSync(DOC) ? readFileSync(DOC, 'utf8') : '';
+    if (args.check) {
+      if (current !== doc || readme !== excerpt) {
+        process.stderr.write('docs/stages.md or its excerpt in README.md is stale: run `npm run compare -- --write` and commit them.\n');
+        return 1;
+      }
+      process.stdout.write('docs/stages.md and its README excerpt are up to date.\n');
+      return 0;
+    }
+    writeFileSync(DOC, doc);
+    writeFileSync(README, excerpt);
+    process.stdout.write(current === doc && readme === excerpt ? 'docs/stages.md and its README excerpt were already up to date.\n' : 'Wrote docs/stages.md and its excerpt in README.md.\n');
     return 0;
   }
   process.stdout.write(`${args.json ? json(reports, steps) : terminalTable(reports, steps)}\n`);
-  if (documentable) {
-    writeFileSync(DOC, doc);
-    writeFileSync(README, excerpt);
-    if (!args.json) process.stdout.write('\nWrote docs/stages.md and its excerpt in README.md\n');
-  }
   return 0;
 }
 

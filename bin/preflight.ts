@@ -36,7 +36,8 @@ async function main(): Promise<number> {
   for (const line of result.passed) process.stdout.write(`ok       ${line}\n`);
   for (const line of result.problems) process.stdout.write(`PROBLEM  ${line}\n`);
   const assembly = app.synth();
-  process.stdout.write(`\n\`cdk deploy\` would create:\n${describePlan(assembly.directory, stacks, config).join('\n')}\n`);
+  const templates = stacks.map((stack) => ({ stackName: stack.stackName, stage: stack.stage, template: assembly.getStackArtifact(stack.artifactId).template }));
+  process.stdout.write(`\n\`cdk deploy\` would create:\n${describePlan(templates, config).join('\n')}\n`);
   process.stdout.write(result.problems.length === 0 ? '\nNothing blocks a deploy.\n' : `\n${result.problems.length} problem(s) block a deploy.\n`);
   return result.problems.length === 0 ? 0 : 1;
 }

@@ -1,5 +1,6 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { InvariantsPlugin } from './checks/invariants-plugin';
 import { Config, loadConfig, StageNumber } from './config';
 import { SingleServerStage } from './stages/stage1-single-server';
 import { SeparateDataStage } from './stages/stage2-separate-data';
@@ -19,6 +20,13 @@ export interface BuildOptions {
    * @default true
    */
   readonly nag?: boolean;
+  /**
+   * Enforce the invariants (lib/checks/invariants.ts) on every stage template when the app
+   * synthesizes.
+   *
+   * @default true
+   */
+  readonly invariants?: boolean;
 }
 
 /**
@@ -29,5 +37,6 @@ export function buildApp(app: App, options: BuildOptions = {}): StageStack[] {
   const config = loadConfig(app.node.getAllContext());
   const stacks = config.stages.map((stage) => new STAGE_STACKS[stage](app, config));
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  if (options.invariants ?? true) Validations.of(app).addPlugins(new InvariantsPlugin());
   return stacks;
 }

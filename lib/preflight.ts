@@ -8,12 +8,11 @@
  * - no record that is not weighted already holds the stage's name (the weighted record could not be
  *   created next to it).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { GetHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { recordSetsNamed, targetOf } from '../lambda/shared/records';
 import { Clock, retrying } from '../lambda/shared/retry';
 import type { Config, StageNumber } from './config';
+import type { CfnTemplate } from './template';
 
 export interface PreflightDeps {
   readonly route53: Pick<Route53Client, 'send'>;
@@ -105,11 +104,11 @@ export async function preflight(config: Config, deps: PreflightDeps): Promise<Pr
 }
 
 /** What `cdk deploy` would create for each selected stage, read from the synthesized templates. */
-export function describePlan(assemblyDirectory: string, stacks: { stackName: string; templateFile: string; stage: StageNumber }[], config: Config): string[] {
+export function describePlan(stacks: readonly { stackName: string; stage: StageNumber; template: CfnTemplate }[], config: Config): string[] {
   return stacks.flatMap((stack) => {
-    const template = JSON.parse(readFileSync(join(assemblyDirectory, stack.templateFile), 'utf8'));
+    const template = stack.template;
     const counts = new Map<string, number>();
-    for (const resource of Object.values(template.Resources) as { Type: string }[]) counts.set(resource.Type, (counts.get(resource.Type) ?? 0) + 1);
+    for (const resource of Object.values(template.Resources)) counts.set(resource.Type, (counts.get(resource.Type) ?? 0) + 1);
     return [
       `${stack.stackName}: ${Object.keys(template.Resources).length} resources in ${config.account}/${config.region}, record ${config.recordName}.${config.domainName} weight ${config.weight[`${stack.stage}`]} (set identifier ${stack.stackName})`,
       ...[...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([type, n]) => `    ${String(n).padStart(3)} ${type}`),

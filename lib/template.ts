@@ -1,7 +1,7 @@
 /**
  * Reading a synthesized CloudFormation template: resources by type, what references what, and the
- * security group rules, as plain data. The stage comparison and the tests both read templates
- * through this.
+ * security group rules, as plain data. The stage comparison, the invariants and the tests all read
+ * templates through this.
  */
 
 export interface CfnResource {
@@ -16,9 +16,14 @@ export interface CfnResource {
 export interface CfnTemplate {
   readonly Description?: string;
   readonly Metadata?: Record<string, unknown>;
+  readonly Parameters?: Record<string, unknown>;
   readonly Resources: Record<string, CfnResource>;
   readonly Outputs?: Record<string, { Value: unknown }>;
 }
+
+/** The template Metadata keys under which a stage template carries its stage and the configuration it was built from. */
+export const STAGE_METADATA = 'zero-to-millions:stage';
+export const CONFIGURATION_METADATA = 'zero-to-millions:configuration';
 
 /** The logical id a `Ref` or `Fn::GetAtt` points at. */
 export const refId = (value: any): string | undefined => value?.Ref ?? value?.['Fn::GetAtt']?.[0];

@@ -1,119 +1,134 @@
 /**
- * Speed and size figures, printed, never asserted: the test suite's wall time, synth time per stage
- * (bare, with CloudFormation validation, with validation and cdk-nag), the full `cdk synth` as CI
- * runs it, and the size of each stage's template.
+ * npm run bench [-- --runs N] [-- --only synth,tests,bundle,service]
  *
- * Usage: npm run bench [-- --runs N]
+ * Speed and size figures, printed with what each is compared against, never asserted:
+ * - `cdk synth` of every stage (validation and cdk-nag on) against the same CLI synthesizing a
+ *   one-resource app, side by side in one run, in CPU time of the whole process tree;
+ * - the same two with Node's default WebAssembly compilation, to show what SYNTH_NODE_OPTIONS saves;
+ * - `npm test`, once with an empty template cache (as after a change to lib/) and once warm, against
+ *   its 10 s budget;
+ * - the verification Lambda's bundle size and cold module load, with the AWS SDK bundled or not;
+ * - the workload service's throughput (scripts/bench-service.ts).
+ * Each figure is a median of --runs runs (default 3); the machine is shared, so compare ratios from
+ * one run, not absolute times from different runs.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { buildSync } from 'esbuild';
-import { buildApp } from '../lib/app';
-import { STAGE_NUMBERS, STAGES } from '../lib/config';
-import { cdkJsonContext } from '../lib/config/context';
-import { ACCEPTANCE_RUNS, FUZZ_SEED, REJECTION_RUNS } from '../test/support/config-arbitraries';
-import { INVARIANTS } from '../test/support/invariants';
-import { MATRIX, synthChecked } from '../test/support/matrix';
+import { SYNTH_NODE_OPTIONS } from '../lib/synth';
 import { benchService } from './bench-service';
 
-const root = join(__dirname, '..');
-const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
-const context = cdkJsonContext();
+const ROOT = join(__dirname, '..');
+const argument = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
+const RUNS = Number(argument('--runs') ?? 3);
+const ONLY = new Set((argument('--only') ?? 'synth,tests,bundle,service').split(','));
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const ms = (n: number) => `${n.toFixed(0)} ms`;
+const seconds = (n: number) => `${n.toFixed(2)} s`;
 
-function timeCommand(command: string, args: string[], env: Record<string, string> = {}): number {
-  const start = process.hrtime.bigint();
-  const result = spawnSync(command, args, { cwd: root, stdio: 'ignore', env: { ...process.env, ...env } });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}`);
-  return Number(process.hrtime.bigint() - start) / 1e6;
+interface Measured {
+  readonly wall: number;
+  /** User + system CPU seconds of the command and every process it started. */
+  readonly cpu: number;
 }
 
-/** Synthesizes one stage in this process; the validation engine loads once per process, as in CI. */
-function synthOnce(stage: number, checks: 'none' | 'validation' | 'validation+nag'): { ms: number; bytes: number; resources: number } {
-  const outdir = mkdtempSync(join(tmpdir(), 'bench-'));
-  const silence = console.error;
-  console.error = () => undefined; // the placeholder warning, once per synth
+/** Runs a command in bash and reads the CPU time of its whole process tree from bash's `times`. */
+function measure(command: string, env: Record<string, string> = {}): Measured {
+  const start = process.hrtime.bigint();
+  const result = spawnSync('bash', ['-c', `${command} >/dev/null 2>&1; status=$?; times; exit $status`], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env } });
+  const wall = Number(process.hrtime.bigint() - start) / 1e9;
+  if (result.status !== 0) throw new Error(`${command} exited ${result.status}`);
+  // `times` prints the shell's own user/system time, then its children's: "0m1.234s 0m0.567s".
+  const children = result.stdout.trim().split('\n').at(-1)!;
+  const cpu = [...children.matchAll(/(\d+)m([\d.]+)s/g)].reduce((sum, [, m, s]) => sum + Number(m) * 60 + Number(s), 0);
+  return { wall, cpu };
+}
+
+const medianOf = (runs: Measured[]): Measured => ({ wall: median(runs.map((r) => r.wall)), cpu: median(runs.map((r) => r.cpu)) });
+
+/** A CDK app with one resource, run by the same launcher as the project's app. */
+const FLOOR_APP = `import { App, CfnResource, Stack } from 'aws-cdk-lib';
+const app = new App();
+new CfnResource(new Stack(app, 'Floor', { env: { account: '123456789012', region: 'us-east-1' } }), 'Topic', { type: 'AWS::SNS::Topic' });
+app.synth();
+`;
+
+function benchSynth(): void {
+  // Inside the project, so it resolves aws-cdk-lib exactly as the project's app does.
+  const floor = join(ROOT, 'node_modules', '.cache', 'zero-to-millions', 'bench-floor-app.ts');
+  mkdirSync(dirname(floor), { recursive: true });
+  writeFileSync(floor, FLOOR_APP);
+  const cdk = join(ROOT, 'node_modules', '.bin', 'cdk');
+  const synth = (launcher: string, app: string) => `${cdk} synth --quiet -o ${mkdtempSync(join(tmpdir(), 'bench-synth-'))} --app "${launcher} ${app}"`;
+  const launchers = [
+    ['the project\'s launcher (cdk.json: SYNTH_NODE_OPTIONS)', `node ${SYNTH_NODE_OPTIONS.join(' ')} --require tsx/cjs`],
+    ['Node\'s defaults', 'node --require tsx/cjs'],
+  ];
+  console.log(`\n\`cdk synth\`, validation and cdk-nag on, CPU time of the CLI and the app (median of ${RUNS}):`);
+  console.log('launcher                                              one-resource app   every stage   ratio (target ≤ 1.5)');
   try {
-    const start = process.hrtime.bigint();
-    // As the tests do: Lambda bundling (esbuild) is left out; the full `cdk synth` below includes it.
-    const app = new App({ context: { ...context, stages: String(stage), 'aws:cdk:bundling-stacks': [] }, outdir, builtinCloudFormationValidation: checks !== 'none' });
-    buildApp(app, { nag: checks === 'validation+nag' });
-    const assembly = app.synth();
-    const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
-    const template = readFileSync(join(outdir, assembly.stacks[0].templateFile), 'utf8');
-    return { ms: elapsed, bytes: Buffer.byteLength(template), resources: Object.keys(JSON.parse(template).Resources).length };
+    for (const [label, launcher] of launchers) {
+      const floorRuns: Measured[] = [];
+      const fullRuns: Measured[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        // Side by side, alternating, so both see the same machine.
+        floorRuns.push(measure(synth(launcher, floor)));
+        fullRuns.push(measure(synth(launcher, 'bin/zero-to-millions.ts')));
+      }
+      const [f, a] = [medianOf(floorRuns), medianOf(fullRuns)];
+      console.log(`${label.padEnd(52)}  ${`${seconds(f.cpu)} cpu`.padStart(16)}   ${`${seconds(a.cpu)} cpu`.padStart(11)}   ${(a.cpu / f.cpu).toFixed(2)}×`);
+    }
   } finally {
-    console.error = silence;
+    rmSync(floor, { force: true });
+  }
+}
+
+function benchTests(): void {
+  const jest = join(ROOT, 'node_modules', '.bin', 'jest');
+  console.log('\n`npm test` (jest, 2 workers), target ≤ 10 s wall on 2 idle cores:');
+  rmSync(join(ROOT, '.jest-cache', 'synth'), { recursive: true, force: true });
+  const cold = measure(`${jest} --silent`, { CI: 'true' });
+  console.log(`  with an empty template cache (as after a change to lib/)   ${seconds(cold.wall).padStart(8)} wall, ${seconds(cold.cpu)} cpu`);
+  const warm = medianOf(Array.from({ length: RUNS }, () => measure(`${jest} --silent`, { CI: 'true' })));
+  console.log(`  with the cache of unchanged sources (median of ${RUNS})             ${seconds(warm.wall).padStart(8)} wall, ${seconds(warm.cpu)} cpu`);
+}
+
+function benchBundle(): void {
+  console.log('\nDeployment verification Lambda (lambda/verify-deployment), bundled by esbuild:');
+  for (const [label, external] of [['AWS SDK from the runtime (chosen)', ['@aws-sdk/*']], ['AWS SDK bundled', []]] as const) {
+    const outdir = mkdtempSync(join(tmpdir(), 'bench-bundle-'));
+    const outfile = join(outdir, 'index.js');
+    buildSync({ entryPoints: [join(ROOT, 'lambda/verify-deployment/index.ts')], bundle: true, platform: 'node', target: 'node24', format: 'cjs', minify: true, external: [...external], outfile, logLevel: 'silent' });
+    // A fresh Node process per load, with the SDK resolvable as the runtime provides it.
+    const loads = Array.from({ length: Math.max(RUNS, 5) }, () => {
+      const out = spawnSync(process.execPath, ['-e', `const t=process.hrtime.bigint();require(${JSON.stringify(outfile)});console.log(Number(process.hrtime.bigint()-t)/1e6)`], {
+        env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules'), AWS_REGION: 'us-east-1' },
+        encoding: 'utf8',
+      });
+      return Number(out.stdout.trim());
+    });
+    console.log(`  ${label.padEnd(36)} ${`${(statSync(outfile).size / 1024).toFixed(1)} KiB`.padStart(10)}   cold module load ${median(loads).toFixed(0)} ms`);
     rmSync(outdir, { recursive: true, force: true });
   }
 }
 
 async function main(): Promise<void> {
-  console.log(`zero-to-millions benchmark (${runs} runs each, median; ${new Date().toISOString()})\n`);
-
-  console.log('Synth of one stage in-process (default configuration):');
-  console.log('stage                  resources  template  bare      +validation  +validation+nag');
-  synthOnce(1, 'validation+nag'); // warm-up: module loading and the validation engine's first start
-  for (const stage of STAGE_NUMBERS) {
-    const row = (['none', 'validation', 'validation+nag'] as const).map((checks) => median(Array.from({ length: runs }, () => synthOnce(stage, checks).ms)));
-    const { bytes, resources } = synthOnce(stage, 'none');
-    console.log(
-      `${STAGES[stage].stackName.padEnd(22)} ${String(resources).padStart(9)}  ${`${(bytes / 1024).toFixed(1)} KiB`.padStart(8)}  ${ms(row[0]).padEnd(8)}  ${ms(row[1]).padEnd(11)}  ${ms(row[2])}`,
-    );
-  }
-
-  console.log('\nInvariants over every stage x option combination (test/invariants-*.test.ts, test/config-fuzz.test.ts):');
-  {
-    const start = process.hrtime.bigint();
-    let violations = 0;
-    let findings = 0;
-    for (const { stage, overrides } of MATRIX) {
-      const subject = synthChecked(stage, overrides);
-      violations += INVARIANTS.reduce((n, invariant) => n + invariant.check(subject).length, 0);
-      findings += subject.findings.length;
+  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')).packages;
+  console.log(
+    `zero-to-millions benchmark, ${new Date().toISOString()}: Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim()}, aws-cdk-lib ${lock['node_modules/aws-cdk-lib'].version}, aws-cdk ${lock['node_modules/aws-cdk'].version}`,
+  );
+  if (ONLY.has('synth')) benchSynth();
+  if (ONLY.has('tests')) benchTests();
+  if (ONLY.has('bundle')) benchBundle();
+  if (ONLY.has('service')) {
+    try {
+      await benchService();
+    } catch (error) {
+      console.log(`\nWorkload service throughput: skipped (${(error as Error).message})`);
     }
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    console.log(`combinations checked:              ${MATRIX.length} (${seconds.toFixed(1)} s, ${((seconds * 1000) / MATRIX.length).toFixed(0)} ms each)`);
-    console.log(`invariants per combination:        ${INVARIANTS.length}, plus CloudFormation validation and cdk-nag`);
-    console.log(`invariant violations:              ${violations}`);
-    console.log(`unacknowledged findings:           ${findings} (must be 0)`);
-    console.log(`fuzz cases per npm test:           ${REJECTION_RUNS} rejected + ${REJECTION_RUNS} accepted configurations, ${ACCEPTANCE_RUNS} of them synthesized and checked (seed ${FUZZ_SEED})`);
   }
-
-  console.log('\nDeployment verification Lambda (lambda/verify-deployment), bundled by esbuild as NodejsFunction does:');
-  for (const [label, external] of [['AWS SDK from the runtime (chosen)', ['@aws-sdk/*']], ['AWS SDK bundled', []]] as const) {
-    const outdir = mkdtempSync(join(tmpdir(), 'bench-bundle-'));
-    const outfile = join(outdir, 'index.js');
-    buildSync({ entryPoints: [join(root, 'lambda/verify-deployment/index.ts')], bundle: true, platform: 'node', target: 'node24', format: 'cjs', minify: true, external: [...external], outfile, logLevel: 'silent' });
-    // A fresh Node process per load, with the SDK resolvable as the runtime provides it.
-    const loads = Array.from({ length: runs }, () => {
-      const out = spawnSync(process.execPath, ['-e', `const t=process.hrtime.bigint();require(${JSON.stringify(outfile)});console.log(Number(process.hrtime.bigint()-t)/1e6)`], {
-        env: { ...process.env, NODE_PATH: join(root, 'node_modules'), AWS_REGION: 'us-east-1' },
-        encoding: 'utf8',
-      });
-      return Number(out.stdout.trim());
-    });
-    console.log(`${label.padEnd(36)} ${`${(statSync(outfile).size / 1024).toFixed(1)} KiB`.padStart(10)}   cold module load ${ms(median(loads))}`);
-    rmSync(outdir, { recursive: true, force: true });
-  }
-
-  try {
-    await benchService();
-  } catch (error) {
-    console.log(`\nWorkload service throughput: skipped (${(error as Error).message})`);
-  }
-
-  const cliRuns = Math.max(1, Math.min(runs, 3));
-  const cli = median(Array.from({ length: cliRuns }, () => timeCommand(join(root, 'node_modules/.bin/cdk'), ['synth', '--quiet', '-o', mkdtempSync(join(tmpdir(), 'bench-cli-'))])));
-  console.log(`\nFull \`cdk synth\` of every stage, validation and cdk-nag on (new process, ${cliRuns} runs): ${ms(cli)}`);
-
-  const jest = median(Array.from({ length: cliRuns }, () => timeCommand(join(root, 'node_modules/.bin/jest'), ['--silent'], { CI: 'true' })));
-  console.log(`\`npm test\` wall time (${cliRuns} runs): ${(jest / 1000).toFixed(1)} s`);
 }
 
 main().catch((error) => {

@@ -3,7 +3,7 @@
  * replace one. A replaced database, table or (in stage 1) instance starts empty, so a change of
  * identity is a data-loss event that must be seen, not slipped in.
  */
-import type { TemplateJson } from './invariants';
+import type { CfnTemplate } from '../template';
 
 /**
  * Per resource type, the properties whose change makes CloudFormation replace the resource (from
@@ -16,7 +16,7 @@ export const REPLACED_WHEN_CHANGED: Record<string, readonly string[]> = {
 };
 
 /** Resources that hold data in a stage: databases, tables, and stage 1's instance (its disk holds the database). */
-export function dataIdentity(template: TemplateJson, stageHoldsDataOnInstance: boolean): Record<string, unknown> {
+export function dataIdentity(template: CfnTemplate, stageHoldsDataOnInstance: boolean): Record<string, unknown> {
   const identity: Record<string, unknown> = {};
   for (const [id, resource] of Object.entries(template.Resources)) {
     const replacing = REPLACED_WHEN_CHANGED[resource.Type];

@@ -1,43 +1,66 @@
 /**
  * What must hold for every configuration the app accepts, written once as properties of a
  * synthesized template. Each invariant returns the violations it finds, in words; none means it
- * holds. They read only the template (and the configuration it was built from), so they apply to
- * any stage and any option.
+ * holds. They read only the template (and the stage and configuration it carries in its Metadata),
+ * so they apply to any stage and any option, and `cdk synth` enforces them for any configuration
+ * through the invariants plugin (./invariants-plugin.ts).
  */
-import type { Config, StageNumber } from '../../lib/config';
-import { webTierIds } from '../../lib/compare/analyse';
-import * as reader from '../../lib/compare/template';
-import { ingressRules, userDataText } from './template';
+import { webTierIds } from '../compare/analyse';
+import type { Config, StageNumber } from '../config';
+import {
+  CfnTemplate,
+  CONFIGURATION_METADATA,
+  groupsOf,
+  ingressRules,
+  ofType,
+  refId,
+  STAGE_METADATA,
+  subnetTier,
+  subnetZone,
+  userDataText,
+} from '../template';
 
-export type TemplateJson = { Resources: Record<string, { Type: string; Properties?: any; DeletionPolicy?: string; UpdateReplacePolicy?: string }> };
+/** The configuration a stage template carries: all of it but `stages`. */
+export type StageConfig = Omit<Config, 'stages'>;
 
 export interface Subject {
   readonly stage: StageNumber;
-  readonly config: Config;
-  readonly template: TemplateJson;
+  readonly config: StageConfig;
+  readonly template: CfnTemplate;
+}
+
+/** The stage and configuration a synthesized stage template carries, with the template. */
+export function subjectOf(template: CfnTemplate): Subject | undefined {
+  const stage = template.Metadata?.[STAGE_METADATA] as StageNumber | undefined;
+  const config = template.Metadata?.[CONFIGURATION_METADATA] as StageConfig | undefined;
+  return stage === undefined || config === undefined ? undefined : { stage, config, template };
+}
+
+export interface Violation {
+  /** The logical id of the resource at fault, when there is one. */
+  readonly resource?: string;
+  readonly message: string;
 }
 
 export interface Invariant {
+  /** A short stable id, as the validation report shows it (`ZTM-1`). */
+  readonly id: string;
   readonly name: string;
-  check(subject: Subject): string[];
+  check(subject: Subject): Violation[];
 }
 
-const ofType = (t: TemplateJson, type: string) => reader.ofType(t, type);
-const idOf = (ref: any): string => reader.refId(ref) ?? '';
+const at = (resource: string, message: string): Violation => ({ resource, message: `${resource} ${message}` });
 const INTERNET = new Set(['0.0.0.0/0', '::/0']);
 
 /** The security groups of whatever faces the internet: the load balancer, or the single web server. */
-function frontDoorGroups(t: TemplateJson): Set<string> {
+function frontDoorGroups(t: CfnTemplate): Set<string> {
   const balancers = ofType(t, 'AWS::ElasticLoadBalancingV2::LoadBalancer');
-  if (balancers.length > 0) return new Set(balancers.flatMap(([, r]) => r.Properties.SecurityGroups.map(idOf)));
-  return new Set(ofType(t, 'AWS::EC2::Instance').flatMap(([id]) => reader.groupsOf(t, id)));
+  if (balancers.length > 0) return new Set(balancers.flatMap(([, r]) => (r.Properties.SecurityGroups ?? []).map(refId)));
+  return new Set(ofType(t, 'AWS::EC2::Instance').flatMap(([id]) => groupsOf(t, id)));
 }
 
 /** The security groups of the web tier: the single server, the Auto Scaling group, or the Fargate service. */
-const webTierGroups = (t: TemplateJson) => new Set(webTierIds(t).flatMap((id) => reader.groupsOf(t, id)));
-
-const zoneOf = (t: TemplateJson, subnetRef: any): string => reader.subnetZone(t, subnetRef);
-const tierOf = (t: TemplateJson, subnetRef: any): string => reader.subnetTier(t, subnetRef);
+const webTierGroups = (t: CfnTemplate) => new Set(webTierIds(t).flatMap((id) => groupsOf(t, id)));
 
 /** Every string in a JSON value, with the path to it. */
 function* strings(value: unknown, path = ''): Generator<[string, string]> {
@@ -59,111 +82,121 @@ function* entries(value: unknown, path = ''): Generator<[string, string, unknown
 
 const SECRET_NAME = /(PASSWORD|PASSWD|SECRET(?!_ARN)|API_KEY|ACCESS_KEY|PRIVATE_KEY|TOKEN(?!_TTL))/i;
 
+/** Launch settings of every host: instances and launch templates, as [id, settings]. */
+const hostSettings = (t: CfnTemplate): [string, any][] => [
+  ...ofType(t, 'AWS::EC2::Instance').map(([id, r]): [string, any] => [id, r.Properties]),
+  ...ofType(t, 'AWS::EC2::LaunchTemplate').map(([id, r]): [string, any] => [id, r.Properties.LaunchTemplateData]),
+];
+
 export const INVARIANTS: Invariant[] = [
   {
+    id: 'ZTM-1',
     name: 'only the front door (load balancer, or the single web server) accepts the internet, and only on 80/443',
     check({ template }) {
       const front = frontDoorGroups(template);
       return ingressRules(template)
         .filter((r) => INTERNET.has(r.from))
         .flatMap((r) => [
-          ...(front.has(r.group) ? [] : [`${r.group} admits ${r.from}, but it is not the front door`]),
-          ...(r.fromPort === r.toPort && (r.fromPort === 80 || r.fromPort === 443) ? [] : [`${r.group} admits ${r.from} on ${r.fromPort}-${r.toPort}`]),
+          ...(front.has(r.group) ? [] : [at(r.group, `admits ${r.from}, but it is not the front door`)]),
+          ...(r.fromPort === r.toPort && (r.fromPort === 80 || r.fromPort === 443) ? [] : [at(r.group, `admits ${r.from} on ${r.fromPort}-${r.toPort}`)]),
         ]);
     },
   },
   {
+    id: 'ZTM-2',
     name: 'nothing reaches the data tier but the web tier, on the database port',
     check({ template }) {
       const web = webTierGroups(template);
-      const databaseGroups = new Set(ofType(template, 'AWS::RDS::DBInstance').flatMap(([, r]) => r.Properties.VPCSecurityGroups.map(idOf)));
-      const databasePorts = new Set(ofType(template, 'AWS::RDS::DBInstance').map(([, r]) => Number(r.Properties.Port)));
+      const databases = ofType(template, 'AWS::RDS::DBInstance');
+      const databaseGroups = new Set(databases.flatMap(([, r]) => (r.Properties.VPCSecurityGroups ?? []).map(refId)));
+      const databasePorts = new Set(databases.map(([, r]) => Number(r.Properties.Port)));
       return ingressRules(template)
         .filter((r) => databaseGroups.has(r.group))
         .filter((r) => !web.has(r.from) || r.fromPort !== r.toPort || !databasePorts.has(r.fromPort))
-        .map((r) => `database group ${r.group} admits ${r.from} on ${r.fromPort}-${r.toPort}`);
+        .map((r) => at(r.group, `(a database group) admits ${r.from} on ${r.fromPort}-${r.toPort}`));
     },
   },
   {
-    name: 'no SSH: no ingress covers port 22 and no instance has a key pair',
-    check({ template }) {
-      const open22 = ingressRules(template)
-        .filter((r) => r.fromPort <= 22 && r.toPort >= 22)
-        .map((r) => `${r.group} admits ${r.from} on ${r.fromPort}-${r.toPort}`);
-      const keys = [
-        ...ofType(template, 'AWS::EC2::Instance').filter(([, r]) => r.Properties.KeyName),
-        ...ofType(template, 'AWS::EC2::LaunchTemplate').filter(([, r]) => r.Properties.LaunchTemplateData.KeyName),
-      ].map(([id]) => `${id} has a key pair`);
-      return [...open22, ...keys];
-    },
-  },
-  {
-    name: 'IMDSv2 is required on every instance and launch template',
+    id: 'ZTM-3',
+    name: 'no SSH: no ingress covers port 22 and no host has a key pair',
     check({ template }) {
       return [
-        ...ofType(template, 'AWS::EC2::Instance').filter(([, r]) => r.Properties.MetadataOptions?.HttpTokens !== 'required'),
-        ...ofType(template, 'AWS::EC2::LaunchTemplate').filter(([, r]) => r.Properties.LaunchTemplateData.MetadataOptions?.HttpTokens !== 'required'),
-      ].map(([id]) => `${id} does not require IMDSv2`);
-    },
-  },
-  {
-    name: 'every volume, database, table, secret and bucket is encrypted',
-    check({ template }) {
-      const volumes = [
-        ...ofType(template, 'AWS::EC2::Instance').flatMap(([id, r]) => (r.Properties.BlockDeviceMappings ?? []).map((b: any) => [id, b])),
-        ...ofType(template, 'AWS::EC2::LaunchTemplate').flatMap(([id, r]) => (r.Properties.LaunchTemplateData.BlockDeviceMappings ?? []).map((b: any) => [id, b])),
-      ].filter(([, b]) => b.Ebs && b.Ebs.Encrypted !== true);
-      return [
-        ...volumes.map(([id, b]) => `${id} volume ${b.DeviceName} is not encrypted`),
-        ...ofType(template, 'AWS::EC2::Volume').filter(([, r]) => r.Properties.Encrypted !== true).map(([id]) => `${id} is not encrypted`),
-        ...ofType(template, 'AWS::RDS::DBInstance').filter(([, r]) => r.Properties.StorageEncrypted !== true).map(([id]) => `${id} storage is not encrypted`),
-        ...ofType(template, 'AWS::DynamoDB::Table').filter(([, r]) => r.Properties.SSESpecification?.SSEEnabled !== true).map(([id]) => `${id} is not KMS-encrypted`),
-        // A secret is always encrypted with KMS; what matters is that its value is generated, not written in the template.
-        ...ofType(template, 'AWS::SecretsManager::Secret').filter(([, r]) => r.Properties.SecretString !== undefined).map(([id]) => `${id} holds a literal value`),
-        ...ofType(template, 'AWS::S3::Bucket').filter(([, r]) => !r.Properties.BucketEncryption?.ServerSideEncryptionConfiguration?.length).map(([id]) => `${id} has no default encryption`),
+        ...ingressRules(template)
+          .filter((r) => r.fromPort <= 22 && r.toPort >= 22)
+          .map((r) => at(r.group, `admits ${r.from} on ${r.fromPort}-${r.toPort}`)),
+        ...hostSettings(template)
+          .filter(([, s]) => s.KeyName)
+          .map(([id]) => at(id, 'has a key pair')),
       ];
     },
   },
   {
+    id: 'ZTM-4',
+    name: 'IMDSv2 is required on every instance and launch template',
+    check({ template }) {
+      return hostSettings(template)
+        .filter(([, s]) => s.MetadataOptions?.HttpTokens !== 'required')
+        .map(([id]) => at(id, 'does not require IMDSv2'));
+    },
+  },
+  {
+    id: 'ZTM-5',
+    name: 'every volume, database, table, secret and bucket is encrypted',
+    check({ template }) {
+      const volumes = hostSettings(template).flatMap(([id, s]) => (s.BlockDeviceMappings ?? []).map((b: any): [string, any] => [id, b]));
+      return [
+        ...volumes.filter(([, b]) => b.Ebs && b.Ebs.Encrypted !== true).map(([id, b]) => at(id, `volume ${b.DeviceName} is not encrypted`)),
+        ...ofType(template, 'AWS::EC2::Volume').filter(([, r]) => r.Properties.Encrypted !== true).map(([id]) => at(id, 'is not encrypted')),
+        ...ofType(template, 'AWS::RDS::DBInstance')
+          .filter(([, r]) => r.Properties.StorageEncrypted !== true)
+          .map(([id]) => at(id, 'storage is not encrypted')),
+        ...ofType(template, 'AWS::DynamoDB::Table').filter(([, r]) => r.Properties.SSESpecification?.SSEEnabled !== true).map(([id]) => at(id, 'is not KMS-encrypted')),
+        // A secret is always encrypted with KMS; what matters is that its value is generated, not written in the template.
+        ...ofType(template, 'AWS::SecretsManager::Secret').filter(([, r]) => r.Properties.SecretString !== undefined).map(([id]) => at(id, 'holds a literal value')),
+        ...ofType(template, 'AWS::S3::Bucket')
+          .filter(([, r]) => !r.Properties.BucketEncryption?.ServerSideEncryptionConfiguration?.length)
+          .map(([id]) => at(id, 'has no default encryption')),
+      ];
+    },
+  },
+  {
+    id: 'ZTM-6',
     name: 'no database is publicly accessible or in a subnet with a route from the internet',
     check({ template }) {
       return ofType(template, 'AWS::RDS::DBInstance').flatMap(([id, r]) => {
-        const group = template.Resources[idOf(r.Properties.DBSubnetGroupName)];
-        const tiers = group.Properties.SubnetIds.map((s: any) => tierOf(template, s));
+        const group = template.Resources[refId(r.Properties.DBSubnetGroupName) ?? ''];
+        const tiers: string[] = (group?.Properties.SubnetIds ?? []).map((s: unknown) => subnetTier(template, s));
         return [
-          ...(r.Properties.PubliclyAccessible === false ? [] : [`${id} is publicly accessible`]),
-          ...(tiers.every((tier: string) => tier === 'Isolated') ? [] : [`${id} is in ${tiers.join(', ')} subnets`]),
+          ...(r.Properties.PubliclyAccessible === false ? [] : [at(id, 'is publicly accessible')]),
+          ...(tiers.length > 0 && tiers.every((tier) => tier === 'Isolated') ? [] : [at(id, `is in ${tiers.join(', ') || 'no isolated'} subnets`)]),
         ];
       });
     },
   },
   {
+    id: 'ZTM-7',
     name: 'no secret in plain text in the template, user data or container environment',
     check({ template }) {
-      const found: string[] = [];
+      const found: Violation[] = [];
       for (const [path, value] of strings(template)) {
-        if (/AKIA[0-9A-Z]{16}|-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(value)) found.push(`${path} holds a credential`);
+        if (/AKIA[0-9A-Z]{16}|-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(value)) found.push({ message: `${path} holds a credential` });
       }
       for (const [path, key, value] of entries(template)) {
-        if (/pass(word|wd)/i.test(key) && typeof value === 'string' && !value.startsWith('{{resolve:secretsmanager:')) found.push(`${path}.${key} is a literal`);
-        if (/pass(word|wd)/i.test(key) && value && typeof value === 'object' && JSON.stringify(value).includes('"Fn::Join"') && !JSON.stringify(value).includes('{{resolve:secretsmanager:')) {
-          found.push(`${path}.${key} is not a Secrets Manager reference`);
-        }
+        if (!/pass(word|wd)/i.test(key)) continue;
+        if (typeof value === 'string' && !value.startsWith('{{resolve:secretsmanager:')) found.push({ message: `${path}.${key} is a literal` });
+        const text = value && typeof value === 'object' ? JSON.stringify(value) : '';
+        if (text.includes('"Fn::Join"') && !text.includes('{{resolve:secretsmanager:')) found.push({ message: `${path}.${key} is not a Secrets Manager reference` });
       }
-      const scripts = [
-        ...ofType(template, 'AWS::EC2::Instance').map(([id, r]) => [id, r.Properties.UserData]),
-        ...ofType(template, 'AWS::EC2::LaunchTemplate').map(([id, r]) => [id, r.Properties.LaunchTemplateData.UserData]),
-      ].filter(([, u]) => u);
-      for (const [id, userData] of scripts) {
-        for (const line of userDataText(userData).split('\n')) {
+      for (const [id, settings] of hostSettings(template)) {
+        for (const line of userDataText(settings.UserData).split('\n')) {
           const assignment = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
-          if (assignment && SECRET_NAME.test(assignment[1]) && !/^\$\{[A-Za-z0-9.]+\}$/.test(assignment[2])) found.push(`${id} user data sets ${assignment[1]}`);
+          if (assignment && SECRET_NAME.test(assignment[1]) && !/^\$\{[A-Za-z0-9.]+\}$/.test(assignment[2])) found.push(at(id, `user data sets ${assignment[1]}`));
         }
       }
       for (const [id, task] of ofType(template, 'AWS::ECS::TaskDefinition')) {
-        for (const container of task.Properties.ContainerDefinitions) {
+        for (const container of task.Properties.ContainerDefinitions ?? []) {
           for (const variable of container.Environment ?? []) {
-            if (SECRET_NAME.test(variable.Name) && typeof variable.Value === 'string') found.push(`${id} ${container.Name} sets ${variable.Name} in plain text`);
+            if (SECRET_NAME.test(variable.Name) && typeof variable.Value === 'string') found.push(at(id, `${container.Name} sets ${variable.Name} in plain text`));
           }
         }
       }
@@ -171,74 +204,84 @@ export const INVARIANTS: Invariant[] = [
     },
   },
   {
+    id: 'ZTM-8',
     name: 'no stack operation loses data: final snapshot and backups (RDS), point-in-time recovery and retain (DynamoDB)',
     check({ template }) {
       return [
         ...ofType(template, 'AWS::RDS::DBInstance').flatMap(([id, r]) => [
-          ...(r.DeletionPolicy === 'Snapshot' && r.UpdateReplacePolicy === 'Snapshot' ? [] : [`${id} is not snapshotted on delete and replace`]),
-          ...(Number(r.Properties.BackupRetentionPeriod) >= 1 ? [] : [`${id} has no automated backups`]),
+          ...(r.DeletionPolicy === 'Snapshot' && r.UpdateReplacePolicy === 'Snapshot' ? [] : [at(id, 'is not snapshotted on delete and replace')]),
+          ...(Number(r.Properties.BackupRetentionPeriod) >= 1 ? [] : [at(id, 'has no automated backups')]),
         ]),
         ...ofType(template, 'AWS::DynamoDB::Table').flatMap(([id, r]) => [
-          ...(r.DeletionPolicy === 'Retain' && r.UpdateReplacePolicy === 'Retain' ? [] : [`${id} is not retained on delete and replace`]),
-          ...(r.Properties.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled === true ? [] : [`${id} has no point-in-time recovery`]),
+          ...(r.DeletionPolicy === 'Retain' && r.UpdateReplacePolicy === 'Retain' ? [] : [at(id, 'is not retained on delete and replace')]),
+          ...(r.Properties.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled === true ? [] : [at(id, 'has no point-in-time recovery')]),
         ]),
       ];
     },
   },
   {
+    id: 'ZTM-9',
     name: 'deletion protection follows the configuration on whatever holds data',
     check({ template, config, stage }) {
       const expected = config.deletionProtection;
       return [
         ...ofType(template, 'AWS::RDS::DBInstance').filter(([, r]) => r.Properties.DeletionProtection !== expected),
         ...ofType(template, 'AWS::DynamoDB::Table').filter(([, r]) => r.Properties.DeletionProtectionEnabled !== expected),
-        // Stage 1's instance holds the database.
-        ...(stage === 1 ? ofType(template, 'AWS::EC2::Instance').filter(([, r]) => r.Properties.DisableApiTermination !== expected) : []),
-      ].map(([id]) => `${id} deletion protection is not ${expected}`);
+        // Stage 1's instance holds the database: a stack operation must not delete it (a failed creation still rolls back).
+        ...(stage === 1 ? ofType(template, 'AWS::EC2::Instance').filter(([, r]) => (r.DeletionPolicy === 'RetainExceptOnCreate') !== expected) : []),
+      ].map(([id]) => at(id, `deletion protection is not ${expected}`));
     },
   },
   {
-    name: 'stage 3 survives the loss of one zone: load balancer and web tier span two zones, health checks replace failed servers',
-    check({ template, stage }) {
-      if (stage !== 3) return [];
-      const problems: string[] = [];
-      const zones = (refs: any[]) => new Set(refs.map((s) => zoneOf(template, s))).size;
+    id: 'ZTM-10',
+    name: 'a load-balanced stage survives the loss of one zone: load balancer and web tier span two zones, health checks replace failed servers',
+    check({ template }) {
+      if (ofType(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer').length === 0) return [];
+      const problems: Violation[] = [];
+      const zones = (refs: unknown[] = []) => new Set(refs.map((s) => subnetZone(template, s))).size;
       for (const [id, r] of ofType(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer')) {
-        if (zones(r.Properties.Subnets) < 2) problems.push(`${id} spans fewer than two zones`);
+        if (zones(r.Properties.Subnets) < 2) problems.push(at(id, 'spans fewer than two zones'));
       }
       for (const [id, r] of ofType(template, 'AWS::AutoScaling::AutoScalingGroup')) {
-        if (zones(r.Properties.VPCZoneIdentifier) < 2) problems.push(`${id} spans fewer than two zones`);
-        if (r.Properties.HealthCheckType !== 'ELB') problems.push(`${id} does not replace instances that fail the load balancer health check`);
-        if (Number(r.Properties.MinSize) < 2) problems.push(`${id} may shrink to one instance`);
+        if (zones(r.Properties.VPCZoneIdentifier) < 2) problems.push(at(id, 'spans fewer than two zones'));
+        if (r.Properties.HealthCheckType !== 'ELB') problems.push(at(id, 'does not replace instances that fail the load balancer health check'));
+        if (Number(r.Properties.MinSize) < 2) problems.push(at(id, 'may shrink to one instance'));
       }
       for (const [id, r] of ofType(template, 'AWS::ECS::Service')) {
-        if (zones(r.Properties.NetworkConfiguration.AwsvpcConfiguration.Subnets) < 2) problems.push(`${id} spans fewer than two zones`);
-        if (!r.Properties.LoadBalancers?.length) problems.push(`${id} is not behind the load balancer health check`);
+        if (zones(r.Properties.NetworkConfiguration?.AwsvpcConfiguration?.Subnets) < 2) problems.push(at(id, 'spans fewer than two zones'));
+        if (!r.Properties.LoadBalancers?.length) problems.push(at(id, 'is not behind the load balancer health check'));
       }
       for (const [id, r] of ofType(template, 'AWS::ApplicationAutoScaling::ScalableTarget')) {
-        if (r.Properties.MinCapacity < 2) problems.push(`${id} may shrink to one task`);
+        if (r.Properties.MinCapacity < 2) problems.push(at(id, 'may shrink to one task'));
       }
-      if (ofType(template, 'AWS::AutoScaling::AutoScalingGroup').length + ofType(template, 'AWS::ECS::Service').length !== 1) problems.push('no single web tier');
+      const tiers = ofType(template, 'AWS::AutoScaling::AutoScalingGroup').length + ofType(template, 'AWS::ECS::Service').length;
+      if (tiers !== 1) problems.push({ message: `${tiers} web tiers behind the load balancer; expected one` });
       return problems;
     },
   },
   {
-    name: 'stage 3 web servers are private: private subnets, no public address',
-    check({ template, stage }) {
-      if (stage !== 3) return [];
+    id: 'ZTM-11',
+    name: 'behind a load balancer, web servers are private: private subnets, no public address, no standalone instance',
+    check({ template }) {
+      if (ofType(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer').length === 0) return [];
       return [
-        ...ofType(template, 'AWS::EC2::Instance').map(([id]) => `${id} is a standalone instance`),
+        ...ofType(template, 'AWS::EC2::Instance').map(([id]) => at(id, 'is a standalone instance')),
         ...ofType(template, 'AWS::AutoScaling::AutoScalingGroup').flatMap(([id, r]) =>
-          r.Properties.VPCZoneIdentifier.filter((s: any) => tierOf(template, s) !== 'Private').map(() => `${id} uses a non-private subnet`),
+          (r.Properties.VPCZoneIdentifier ?? []).filter((s: unknown) => subnetTier(template, s) !== 'Private').map(() => at(id, 'uses a non-private subnet')),
         ),
         ...ofType(template, 'AWS::ECS::Service').flatMap(([id, r]) => {
-          const network = r.Properties.NetworkConfiguration.AwsvpcConfiguration;
+          const network = r.Properties.NetworkConfiguration?.AwsvpcConfiguration ?? {};
           return [
-            ...(network.AssignPublicIp === 'DISABLED' ? [] : [`${id} assigns public addresses`]),
-            ...network.Subnets.filter((s: any) => tierOf(template, s) !== 'Private').map(() => `${id} uses a non-private subnet`),
+            ...(network.AssignPublicIp === 'DISABLED' ? [] : [at(id, 'assigns public addresses')]),
+            ...(network.Subnets ?? []).filter((s: unknown) => subnetTier(template, s) !== 'Private').map(() => at(id, 'uses a non-private subnet')),
           ];
         }),
       ];
     },
   },
 ];
+
+/** Every violation of every invariant in one stage template, by invariant. */
+export function violationsOf(subject: Subject): Record<string, Violation[]> {
+  return Object.fromEntries(INVARIANTS.map((i) => [`${i.id} ${i.name}`, i.check(subject)] as const).filter(([, found]) => found.length > 0));
+}

@@ -15,7 +15,7 @@ import {
   subnetTier,
   subnetZone,
   userDataText,
-} from './template';
+} from '../template';
 
 export interface PathNode {
   readonly id: string;
@@ -81,13 +81,16 @@ function serverSize(t: CfnTemplate, id: string): string {
   return `${Number(task.Cpu) / 1024} vCPU / ${Number(task.Memory) / 1024} GiB task`;
 }
 
-/** Services the user data installs on the host itself (stage 1's database and cache). */
+/**
+ * Services that run on the host itself (stage 1's database and cache): its install script runs them
+ * when its user data says `ZTM_LOCAL_DATA=true`, and the service's environment points at them.
+ */
 function colocatedServices(t: CfnTemplate, id: string): string[] {
   const script = userDataText(t.Resources[id].Properties?.UserData);
-  const installed = [...script.matchAll(/dnf install -y ([^\n]+)/g)].flatMap((m) => m[1].split(/\s+/));
+  if (!/^ZTM_LOCAL_DATA=true$/m.test(script)) return [];
   return [
-    ...(installed.some((p) => /^postgresql\d*-server$/.test(p)) ? ['PostgreSQL'] : []),
-    ...(installed.some((p) => /^(redis\d*|valkey\d*)$/.test(p)) ? ['Redis'] : []),
+    ...(/^DATA_STORE=postgresql-local$/m.test(script) ? ['PostgreSQL'] : []),
+    ...(/^CACHE_URL=rediss?:\/\/127\.0\.0\.1[:/]/m.test(script) ? ['Valkey'] : []),
   ];
 }
 
@@ -112,10 +115,13 @@ function requestPath(t: CfnTemplate): StageFacts['requestPath'] {
       for (const webId of webTierIds(t)) {
         const web = t.Resources[webId];
         const groups = web.Type === 'AWS::ECS::Service' ? (web.Properties.LoadBalancers ?? []).map((l: any) => refId(l.TargetGroupArn)) : (web.Properties.TargetGroupARNs ?? []).map(refId);
-        if (!groups.some((g: string) => targetGroups.has(g))) continue;
+        const served = groups.filter((g: string) => targetGroups.has(g));
+        if (served.length === 0) continue;
         const kind = web.Type === 'AWS::ECS::Service' ? 'Fargate service' : 'Auto Scaling group';
         add({ id: webId, label: `${kind}: ${range(capacityOf(t, webId))} × ${serverSize(t, webId)}` });
-        edges.push({ from: aliasTo, to: webId, label: 'HTTP :80' });
+        // The protocol and port the target group forwards to: the host's 80, or the container's 8080.
+        const forwards = served.map((g: string) => `${t.Resources[g].Properties.Protocol} :${t.Resources[g].Properties.Port}`);
+        edges.push({ from: aliasTo, to: webId, label: [...new Set(forwards)].join(', ') });
       }
     }
     for (const eipId of ipFrom) {

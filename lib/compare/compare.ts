@@ -1,11 +1,11 @@
 /**
  * The comparison of stages an architect reads: each stage's facts and cost, and what changes from
- * one stage to the next, condensed from the CloudFormation diff (the library `cdk diff` uses).
+ * one stage to the next, condensed from the difference of their templates resource by resource.
  */
-import { fullDiff } from '@aws-cdk/cloudformation-diff';
+import { isDeepStrictEqual } from 'node:util';
 import { analyseStage, StageFacts } from './analyse';
 import { costOf, StageCost } from './cost';
-import { CfnTemplate, withoutToolkitMetadata } from './template';
+import { CfnTemplate, withoutToolkitMetadata } from '../template';
 
 export interface StageReport extends StageFacts {
   readonly cost: StageCost;
@@ -47,15 +47,11 @@ const tally = (types: string[]) => types.reduce<Record<string, number>>((acc, t)
 const spofKind = (what: string) => what.replace(/\d+/g, 'N');
 
 export function compareStages(from: StageReport, fromTemplate: CfnTemplate, to: StageReport, toTemplate: CfnTemplate): StepReport {
-  const diff = fullDiff(withoutToolkitMetadata(fromTemplate), withoutToolkitMetadata(toTemplate));
-  const added: string[] = [];
-  const removed: string[] = [];
-  const changed: string[] = [];
-  diff.resources.forEachDifference((_id, change) => {
-    if (change.isAddition) added.push(change.newResourceType!);
-    else if (change.isRemoval) removed.push(change.oldResourceType!);
-    else if (change.isDifferent) changed.push(change.newResourceType ?? change.oldResourceType!);
-  });
+  // By logical id, as CloudFormation matches resources when one template replaces the other.
+  const [before, after] = [withoutToolkitMetadata(fromTemplate).Resources, withoutToolkitMetadata(toTemplate).Resources];
+  const added = Object.keys(after).filter((id) => !(id in before)).map((id) => after[id].Type);
+  const removed = Object.keys(before).filter((id) => !(id in after)).map((id) => before[id].Type);
+  const changed = Object.keys(after).filter((id) => id in before && !isDeepStrictEqual(before[id], after[id])).map((id) => after[id].Type);
 
   const fromKinds = new Map(from.singlePointsOfFailure.map((s) => [spofKind(s.what), s]));
   const toKinds = new Map(to.singlePointsOfFailure.map((s) => [spofKind(s.what), s]));

@@ -4,7 +4,7 @@
  * does not know is listed as unpriced, never as zero.
  */
 import PRICE_TABLE from './prices.json';
-import { CfnTemplate, refId } from './template';
+import { CfnTemplate, refId } from '../template';
 
 export interface CostLine {
   readonly resource: string;

@@ -1,0 +1,61 @@
+/**
+ * Every stage × option combination the app accepts, at the bounds where options interact, and the
+ * check of one combination: synthesized with CloudFormation validation, cdk-nag and the invariants
+ * on. `npm run test:matrix` checks them all; `npm run bench` times them.
+ */
+import type { StageNumber } from '../config';
+import { Overrides, synthesize } from '../synth';
+import { subjectOf, Violation, violationsOf } from './invariants';
+
+export interface Combination {
+  readonly name: string;
+  readonly stage: StageNumber;
+  readonly overrides: Overrides;
+}
+
+const cross = <T extends Record<string, readonly unknown[]>>(dimensions: T): { [K in keyof T]: T[K][number] }[] =>
+  Object.entries(dimensions).reduce<any[]>((acc, [key, values]) => acc.flatMap((partial) => values.map((v) => ({ ...partial, [key]: v }))), [{}]);
+
+const nameOf = (stage: StageNumber, o: Overrides) =>
+  `stage ${stage} ${Object.entries(o)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(' ')}`.trim();
+
+/** Networks at their bounds: fewer NAT gateways than zones, one per zone, and three zones. */
+const NETWORKS = [
+  { availabilityZones: 'us-east-1a,us-east-1b', natGateways: '1' },
+  { availabilityZones: 'us-east-1a,us-east-1b', natGateways: '2' },
+  { availabilityZones: 'us-east-1a,us-east-1b,us-east-1c', natGateways: '3' },
+];
+/** Capacities at their bounds: the smallest, the widest and the largest range the app accepts. */
+const CAPACITIES = [
+  { minCapacity: '2', maxCapacity: '2' },
+  { minCapacity: '2', maxCapacity: '100' },
+  { minCapacity: '100', maxCapacity: '100' },
+];
+
+export const MATRIX: Combination[] = [
+  ...cross({ instanceType: ['t3.small', 'm7g.large'], deletionProtection: ['true', 'false'] }).map((o) => ({ stage: 1 as const, overrides: o })),
+  ...cross({ dataStore: ['rds', 'dynamodb'], deletionProtection: ['true', 'false'] }).map((o) => ({ stage: 2 as const, overrides: o })),
+  ...cross({ webTier: ['ec2', 'ecs'], dataStore: ['rds', 'dynamodb'], https: ['true', 'false'], network: NETWORKS, capacity: CAPACITIES }).map(
+    ({ network, capacity, ...o }) => ({ stage: 3 as const, overrides: { ...o, ...network, ...capacity } }),
+  ),
+  // deletionProtection reaches only the data tier (and stage 1's instance): it is crossed with the
+  // options that shape the data tier, not with networks and capacities that never touch it.
+  ...cross({ webTier: ['ec2', 'ecs'], dataStore: ['rds', 'dynamodb'], deletionProtection: ['false'] }).map((o) => ({ stage: 3 as const, overrides: o })),
+].map(({ stage, overrides }) => ({ name: nameOf(stage, overrides), stage, overrides }));
+
+export interface CheckedCombination {
+  /** Invariant violations, by invariant. */
+  readonly violations: Record<string, Violation[]>;
+  /** Findings of CloudFormation validation, cdk-nag and the invariants plugin that no acknowledgement covers. */
+  readonly findings: string[];
+}
+
+/** Synthesizes one stage with every check on, as `cdk synth` does, and evaluates the invariants on its template. */
+export function checkCombination(stage: StageNumber, overrides: Overrides): CheckedCombination {
+  const { stages, findings } = synthesize({ ...overrides, stages: String(stage) }, { validation: true, nag: true, invariants: true });
+  const subject = subjectOf(stages[0].template);
+  if (!subject) throw new Error(`the template of stage ${stage} carries no stage metadata`);
+  return { violations: violationsOf(subject), findings };
+}

@@ -1,0 +1,149 @@
+/**
+ * Synthesizes stage stacks in this process, the way `cdk synth` does (the same `buildApp` and
+ * cdk.json context, then `-c`-style overrides), and returns what the checks read: each template, the
+ * stage and configuration it was built from, the stack's environment and messages, and the findings
+ * of CloudFormation validation, cdk-nag and the invariants that no acknowledgement covers. Shared by
+ * the tests, `npm run test:matrix` and `npm run bench`.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import { buildApp } from './app';
+import type { Config, StageNumber } from './config';
+import { cdkJsonContext } from './config/context';
+import { PLACEHOLDER_WARNING } from './stages/stage-stack';
+import type { CfnTemplate } from './template';
+
+/**
+ * Node.js options for a process that synthesizes and then ends (`cdk synth`, the test builders):
+ * CloudFormation validation is a 9 MB WebAssembly module that such a process compiles and runs once,
+ * for seconds. Compiled by the baseline compiler only, on the main thread, it costs about half the
+ * CPU time (`npm run bench` shows both); optimising it would pay off only in a long-lived process.
+ */
+export const SYNTH_NODE_OPTIONS = ['--liftoff-only', '--single-threaded'];
+
+/** Context overrides, as `-c key=value` gives them (strings) or cdk.json holds them (any JSON). */
+export type Overrides = Readonly<Record<string, unknown>>;
+
+export interface SynthOptions {
+  /** aws-cdk-lib's built-in CloudFormation validation. @default false */
+  readonly validation?: boolean;
+  /** cdk-nag's AwsSolutions checks. @default false */
+  readonly nag?: boolean;
+  /** The invariants plugin. @default - on when `validation` or `nag` is */
+  readonly invariants?: boolean;
+  /** Bundle Lambda code with esbuild, as `cdk synth` does. @default false: the Lambda asset is its source directory */
+  readonly bundling?: boolean;
+  /** Acknowledge the warning a stack carries while the configuration holds placeholders. @default true */
+  readonly acknowledgePlaceholders?: boolean;
+}
+
+export interface SynthesizedStage {
+  readonly stage: StageNumber;
+  readonly stackName: string;
+  readonly config: Config;
+  readonly template: CfnTemplate;
+  /** `aws://<account>/<region>` as the assembly records it. */
+  readonly environment: string;
+  /** The annotations (warnings, errors) on the stack's constructs that no acknowledgement covers, as `cdk synth` prints them. */
+  readonly messages: readonly { readonly level: string; readonly id: string; readonly text: string }[];
+  /** The container image assets the stack needs built at deploy, with the files each is built from. */
+  readonly dockerImages: readonly { readonly directory: string; readonly files: readonly string[] }[];
+  /** Context the app asked for that synth would have to look up in an AWS account. */
+  readonly missingContext: number;
+}
+
+export interface SynthResult {
+  readonly stages: SynthesizedStage[];
+  /** Findings of validation, cdk-nag and the invariants that no acknowledgement covers. */
+  readonly findings: string[];
+}
+
+/** The context `cdk synth` would give the app: cdk.json's, then the overrides. */
+export function contextWith(overrides: Overrides, options: SynthOptions = {}): Record<string, unknown> {
+  // The CLI tells the app which stacks to bundle ('**' for synth); left empty, no Lambda code is bundled.
+  return { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': options.bundling ? ['**'] : [], ...overrides };
+}
+
+/**
+ * Synthesizes the stages the overrides select. Synth itself fails on a finding; the findings are
+ * returned instead, from the validation report, so a caller can assert on them.
+ */
+export function synthesize(overrides: Overrides, options: SynthOptions = {}): SynthResult {
+  const checks = options.validation === true || options.nag === true;
+  const outdir = mkdtempSync(join(tmpdir(), 'ztm-synth-'));
+  try {
+    const app = new App({ context: contextWith(overrides, options), outdir, builtinCloudFormationValidation: options.validation ?? false });
+    const stacks = buildApp(app, { nag: options.nag ?? false, invariants: options.invariants ?? checks });
+    if (options.acknowledgePlaceholders ?? true) {
+      for (const stack of stacks) Validations.of(stack).acknowledge({ id: `Annotation::${PLACEHOLDER_WARNING}`, reason: 'Synthesized with the placeholder defaults on purpose.' });
+    }
+    const { findings, threw, report } = synthReport(app);
+    if (threw && findings.length === 0) throw threw;
+    const annotations = report.pluginReports.filter((p) => p.pluginName === ANNOTATIONS_PLUGIN).flatMap((p) => p.violations);
+    const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8'));
+    return {
+      stages: stacks.map((stack) => {
+        const artifact = manifest.artifacts[stack.artifactId];
+        const assets = JSON.parse(readFileSync(join(outdir, `${stack.artifactId}.assets.json`), 'utf8'));
+        return {
+          stage: stack.stage,
+          stackName: stack.stackName,
+          config: stack.config,
+          template: JSON.parse(readFileSync(join(outdir, stack.templateFile), 'utf8')),
+          environment: artifact.environment,
+          messages: annotations
+            .filter((v) => v.violatingConstructs.some((c) => c.constructPath === stack.node.path || c.constructPath.startsWith(`${stack.node.path}/`)))
+            .map((v) => ({ level: v.severity ?? 'warning', id: v.ruleName, text: v.description })),
+          dockerImages: Object.values(assets.dockerImages ?? {}).map((image: any) => ({
+            directory: image.source.directory,
+            files: readdirSync(resolve(outdir, image.source.directory)).sort(),
+          })),
+          missingContext: (manifest.missing ?? []).length,
+        };
+      }),
+      findings,
+    };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/** The validation report synth writes (with `@aws-cdk/core:annotationsInValidationReport`, annotations are in it too). */
+export interface ValidationReport {
+  readonly pluginReports: {
+    readonly pluginName: string;
+    readonly violations: { readonly ruleName: string; readonly description: string; readonly severity?: string; readonly violatingConstructs: { readonly constructPath: string }[] }[];
+  }[];
+}
+/** The plugin under which the report lists construct annotations (`Validations.of(x).addWarning`). */
+export const ANNOTATIONS_PLUGIN = 'Construct Annotations';
+
+/**
+ * Synthesizes an app and returns the findings of its validation report (CloudFormation validation,
+ * cdk-nag, the invariants, annotations) that no acknowledgement covers, and the error synth threw
+ * because of them.
+ */
+export function synthReport(app: App): { threw?: unknown; findings: string[]; report: ValidationReport } {
+  let threw: unknown;
+  const print = console.error; // synth prints the findings it reports; they are returned instead
+  console.error = () => undefined;
+  try {
+    app.synth();
+  } catch (error) {
+    threw = error;
+  } finally {
+    console.error = print;
+  }
+  let report: ValidationReport = { pluginReports: [] };
+  try {
+    report = JSON.parse(readFileSync(join(app.outdir, 'validation-report.json'), 'utf8'));
+  } catch {
+    // no plugin ran: nothing to report
+  }
+  const findings = report.pluginReports.flatMap((plugin) =>
+    plugin.violations.map((v) => `${plugin.pluginName} ${v.ruleName} at ${v.violatingConstructs.map((c) => c.constructPath).join(', ')}`),
+  );
+  return { threw, findings, report };
+}
