@@ -1,79 +1,90 @@
-import { Token } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+/**
+ * The app (lib/app.ts): the configuration is validated before anything is built, the stages are the
+ * configured ones, synth needs no AWS account, and every check `cdk synth` runs really fails it.
+ */
+import { App, Stack } from 'aws-cdk-lib';
 import { buildApp } from '../lib/app';
-import { buildStacks, newApp } from './support/app';
+import { ConfigError, STAGES } from '../lib/config';
+import { contextWith, Overrides, SYNTH_NODE_OPTIONS } from '../lib/synth';
+import { fixtureOf, stageOf, templateOf } from './support/synth-cache';
+import { resources } from './support/template';
+import { REAL_PLACE } from './support/variants';
 
-const REAL = { domainName: 'mysite.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ', account: '210987654321', region: 'eu-west-1' };
+const STAGE_NUMBERS = [1, 2, 3] as const;
 
 test('`cdk list` shows one stack per stage, named for what it is', () => {
-  expect(buildStacks().stacks.map((s) => s.stackName)).toEqual(['Stage1-SingleServer', 'Stage2-SeparateData', 'Stage3-LoadBalanced']);
+  expect(STAGE_NUMBERS.map((n) => stageOf(n).stackName)).toEqual(['Stage1-SingleServer', 'Stage2-SeparateData', 'Stage3-LoadBalanced']);
+  expect(STAGE_NUMBERS.map((n) => STAGES[n].stackName)).toEqual(STAGE_NUMBERS.map((n) => stageOf(n).stackName));
 });
 
-test('`stages` selects which stacks the app creates', () => {
-  expect(buildStacks({ stages: '3' }).stacks.map((s) => s.stackName)).toEqual(['Stage3-LoadBalanced']);
-  expect(buildStacks({ stages: ['Stage1-SingleServer', 2] }).stacks.map((s) => s.stackName)).toEqual(['Stage1-SingleServer', 'Stage2-SeparateData']);
+test('GIVEN a bad configuration WHEN the app is built THEN it fails before any stack is created', () => {
+  const app = new App({ context: contextWith({ minCapacity: 10, maxCapacity: 2 }) });
+  expect(() => buildApp(app)).toThrow(ConfigError);
+  expect(app.node.children.filter((child) => Stack.isStack(child))).toEqual([]);
 });
 
-test('every stack has an explicit environment from the configuration', () => {
-  for (const stack of buildStacks(REAL).stacks) {
-    expect([stack.stackName, stack.account, stack.region]).toEqual([stack.stackName, '210987654321', 'eu-west-1']);
-    expect(Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)).toBe(false);
+test('every stack has an explicit environment from the configuration, and synth asks AWS for nothing', () => {
+  for (const n of STAGE_NUMBERS) {
+    expect([n, stageOf(n, REAL_PLACE).environment, stageOf(n, REAL_PLACE).missingContext]).toEqual([n, 'aws://210987654321/eu-west-1', 0]);
+    expect([n, stageOf(n).environment, stageOf(n).missingContext]).toEqual([n, 'aws://123456789012/us-east-1', 0]);
   }
 });
 
-test('synth needs no AWS call: the assembly asks for no missing context, in the default or another region', () => {
-  for (const overrides of [{}, REAL]) {
-    const { app } = buildStacks(overrides);
-    expect(app.synth().manifest.missing).toBeUndefined();
-  }
-});
-
-test('the zones are the configured ones, for every construct that asks the stack', () => {
-  const { stacks } = buildStacks({ ...REAL, availabilityZones: 'eu-west-1b,eu-west-1c' });
-  for (const stack of stacks) expect(stack.availabilityZones).toEqual(['eu-west-1b', 'eu-west-1c']);
+test('the zones are the configured ones', () => {
+  const zones = new Set(resources(templateOf(1, REAL_PLACE), 'AWS::EC2::Subnet').map(([, s]) => s.Properties.AvailabilityZone));
+  expect([...zones].sort()).toEqual(['eu-west-1b', 'eu-west-1c']);
 });
 
 test('every resource that takes tags is tagged with its stage', () => {
-  for (const stack of buildStacks().stacks) {
-    const resources = Object.entries(Template.fromStack(stack).toJSON().Resources as Record<string, any>);
-    const tagged = resources.filter(([, r]) => Array.isArray(r.Properties?.Tags));
+  for (const n of STAGE_NUMBERS) {
+    const tagged = Object.entries(templateOf(n).Resources).filter(([, r]) => Array.isArray(r.Properties?.Tags));
     expect(tagged.length).toBeGreaterThan(5);
     for (const [id, resource] of tagged) {
-      expect([id, resource.Properties.Tags]).toEqual([id, expect.arrayContaining([expect.objectContaining({ Key: 'zero-to-millions:stage', Value: stack.stackName })])]);
+      expect([id, resource.Properties.Tags]).toEqual([id, expect.arrayContaining([expect.objectContaining({ Key: 'zero-to-millions:stage', Value: STAGES[n].stackName })])]);
     }
   }
 });
 
 test('each stage record uses the weight configured for it', () => {
-  const { stacks } = buildStacks({ weight: '{"1":0,"3":255}' });
-  const weights = stacks.map((s) => Template.fromStack(s).findResources('AWS::Route53::RecordSet'))
-    .map((records) => Object.values(records as Record<string, any>)[0].Properties.Weight);
-  expect(weights).toEqual([0, 100, 255]);
+  const weightOf = (n: 1 | 3) => resources(templateOf(n, { weight: '{"1":0,"3":255}' }), 'AWS::Route53::RecordSet')[0][1].Properties.Weight;
+  expect([weightOf(1), weightOf(3)]).toEqual([0, 255]);
 });
 
 describe('placeholder values', () => {
-  /** The warnings each stack carries after one synth of the whole app, as `cdk synth` prints them. */
-  function warningsByStack(overrides: Record<string, unknown>): Record<string, string[]> {
-    const app = newApp(overrides);
-    const stacks = buildApp(app, { nag: false });
-    const silence = jest.spyOn(console, 'error').mockImplementation(() => undefined); // the warnings are the subject here
-    const assembly = app.synth();
-    silence.mockRestore();
-    return Object.fromEntries(
-      stacks.map((stack) => [
-        stack.stackName,
-        assembly.getStackArtifact(stack.artifactId).messages.filter((m) => m.level === 'warning').map((m) => String(m.entry.data)),
-      ]),
-    );
-  }
+  const warnings = (overrides: Overrides) => STAGE_NUMBERS.map((n) => stageOf(n, overrides).messages.filter((m) => m.level === 'warning').map((m) => m.text));
 
   test('GIVEN the defaults WHEN synthesized THEN each stack warns that it cannot deploy, naming the keys', () => {
-    const message =
-      'domainName, hostedZoneId, account still hold placeholder values: this stack synthesizes but cannot deploy. Set them in cdk.json or with -c. [ack: Annotation::zero-to-millions:placeholder-configuration]';
-    expect(warningsByStack({})).toEqual({ 'Stage1-SingleServer': [message], 'Stage2-SeparateData': [message], 'Stage3-LoadBalanced': [message] });
+    const message = 'domainName, hostedZoneId, account still hold placeholder values: this stack synthesizes but cannot deploy. Set them in cdk.json or with -c.';
+    expect(warnings({})).toEqual([[message], [message], [message]]);
   });
 
   test('GIVEN real values WHEN synthesized THEN no stack warns', () => {
-    expect(warningsByStack(REAL)).toEqual({ 'Stage1-SingleServer': [], 'Stage2-SeparateData': [], 'Stage3-LoadBalanced': [] });
+    expect(warnings(REAL_PLACE)).toEqual([[], [], []]);
   });
+});
+
+describe('control: each check `cdk synth` runs really fails it', () => {
+  test('an unacknowledged cdk-nag finding', () => {
+    const { failed, findings } = fixtureOf('control/nag-finding');
+    expect(failed).toBe(true);
+    expect(findings).toContainEqual(expect.stringMatching(/^AwsSolutions AwsSolutions-EC23 at Stage1-SingleServer\/WideOpen/));
+  });
+
+  test('a property CloudFormation does not know', () => {
+    const { failed, findings } = fixtureOf('control/unknown-property');
+    expect(failed).toBe(true);
+    expect(findings).toContainEqual(expect.stringMatching(/^CloudFormation Validate F3002 at Stage1-SingleServer\/Server\/ElasticIp/));
+  });
+
+  test('a broken invariant', () => {
+    const { failed, findings } = fixtureOf('control/invariant-broken');
+    expect(failed).toBe(true);
+    expect(findings).toEqual([expect.stringMatching(/^zero-to-millions invariants ZTM-1 at Stage1-SingleServer\/Server\/SecurityGroup/)]);
+  });
+});
+
+test('`cdk synth` runs the app with the Node options that halve CloudFormation validation\'s CPU time', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { app } = require('../cdk.json');
+  expect(app).toBe(`node ${SYNTH_NODE_OPTIONS.join(' ')} --require tsx/cjs bin/zero-to-millions.ts`);
 });

@@ -1,8 +1,11 @@
 import { GetHostedZoneCommand, ListResourceRecordSetsCommand, ResourceRecordSet, Route53Client } from '@aws-sdk/client-route-53';
 import { mockClient } from 'aws-sdk-client-mock';
 import { loadConfig } from '../lib/config';
+import { cdkJsonContext } from '../lib/config/context';
 import { describePlan, isCredentialsError, preflight } from '../lib/preflight';
-import { buildStacks, CDK_JSON_CONTEXT } from './support/app';
+import { stageOf } from './support/synth-cache';
+
+const CDK_JSON_CONTEXT = cdkJsonContext();
 
 const route53 = mockClient(Route53Client);
 const config = loadConfig({ ...CDK_JSON_CONTEXT, domainName: 'mysite.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ', account: '210987654321' });
@@ -111,10 +114,10 @@ test('GIVEN no credentials WHEN the first call fails THEN it is recognised as a 
 });
 
 test('the plan lists, per stage, what cdk deploy would create, read from the synthesized templates', () => {
-  const { app, stacks } = buildStacks({ stages: '1,3', weight: '{"3":0}' });
-  const plan = describePlan(app.synth().directory, stacks, stacks[0].config);
-  expect(plan[0]).toMatch(/^Stage1-SingleServer: \d+ resources in 123456789012\/us-east-1, record api.example.com weight 100 \(set identifier Stage1-SingleServer\)$/);
+  const overrides = { weight: '{"1":0,"3":255}' };
+  const plan = describePlan([stageOf(1, overrides), stageOf(3, overrides)], loadConfig({ ...CDK_JSON_CONTEXT, ...overrides, stages: '1,3' }));
+  expect(plan[0]).toMatch(/^Stage1-SingleServer: \d+ resources in 123456789012\/us-east-1, record api.example.com weight 0 \(set identifier Stage1-SingleServer\)$/);
   expect(plan).toContain('      1 AWS::EC2::Instance');
-  expect(plan.find((l) => l.startsWith('Stage3'))).toMatch(/record api.example.com weight 0 /);
+  expect(plan.find((l) => l.startsWith('Stage3'))).toMatch(/record api.example.com weight 255 /);
   expect(plan).toContain('      1 AWS::ElasticLoadBalancingV2::LoadBalancer');
 });

@@ -1,4 +1,4 @@
-const serializer = require('./support/asset-hash-serializer');
+const serializer = require('./asset-hash-serializer');
 
 const HASH = 'f178182c7c3aac6ad18bdaae53a2d38f72b2cf690d17b9efa635c7ce37f77d71';
 

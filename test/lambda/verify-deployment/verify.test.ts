@@ -7,8 +7,8 @@ import {
   TestDNSAnswerCommand,
 } from '@aws-sdk/client-route-53';
 import { mockClient } from 'aws-sdk-client-mock';
-import { paramsFromEnvironment } from '../lambda/verify-deployment';
-import { Probe, VerificationFailed, verifyDeployment, VerifyParams } from '../lambda/verify-deployment/verify';
+import { paramsFromEnvironment } from '../../../lambda/verify-deployment';
+import { Probe, VerificationFailed, verifyDeployment, VerifyParams } from '../../../lambda/verify-deployment/verify';
 
 const route53 = mockClient(Route53Client);
 

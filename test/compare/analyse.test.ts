@@ -1,0 +1,112 @@
+/**
+ * What a stage is, read from its template alone (lib/compare/analyse.ts): what still fails alone,
+ * named with the resource that causes it, the request path, and what faces the internet.
+ */
+import { analyseStage, singlePointsOfFailure } from '../../lib/compare/analyse';
+import { mermaid } from '../../lib/compare/render';
+import { reportStage } from '../../lib/compare/compare';
+import type { StageNumber } from '../../lib/config';
+import { STAGES } from '../../lib/config';
+import type { Overrides } from '../../lib/synth';
+import { templateOf } from '../support/synth-cache';
+import type { CfnTemplate } from '../support/template';
+
+const spofs = (stage: StageNumber, overrides: Overrides = {}) => singlePointsOfFailure(templateOf(stage, overrides)).map((s) => `${s.what}: ${s.resource}`);
+const report = (stage: StageNumber, overrides: Overrides = {}) => reportStage(STAGES[stage].stackName, templateOf(stage, overrides));
+const subnet = (zone: string, tier: string) => ({ Type: 'AWS::EC2::Subnet', Properties: { AvailabilityZone: zone, Tags: [{ Key: 'aws-cdk:subnet-type', Value: tier }] } });
+
+describe('on small hand-built templates', () => {
+  test('a web server of one instance behind one IP is found and named as single points of failure', () => {
+    const template: CfnTemplate = {
+      Resources: {
+        Web: { Type: 'AWS::EC2::Instance', Properties: { InstanceType: 't3.small', SubnetId: { Ref: 'A' }, SecurityGroupIds: [] } },
+        A: subnet('us-east-1a', 'Public'),
+        Ip: { Type: 'AWS::EC2::EIP', Properties: { InstanceId: { Ref: 'Web' } } },
+        Dns: { Type: 'AWS::Route53::RecordSet', Properties: { Name: 'api.example.com.', Type: 'A', ResourceRecords: [{ Ref: 'Ip' }] } },
+      },
+    };
+    expect(analyseStage('T', template).singlePointsOfFailure).toEqual([
+      { resource: 'Web', what: 'single web server: one instance serves every request' },
+      { resource: 'Dns', what: 'record points at one IP address' },
+    ]);
+  });
+
+  test('a Multi-AZ database is not a single point of failure; a single-AZ one is', () => {
+    const db = (multiAz: boolean): CfnTemplate => ({
+      Resources: { Db: { Type: 'AWS::RDS::DBInstance', Properties: { Engine: 'postgres', DBInstanceClass: 'db.t4g.micro', AllocatedStorage: '20', MultiAZ: multiAz } } },
+    });
+    expect(analyseStage('T', db(true)).singlePointsOfFailure).toEqual([]);
+    expect(analyseStage('T', db(false)).singlePointsOfFailure).toEqual([{ resource: 'Db', what: 'database in one zone' }]);
+  });
+
+  test('fewer NAT gateways than private zones is named; one per zone is not', () => {
+    const template = (nats: number): CfnTemplate => ({
+      Resources: {
+        P1: subnet('us-east-1a', 'Private'),
+        P2: subnet('us-east-1b', 'Private'),
+        ...Object.fromEntries(Array.from({ length: nats }, (_, i) => [`Nat${i}`, { Type: 'AWS::EC2::NatGateway', Properties: {} }])),
+      },
+    });
+    expect(analyseStage('T', template(1)).singlePointsOfFailure).toEqual([{ resource: 'Nat0', what: 'egress of 2 zones through 1 NAT gateway' }]);
+    expect(analyseStage('T', template(2)).singlePointsOfFailure).toEqual([]);
+  });
+});
+
+describe('what each stage still risks', () => {
+  test('stage 1: the one instance is the web server, the database and the cache, behind one address', () => {
+    expect(spofs(1)).toEqual(['single server: the web app, PostgreSQL and Valkey fail together: ServerInstanceE518391B', 'record points at one IP address: ApiRecordEF2C714A']);
+  });
+
+  test('stage 2: one web server and, with RDS, a database in one zone', () => {
+    expect(spofs(2, { dataStore: 'rds' })).toEqual([
+      expect.stringMatching(/^single web server: one instance serves every request: ServerInstanceE518391B[0-9a-f]+$/),
+      'database in one zone: RelationalDataDatabase5BB21CFE',
+      'record points at one IP address: ApiRecordEF2C714A',
+    ]);
+    expect(spofs(2, { dataStore: 'dynamodb' })).toEqual([expect.stringMatching(/^single web server: /), 'record points at one IP address: ApiRecordEF2C714A']);
+  });
+
+  test('stage 3: no single web server, with either web tier; the single-zone RDS database is what remains', () => {
+    expect(spofs(3, { dataStore: 'rds' })).toEqual(['database in one zone: RelationalDataDatabase5BB21CFE']);
+    expect(spofs(3, { webTier: 'ecs' })).toEqual(['database in one zone: RelationalDataDatabase5BB21CFE']);
+    expect(spofs(3, { dataStore: 'dynamodb' })).toEqual([]);
+  });
+
+  test('stage 3 with fewer NAT gateways than zones names the egress dependency', () => {
+    expect(spofs(3, { dataStore: 'dynamodb', natGateways: '1' })).toEqual(['egress of 2 zones through 1 NAT gateway: NetworkVpcPublicSubnet1NATGateway64781A21']);
+  });
+});
+
+describe('the request path, from the references in the template', () => {
+  test('record → load balancer → web tier → database, each labelled with what the template says', () => {
+    expect(mermaid(report(3))).toBe(
+      [
+        'flowchart LR',
+        '  client["Clients (web, mobile)"]',
+        '  ApiRecordEF2C714A["Route 53 api.example.com (weighted A)"]',
+        '  LoadBalancer8E47CE52["Application Load Balancer (HTTPS :443, HTTP :80)"]',
+        '  AutoScalingWebTierGroupASG6B4A47F3["Auto Scaling group: 2–6 × t3.small"]',
+        '  RelationalDataDatabase5BB21CFE["RDS postgres db.t4g.micro, one zone"]',
+        '  client -->|"resolve"| ApiRecordEF2C714A',
+        '  ApiRecordEF2C714A -->|"alias; HTTPS :443, HTTP :80"| LoadBalancer8E47CE52',
+        '  LoadBalancer8E47CE52 -->|"HTTP :80"| AutoScalingWebTierGroupASG6B4A47F3',
+        '  AutoScalingWebTierGroupASG6B4A47F3 -->|":5432"| RelationalDataDatabase5BB21CFE',
+      ].join('\n'),
+    );
+  });
+
+  test('the Fargate tier is reached on the port its target group forwards to', () => {
+    const edge = report(3, { webTier: 'ecs' }).requestPath.edges.find((e) => e.from === 'LoadBalancer8E47CE52');
+    expect(edge).toEqual({ from: 'LoadBalancer8E47CE52', to: expect.stringMatching(/^FargateWebTierService/), label: 'HTTP :8080' });
+  });
+
+  test('a table is reached through the web role, not the network', () => {
+    expect(report(2, { dataStore: 'dynamodb' }).requestPath.edges.at(-1)).toEqual({ from: expect.stringMatching(/^ServerInstance/), to: 'NoSqlDataTableDCF77491', label: 'IAM: item calls' });
+  });
+});
+
+test('only the front door is exposed: the instance in stages 1 and 2, the load balancer in stage 3', () => {
+  expect(report(1).exposure).toEqual(['EC2 instance ServerInstanceE518391B accepts the internet on 80']);
+  expect(report(3).exposure).toEqual(['load balancer LoadBalancer8E47CE52 accepts the internet on 80, 443']);
+  expect(report(3, { https: 'false' }).exposure).toEqual(['load balancer LoadBalancer8E47CE52 accepts the internet on 80']);
+});

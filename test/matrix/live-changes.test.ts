@@ -1,0 +1,34 @@
+/**
+ * Data-loss guard for live stacks: no configuration change a user makes to a stage that is already
+ * serving may make CloudFormation replace its database, its table or stage 1's instance.
+ */
+import { dataIdentity } from '../../lib/checks/data-identity';
+import { Overrides, synthesize } from '../../lib/synth';
+import { DATA_STAGES } from '../support/variants';
+
+/** Configuration changes a user makes to a stage that is already serving. None may replace its data. */
+const LIVE_CHANGES: Overrides[] = [
+  { instanceType: 'm7i.large' },
+  { databaseInstanceType: 'db.r7g.large' },
+  { databaseStorageGiB: '200' },
+  { backupRetentionDays: '30' },
+  { deletionProtection: 'false' },
+  { webTier: 'ecs' },
+  { https: 'false' },
+  { natGateways: '1' },
+  { minCapacity: '4', maxCapacity: '20', desiredCapacity: '6' },
+  { cpuTargetPercent: '40', requestsPerTarget: '1000' },
+  { weight: '0' },
+  { recordName: 'www' },
+  { taskCpu: '1024', taskMemoryMiB: '2048' },
+  { verifyDeployment: 'false' },
+];
+
+const identityOf = (stage: 1 | 2 | 3, overrides: Overrides) => dataIdentity(synthesize({ ...overrides, stages: String(stage) }).stages[0].template, stage === 1);
+
+describe.each(DATA_STAGES.map((s) => [s.name, s] as const))('%s', (_name, { stage, overrides }) => {
+  const before = identityOf(stage as 1 | 2 | 3, overrides);
+  test.each(LIVE_CHANGES.map((change) => [JSON.stringify(change), change] as const))('changing %s on a live stack replaces none of its data', (_change, change) => {
+    expect(identityOf(stage as 1 | 2 | 3, { ...overrides, ...change })).toEqual(before);
+  });
+});

@@ -1,0 +1,3 @@
+import { checkShard } from './option-matrix';
+
+checkShard(2, 2);
