@@ -12,11 +12,12 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Config, loadConfig, STAGES, StageNumber } from '../lib/config';
 import { compareStages, reportStage } from '../lib/compare/compare';
 import { json, markdown, terminalTable, withStagesExcerpt } from '../lib/compare/render';
-import { CfnTemplate, CONFIGURATION_METADATA } from '../lib/template';
+import { type Config, loadConfig, STAGES, type StageNumber } from '../lib/config';
 import { cdkJsonContext, contextFlags } from '../lib/config/context';
+import { announceNodeVersion } from '../lib/node-version';
+import { type CfnTemplate, CONFIGURATION_METADATA } from '../lib/template';
 
 const ROOT = join(__dirname, '..');
 const OUT = join(ROOT, 'cdk.out');
@@ -40,7 +41,10 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--check') args.check = true;
     else if (a === '--write') args.write = true;
     else if (/^[1-9]$/.test(a) && Number(a) in STAGES) args.stages.push(Number(a) as StageNumber);
-    else throw new Error(`unknown argument ${JSON.stringify(a)}: give stage numbers (${Object.keys(STAGES).join(', ')}), --json, --write, --check or -c key=value`);
+    else
+      throw new Error(
+        `unknown argument ${JSON.stringify(a)}: give stage numbers (${Object.keys(STAGES).join(', ')}), --json, --write, --check or -c key=value`,
+      );
   }
   return args;
 }
@@ -72,6 +76,7 @@ function synth(context: Record<string, string>): void {
 }
 
 function main(): number {
+  announceNodeVersion();
   const args = parseArgs(process.argv.slice(2));
   const config = loadConfig({ ...cdkJsonContext(), ...args.context });
   const stages = args.stages.length ? [...new Set(args.stages)].sort() : [...config.stages];
@@ -103,7 +108,11 @@ function main(): number {
     }
     writeFileSync(DOC, doc);
     writeFileSync(README, excerpt);
-    process.stdout.write(current === doc && readme === excerpt ? 'docs/stages.md and its README excerpt were already up to date.\n' : 'Wrote docs/stages.md and its excerpt in README.md.\n');
+    process.stdout.write(
+      current === doc && readme === excerpt
+        ? 'docs/stages.md and its README excerpt were already up to date.\n'
+        : 'Wrote docs/stages.md and its excerpt in README.md.\n',
+    );
     return 0;
   }
   process.stdout.write(`${args.json ? json(reports, steps) : terminalTable(reports, steps)}\n`);

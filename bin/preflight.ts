@@ -11,9 +11,11 @@ import { realClock } from '../lambda/shared/retry';
 import { buildApp } from '../lib/app';
 import { ConfigError } from '../lib/config';
 import { cdkJsonContext, contextFlags } from '../lib/config/context';
+import { announceNodeVersion } from '../lib/node-version';
 import { describePlan, isCredentialsError, preflight } from '../lib/preflight';
 
 async function main(): Promise<number> {
+  announceNodeVersion();
   const { context, rest } = contextFlags(process.argv.slice(2));
   if (rest.length > 0) throw new Error(`preflight takes only -c key=value (or --context key=value); got ${JSON.stringify(rest.join(' '))}`);
   const app = new App({
@@ -24,21 +26,29 @@ async function main(): Promise<number> {
   const config = stacks[0].config;
 
   const route53 = new Route53Client({ region: 'us-east-1', maxAttempts: 1 });
-  let result;
+  let result: Awaited<ReturnType<typeof preflight>>;
   try {
     result = await preflight(config, { route53, resolveNs: (domain) => dns.resolveNs(domain), clock: realClock });
   } catch (error) {
     if (!isCredentialsError(error)) throw error;
-    process.stderr.write(`preflight needs AWS credentials that can read Route 53 (${(error as Error).name}): configure a profile or AWS_* variables, then run it again.\n`);
+    process.stderr.write(
+      `preflight needs AWS credentials that can read Route 53 (${(error as Error).name}): configure a profile or AWS_* variables, then run it again.\n`,
+    );
     return 2;
   }
 
   for (const line of result.passed) process.stdout.write(`ok       ${line}\n`);
   for (const line of result.problems) process.stdout.write(`PROBLEM  ${line}\n`);
   const assembly = app.synth();
-  const templates = stacks.map((stack) => ({ stackName: stack.stackName, stage: stack.stage, template: assembly.getStackArtifact(stack.artifactId).template }));
+  const templates = stacks.map((stack) => ({
+    stackName: stack.stackName,
+    stage: stack.stage,
+    template: assembly.getStackArtifact(stack.artifactId).template,
+  }));
   process.stdout.write(`\n\`cdk deploy\` would create:\n${describePlan(templates, config).join('\n')}\n`);
-  process.stdout.write(result.problems.length === 0 ? '\nNothing blocks a deploy.\n' : `\n${result.problems.length} problem(s) block a deploy.\n`);
+  process.stdout.write(
+    result.problems.length === 0 ? '\nNothing blocks a deploy.\n' : `\n${result.problems.length} problem(s) block a deploy.\n`,
+  );
   return result.problems.length === 0 ? 0 : 1;
 }
 

@@ -2,6 +2,9 @@
 import { App } from 'aws-cdk-lib';
 import { buildApp } from '../lib/app';
 import { ConfigError } from '../lib/config';
+import { announceNodeVersion } from '../lib/node-version';
+
+announceNodeVersion();
 
 const app = new App();
 try {

@@ -1,11 +1,11 @@
-import { App, Validations } from 'aws-cdk-lib';
+import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { InvariantsPlugin } from './checks/invariants-plugin';
-import { Config, loadConfig, StageNumber } from './config';
+import { type Config, loadConfig, type StageNumber } from './config';
+import type { StageStack } from './stages/stage-stack';
 import { SingleServerStage } from './stages/stage1-single-server';
 import { SeparateDataStage } from './stages/stage2-separate-data';
 import { LoadBalancedStage } from './stages/stage3-load-balanced';
-import { StageStack } from './stages/stage-stack';
 
 const STAGE_STACKS: Record<StageNumber, new (app: App, config: Config) => StageStack> = {
   1: SingleServerStage,

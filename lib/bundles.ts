@@ -6,7 +6,8 @@
  * of those sources, in every process that asks (synth, tests, bench), and an unchanged bundle
  * keeps its asset hash: nothing is redeployed for a change elsewhere.
  */
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
@@ -18,7 +19,10 @@ export const NODE_MAJOR = 24;
 export interface Bundle {
   /** The directory holding the bundle (and whatever is copied beside it). */
   readonly directory: string;
-  /** The first 12 hex digits of the hash of its sources. */
+  /**
+   * The first 12 hex digits of the hash of what the directory holds: a change of sources that does
+   * not change the bundle (a development dependency, a comment esbuild drops) is no new version.
+   */
   readonly version: string;
 }
 
@@ -41,7 +45,10 @@ const built = new Map<string, Bundle>();
 function bundle(spec: BundleSpec): Bundle {
   const cached = built.get(spec.name);
   if (cached) return cached;
-  const version = hashOfSources([...spec.sources, ...(spec.besides ?? []), 'package-lock.json'], JSON.stringify({ ...spec, NODE_MAJOR })).slice(0, 12);
+  const version = hashOfSources(
+    [...spec.sources, ...(spec.besides ?? []), 'package-lock.json'],
+    JSON.stringify({ ...spec, NODE_MAJOR }),
+  ).slice(0, 12);
   const directory = join(tmpdir(), 'zero-to-millions-bundles', `${spec.name}-${version}`);
   if (!existsSync(join(directory, spec.outfile))) {
     // Built aside and renamed into place, so a concurrent process never sees half a bundle.
@@ -66,7 +73,14 @@ function bundle(spec: BundleSpec): Bundle {
       rmSync(staging, { recursive: true, force: true }); // another process finished first: its bundle is the same
     }
   }
-  const result = { directory, version };
+  const content = createHash('sha256');
+  for (const file of readdirSync(directory).sort())
+    content
+      .update(file)
+      .update('\0')
+      .update(readFileSync(join(directory, file)))
+      .update('\0');
+  const result = { directory, version: content.digest('hex').slice(0, 12) };
   built.set(spec.name, result);
   return result;
 }

@@ -8,9 +8,9 @@
  * - no record that is not weighted already holds the stage's name (the weighted record could not be
  *   created next to it).
  */
-import { GetHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { GetHostedZoneCommand, type GetHostedZoneCommandOutput, type Route53Client } from '@aws-sdk/client-route-53';
 import { recordSetsNamed, targetOf } from '../lambda/shared/records';
-import { Clock, retrying } from '../lambda/shared/retry';
+import { type Clock, retrying } from '../lambda/shared/retry';
 import type { Config, StageNumber } from './config';
 import type { CfnTemplate } from './template';
 
@@ -31,7 +31,14 @@ export interface PreflightResult {
 /** The error a missing or expired credential raises, so the command can say so in one line. */
 export function isCredentialsError(error: unknown): boolean {
   const name = (error as { name?: string })?.name ?? '';
-  return ['CredentialsProviderError', 'ExpiredToken', 'ExpiredTokenException', 'InvalidClientTokenId', 'UnrecognizedClientException', 'SignatureDoesNotMatch'].includes(name);
+  return [
+    'CredentialsProviderError',
+    'ExpiredToken',
+    'ExpiredTokenException',
+    'InvalidClientTokenId',
+    'UnrecognizedClientException',
+    'SignatureDoesNotMatch',
+  ].includes(name);
 }
 
 const bare = (name: string) => name.toLowerCase().replace(/\.$/, '');
@@ -42,7 +49,7 @@ export async function preflight(config: Config, deps: PreflightDeps): Promise<Pr
   const domain = bare(config.domainName);
   const apiName = `${config.recordName}.${domain}`;
 
-  let zone;
+  let zone: GetHostedZoneCommandOutput;
   try {
     zone = await retrying(() => deps.route53.send(new GetHostedZoneCommand({ Id: config.hostedZoneId })), deps.clock);
   } catch (error) {
@@ -61,7 +68,9 @@ export async function preflight(config: Config, deps: PreflightDeps): Promise<Pr
     return { problems, passed };
   }
   if (zone.HostedZone?.Config?.PrivateZone) {
-    problems.push(`hosted zone ${config.hostedZoneId} (${domain}) is private: clients on the internet cannot resolve ${apiName}; use the public zone of ${domain}`);
+    problems.push(
+      `hosted zone ${config.hostedZoneId} (${domain}) is private: clients on the internet cannot resolve ${apiName}; use the public zone of ${domain}`,
+    );
     return { problems, passed };
   }
   passed.push(`hosted zone ${config.hostedZoneId} is the public zone of ${domain}`);
@@ -86,7 +95,9 @@ export async function preflight(config: Config, deps: PreflightDeps): Promise<Pr
   }
 
   const existing = await recordSetsNamed(deps.route53, config.hostedZoneId, apiName, deps.clock);
-  const blocking = existing.filter((r) => ['A', 'AAAA', 'CNAME'].includes(r.Type ?? '') && (r.SetIdentifier === undefined || r.Type === 'CNAME'));
+  const blocking = existing.filter(
+    (r) => ['A', 'AAAA', 'CNAME'].includes(r.Type ?? '') && (r.SetIdentifier === undefined || r.Type === 'CNAME'),
+  );
   for (const record of blocking) {
     problems.push(
       `${apiName} already has ${record.Type === 'A' || record.Type === 'AAAA' ? 'an' : 'a'} ${record.Type} record that is not weighted (${targetOf(record).join(', ')}): the stage's weighted A record cannot be created next to it; delete it, or recreate it as a weighted record with its own set identifier`,
@@ -104,7 +115,10 @@ export async function preflight(config: Config, deps: PreflightDeps): Promise<Pr
 }
 
 /** What `cdk deploy` would create for each selected stage, read from the synthesized templates. */
-export function describePlan(stacks: readonly { stackName: string; stage: StageNumber; template: CfnTemplate }[], config: Config): string[] {
+export function describePlan(
+  stacks: readonly { stackName: string; stage: StageNumber; template: CfnTemplate }[],
+  config: Config,
+): string[] {
   return stacks.flatMap((stack) => {
     const template = stack.template;
     const counts = new Map<string, number>();

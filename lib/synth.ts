@@ -77,7 +77,11 @@ export function synthesize(overrides: Overrides, options: SynthOptions = {}): Sy
     const app = new App({ context: contextWith(overrides, options), outdir, builtinCloudFormationValidation: options.validation ?? false });
     const stacks = buildApp(app, { nag: options.nag ?? false, invariants: options.invariants ?? checks });
     if (options.acknowledgePlaceholders ?? true) {
-      for (const stack of stacks) Validations.of(stack).acknowledge({ id: `Annotation::${PLACEHOLDER_WARNING}`, reason: 'Synthesized with the placeholder defaults on purpose.' });
+      for (const stack of stacks)
+        Validations.of(stack).acknowledge({
+          id: `Annotation::${PLACEHOLDER_WARNING}`,
+          reason: 'Synthesized with the placeholder defaults on purpose.',
+        });
     }
     const { findings, threw, report } = synthReport(app);
     if (threw && findings.length === 0) throw threw;
@@ -94,7 +98,9 @@ export function synthesize(overrides: Overrides, options: SynthOptions = {}): Sy
           template: JSON.parse(readFileSync(join(outdir, stack.templateFile), 'utf8')),
           environment: artifact.environment,
           messages: annotations
-            .filter((v) => v.violatingConstructs.some((c) => c.constructPath === stack.node.path || c.constructPath.startsWith(`${stack.node.path}/`)))
+            .filter((v) =>
+              v.violatingConstructs.some((c) => c.constructPath === stack.node.path || c.constructPath.startsWith(`${stack.node.path}/`)),
+            )
             .map((v) => ({ level: v.severity ?? 'warning', id: v.ruleName, text: v.description })),
           dockerImages: Object.values(assets.dockerImages ?? {}).map((image: any) => ({
             directory: image.source.directory,
@@ -114,7 +120,12 @@ export function synthesize(overrides: Overrides, options: SynthOptions = {}): Sy
 export interface ValidationReport {
   readonly pluginReports: {
     readonly pluginName: string;
-    readonly violations: { readonly ruleName: string; readonly description: string; readonly severity?: string; readonly violatingConstructs: { readonly constructPath: string }[] }[];
+    readonly violations: {
+      readonly ruleName: string;
+      readonly description: string;
+      readonly severity?: string;
+      readonly violatingConstructs: { readonly constructPath: string }[];
+    }[];
   }[];
 }
 /** The plugin under which the report lists construct annotations (`Validations.of(x).addWarning`). */

@@ -30,11 +30,11 @@ export const refId = (value: any): string | undefined => value?.Ref ?? value?.['
 
 /** Every logical id referenced anywhere inside a value. */
 export function referencedIds(value: unknown, found = new Set<string>()): Set<string> {
-  if (Array.isArray(value)) value.forEach((v) => referencedIds(v, found));
+  if (Array.isArray(value)) for (const v of value) referencedIds(v, found);
   else if (value && typeof value === 'object') {
     const id = refId(value);
     if (id && typeof id === 'string' && !id.startsWith('AWS::')) found.add(id);
-    Object.values(value).forEach((v) => referencedIds(v, found));
+    for (const v of Object.values(value)) referencedIds(v, found);
   }
   return found;
 }
@@ -64,10 +64,16 @@ export interface Ingress {
 
 /** Every ingress rule, inline or standalone: who may reach which group on which ports. */
 export function ingressRules(template: CfnTemplate): Ingress[] {
-  const source = (rule: any) => rule.CidrIp ?? rule.CidrIpv6 ?? refId(rule.SourceSecurityGroupId) ?? JSON.stringify(rule.SourceSecurityGroupId);
+  const source = (rule: any) =>
+    rule.CidrIp ?? rule.CidrIpv6 ?? refId(rule.SourceSecurityGroupId) ?? JSON.stringify(rule.SourceSecurityGroupId);
   return [
     ...ofType(template, 'AWS::EC2::SecurityGroup').flatMap(([id, group]) =>
-      (group.Properties?.SecurityGroupIngress ?? []).map((rule: any) => ({ group: id, from: source(rule), fromPort: rule.FromPort, toPort: rule.ToPort })),
+      (group.Properties?.SecurityGroupIngress ?? []).map((rule: any) => ({
+        group: id,
+        from: source(rule),
+        fromPort: rule.FromPort,
+        toPort: rule.ToPort,
+      })),
     ),
     ...ofType(template, 'AWS::EC2::SecurityGroupIngress').map(([, rule]) => ({
       group: refId(rule.Properties.GroupId) ?? '',

@@ -17,6 +17,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { buildSync } from 'esbuild';
+import { announceNodeVersion } from '../lib/node-version';
 import { SYNTH_NODE_OPTIONS } from '../lib/synth';
 import { benchService } from './bench-service';
 
@@ -37,7 +38,11 @@ interface Measured {
 /** Runs a command in bash and reads the CPU time of its whole process tree from bash's `times`. */
 function measure(command: string, env: Record<string, string> = {}): Measured {
   const start = process.hrtime.bigint();
-  const result = spawnSync('bash', ['-c', `${command} >/dev/null 2>&1; status=$?; times; exit $status`], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env } });
+  const result = spawnSync('bash', ['-c', `${command} >/dev/null 2>&1; status=$?; times; exit $status`], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
   const wall = Number(process.hrtime.bigint() - start) / 1e9;
   if (result.status !== 0) throw new Error(`${command} exited ${result.status}`);
   // `times` prints the shell's own user/system time, then its children's: "0m1.234s 0m0.567s".
@@ -61,10 +66,11 @@ function benchSynth(): void {
   mkdirSync(dirname(floor), { recursive: true });
   writeFileSync(floor, FLOOR_APP);
   const cdk = join(ROOT, 'node_modules', '.bin', 'cdk');
-  const synth = (launcher: string, app: string) => `${cdk} synth --quiet -o ${mkdtempSync(join(tmpdir(), 'bench-synth-'))} --app "${launcher} ${app}"`;
+  const synth = (launcher: string, app: string) =>
+    `${cdk} synth --quiet -o ${mkdtempSync(join(tmpdir(), 'bench-synth-'))} --app "${launcher} ${app}"`;
   const launchers = [
-    ['the project\'s launcher (cdk.json: SYNTH_NODE_OPTIONS)', `node ${SYNTH_NODE_OPTIONS.join(' ')} --require tsx/cjs`],
-    ['Node\'s defaults', 'node --require tsx/cjs'],
+    ["the project's launcher (cdk.json: SYNTH_NODE_OPTIONS)", `node ${SYNTH_NODE_OPTIONS.join(' ')} --require tsx/cjs`],
+    ["Node's defaults", 'node --require tsx/cjs'],
   ];
   console.log(`\n\`cdk synth\`, validation and cdk-nag on, CPU time of the CLI and the app (median of ${RUNS}):`);
   console.log('launcher                                              one-resource app   every stage   ratio (target ≤ 1.5)');
@@ -78,7 +84,9 @@ function benchSynth(): void {
         fullRuns.push(measure(synth(launcher, 'bin/zero-to-millions.ts')));
       }
       const [f, a] = [medianOf(floorRuns), medianOf(fullRuns)];
-      console.log(`${label.padEnd(52)}  ${`${seconds(f.cpu)} cpu`.padStart(16)}   ${`${seconds(a.cpu)} cpu`.padStart(11)}   ${(a.cpu / f.cpu).toFixed(2)}×`);
+      console.log(
+        `${label.padEnd(52)}  ${`${seconds(f.cpu)} cpu`.padStart(16)}   ${`${seconds(a.cpu)} cpu`.padStart(11)}   ${(a.cpu / f.cpu).toFixed(2)}×`,
+      );
     }
   } finally {
     rmSync(floor, { force: true });
@@ -90,31 +98,55 @@ function benchTests(): void {
   console.log('\n`npm test` (jest, 2 workers), target ≤ 10 s wall on 2 idle cores:');
   rmSync(join(ROOT, '.jest-cache', 'synth'), { recursive: true, force: true });
   const cold = measure(`${jest} --silent`, { CI: 'true' });
-  console.log(`  with an empty template cache (as after a change to lib/)   ${seconds(cold.wall).padStart(8)} wall, ${seconds(cold.cpu)} cpu`);
+  console.log(
+    `  with an empty template cache (as after a change to lib/)   ${seconds(cold.wall).padStart(8)} wall, ${seconds(cold.cpu)} cpu`,
+  );
   const warm = medianOf(Array.from({ length: RUNS }, () => measure(`${jest} --silent`, { CI: 'true' })));
-  console.log(`  with the cache of unchanged sources (median of ${RUNS})             ${seconds(warm.wall).padStart(8)} wall, ${seconds(warm.cpu)} cpu`);
+  console.log(
+    `  with the cache of unchanged sources (median of ${RUNS})             ${seconds(warm.wall).padStart(8)} wall, ${seconds(warm.cpu)} cpu`,
+  );
 }
 
 function benchBundle(): void {
   console.log('\nDeployment verification Lambda (lambda/verify-deployment), bundled by esbuild:');
-  for (const [label, external] of [['AWS SDK from the runtime (chosen)', ['@aws-sdk/*']], ['AWS SDK bundled', []]] as const) {
+  for (const [label, external] of [
+    ['AWS SDK from the runtime (chosen)', ['@aws-sdk/*']],
+    ['AWS SDK bundled', []],
+  ] as const) {
     const outdir = mkdtempSync(join(tmpdir(), 'bench-bundle-'));
     const outfile = join(outdir, 'index.js');
-    buildSync({ entryPoints: [join(ROOT, 'lambda/verify-deployment/index.ts')], bundle: true, platform: 'node', target: 'node24', format: 'cjs', minify: true, external: [...external], outfile, logLevel: 'silent' });
+    buildSync({
+      entryPoints: [join(ROOT, 'lambda/verify-deployment/index.ts')],
+      bundle: true,
+      platform: 'node',
+      target: 'node24',
+      format: 'cjs',
+      minify: true,
+      external: [...external],
+      outfile,
+      logLevel: 'silent',
+    });
     // A fresh Node process per load, with the SDK resolvable as the runtime provides it.
     const loads = Array.from({ length: Math.max(RUNS, 5) }, () => {
-      const out = spawnSync(process.execPath, ['-e', `const t=process.hrtime.bigint();require(${JSON.stringify(outfile)});console.log(Number(process.hrtime.bigint()-t)/1e6)`], {
-        env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules'), AWS_REGION: 'us-east-1' },
-        encoding: 'utf8',
-      });
+      const out = spawnSync(
+        process.execPath,
+        ['-e', `const t=process.hrtime.bigint();require(${JSON.stringify(outfile)});console.log(Number(process.hrtime.bigint()-t)/1e6)`],
+        {
+          env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules'), AWS_REGION: 'us-east-1' },
+          encoding: 'utf8',
+        },
+      );
       return Number(out.stdout.trim());
     });
-    console.log(`  ${label.padEnd(36)} ${`${(statSync(outfile).size / 1024).toFixed(1)} KiB`.padStart(10)}   cold module load ${median(loads).toFixed(0)} ms`);
+    console.log(
+      `  ${label.padEnd(36)} ${`${(statSync(outfile).size / 1024).toFixed(1)} KiB`.padStart(10)}   cold module load ${median(loads).toFixed(0)} ms`,
+    );
     rmSync(outdir, { recursive: true, force: true });
   }
 }
 
 async function main(): Promise<void> {
+  announceNodeVersion();
   const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')).packages;
   console.log(
     `zero-to-millions benchmark, ${new Date().toISOString()}: Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim()}, aws-cdk-lib ${lock['node_modules/aws-cdk-lib'].version}, aws-cdk ${lock['node_modules/aws-cdk'].version}`,

@@ -14,7 +14,16 @@ import { DATABASE_INSTANCE_FAMILIES, WEB_INSTANCE_FAMILIES } from '../lib/config
 import { DATABASE_ENGINE_VERSION } from '../lib/constructs/data-tier';
 
 const REGION = 'us-east-1';
-const CANDIDATE_SIZES = ['nano', 'micro', 'small', 'medium', 'large', 'xlarge', ...[2, 3, 4, 6, 8, 9, 10, 12, 16, 18, 24, 32, 48].map((n) => `${n}xlarge`), 'metal'];
+const CANDIDATE_SIZES = [
+  'nano',
+  'micro',
+  'small',
+  'medium',
+  'large',
+  'xlarge',
+  ...[2, 3, 4, 6, 8, 9, 10, 12, 16, 18, 24, 32, 48].map((n) => `${n}xlarge`),
+  'metal',
+];
 
 /** The rules that say a type does not exist: EC2 instance type in the region; RDS class for the engine. */
 const NO_SUCH_TYPE = { ec2: ['E3628'], rds: ['E3025', 'E3062'] };
@@ -23,10 +32,23 @@ const NO_SUCH_TYPE = { ec2: ['E3628'], rds: ['E3025', 'E3062'] };
 function rejected(kind: 'ec2' | 'rds', candidates: string[]): Set<string> {
   const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'sizes-')), context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
   candidates.forEach((type, i) => {
-    const stack = Stack.of(app.node.tryFindChild(`S${Math.floor(i / 200)}`) as Stack ?? new Stack(app, `S${Math.floor(i / 200)}`, { env: { account: '123456789012', region: REGION } }));
+    const stack = Stack.of(
+      (app.node.tryFindChild(`S${Math.floor(i / 200)}`) as Stack) ??
+        new Stack(app, `S${Math.floor(i / 200)}`, { env: { account: '123456789012', region: REGION } }),
+    );
     const id = `C${i}`;
-    if (kind === 'ec2') new CfnResource(stack, id, { type: 'AWS::EC2::Instance', properties: { ImageId: 'ami-12345678', InstanceType: type } });
-    else new CfnResource(stack, id, { type: 'AWS::RDS::DBInstance', properties: { Engine: 'postgres', EngineVersion: DATABASE_ENGINE_VERSION.postgresFullVersion, DBInstanceClass: `db.${type}`, AllocatedStorage: '20' } });
+    if (kind === 'ec2')
+      new CfnResource(stack, id, { type: 'AWS::EC2::Instance', properties: { ImageId: 'ami-12345678', InstanceType: type } });
+    else
+      new CfnResource(stack, id, {
+        type: 'AWS::RDS::DBInstance',
+        properties: {
+          Engine: 'postgres',
+          EngineVersion: DATABASE_ENGINE_VERSION.postgresFullVersion,
+          DBInstanceClass: `db.${type}`,
+          AllocatedStorage: '20',
+        },
+      });
   });
   const silence = console.error;
   console.error = () => undefined;

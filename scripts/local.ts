@@ -5,6 +5,7 @@
  * dynalite, and Redis), so a person can try it with curl. Ctrl-C stops it and removes the engines.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
 import { start } from '../service/src/server';
 import { readSettings } from '../service/src/settings';
 import { startDynamoDb, startPostgres, startRedis } from '../test/integration/engines';
@@ -20,7 +21,13 @@ async function main() {
   const postgres = store === 'postgresql' ? await startPostgres() : undefined;
   const dynamodb = store === 'dynamodb' ? await startDynamoDb() : undefined;
   const env = postgres
-    ? { DATA_STORE: 'postgresql-local', DB_HOST: '127.0.0.1', DB_PORT: String(postgres.port), DB_USER: postgres.user, DB_PASSWORD: postgres.password }
+    ? {
+        DATA_STORE: 'postgresql-local',
+        DB_HOST: '127.0.0.1',
+        DB_PORT: String(postgres.port),
+        DB_USER: postgres.user,
+        DB_PASSWORD: postgres.password,
+      }
     : { DATA_STORE: 'dynamodb', TABLE_NAME: dynamodb!.tableName, AWS_REGION: 'us-east-1', DYNAMODB_ENDPOINT: dynamodb!.endpoint };
   const service = await start(readSettings({ ...env, CACHE_URL: redis.url, PORT: port, LISTEN_HOST: '127.0.0.1', STAGE: 'local' }));
   const base = `http://127.0.0.1:${service.port}`;

@@ -5,7 +5,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { buildApp } from '../lib/app';
 import { ConfigError, STAGES } from '../lib/config';
-import { contextWith, Overrides, SYNTH_NODE_OPTIONS } from '../lib/synth';
+import { contextWith, type Overrides, SYNTH_NODE_OPTIONS } from '../lib/synth';
 import { fixtureOf, stageOf, templateOf } from './support/synth-cache';
 import { resources } from './support/template';
 import { REAL_PLACE } from './support/variants';
@@ -40,7 +40,10 @@ test('every resource that takes tags is tagged with its stage', () => {
     const tagged = Object.entries(templateOf(n).Resources).filter(([, r]) => Array.isArray(r.Properties?.Tags));
     expect(tagged.length).toBeGreaterThan(5);
     for (const [id, resource] of tagged) {
-      expect([id, resource.Properties.Tags]).toEqual([id, expect.arrayContaining([expect.objectContaining({ Key: 'zero-to-millions:stage', Value: STAGES[n].stackName })])]);
+      expect([id, resource.Properties.Tags]).toEqual([
+        id,
+        expect.arrayContaining([expect.objectContaining({ Key: 'zero-to-millions:stage', Value: STAGES[n].stackName })]),
+      ]);
     }
   }
 });
@@ -51,10 +54,16 @@ test('each stage record uses the weight configured for it', () => {
 });
 
 describe('placeholder values', () => {
-  const warnings = (overrides: Overrides) => STAGE_NUMBERS.map((n) => stageOf(n, overrides).messages.filter((m) => m.level === 'warning').map((m) => m.text));
+  const warnings = (overrides: Overrides) =>
+    STAGE_NUMBERS.map((n) =>
+      stageOf(n, overrides)
+        .messages.filter((m) => m.level === 'warning')
+        .map((m) => m.text),
+    );
 
   test('GIVEN the defaults WHEN synthesized THEN each stack warns that it cannot deploy, naming the keys', () => {
-    const message = 'domainName, hostedZoneId, account still hold placeholder values: this stack synthesizes but cannot deploy. Set them in cdk.json or with -c.';
+    const message =
+      'domainName, hostedZoneId, account still hold placeholder values: this stack synthesizes but cannot deploy. Set them in cdk.json or with -c.';
     expect(warnings({})).toEqual([[message], [message], [message]]);
   });
 
@@ -83,7 +92,7 @@ describe('control: each check `cdk synth` runs really fails it', () => {
   });
 });
 
-test('`cdk synth` runs the app with the Node options that halve CloudFormation validation\'s CPU time', () => {
+test("`cdk synth` runs the app with the Node options that halve CloudFormation validation's CPU time", () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { app } = require('../cdk.json');
   expect(app).toBe(`node ${SYNTH_NODE_OPTIONS.join(' ')} --require tsx/cjs bin/zero-to-millions.ts`);

@@ -19,7 +19,7 @@ test('the service is one file with its dependencies inside, beside the Dockerfil
   expect(dockerfile).toMatch(/^CMD \["node", "server\.js"\]$/m);
 });
 
-test('the verification Lambda is a few KiB: the AWS SDK is the runtime\'s', () => {
+test("the verification Lambda is a few KiB: the AWS SDK is the runtime's", () => {
   const { directory } = verificationBundle();
   expect(readdirSync(directory)).toEqual(['index.js']);
   const code = readFileSync(join(directory, 'index.js'), 'utf8');

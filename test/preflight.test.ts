@@ -1,4 +1,4 @@
-import { GetHostedZoneCommand, ListResourceRecordSetsCommand, ResourceRecordSet, Route53Client } from '@aws-sdk/client-route-53';
+import { GetHostedZoneCommand, ListResourceRecordSetsCommand, type ResourceRecordSet, Route53Client } from '@aws-sdk/client-route-53';
 import { mockClient } from 'aws-sdk-client-mock';
 import { loadConfig } from '../lib/config';
 import { cdkJsonContext } from '../lib/config/context';
@@ -8,13 +8,23 @@ import { stageOf } from './support/synth-cache';
 const CDK_JSON_CONTEXT = cdkJsonContext();
 
 const route53 = mockClient(Route53Client);
-const config = loadConfig({ ...CDK_JSON_CONTEXT, domainName: 'mysite.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ', account: '210987654321' });
+const config = loadConfig({
+  ...CDK_JSON_CONTEXT,
+  domainName: 'mysite.com',
+  hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+  account: '210987654321',
+});
 const ZONE_SERVERS = ['ns-1.awsdns-01.org', 'ns-2.awsdns-02.co.uk', 'ns-3.awsdns-03.com', 'ns-4.awsdns-04.net'];
 const clock = { now: () => 0, sleep: async () => undefined };
 
 function zone(name = 'mysite.com.', options: { privateZone?: boolean; records?: ResourceRecordSet[] } = {}) {
   route53.on(GetHostedZoneCommand).resolves({
-    HostedZone: { Id: '/hostedzone/Z0123456789ABCDEFGHIJ', Name: name, CallerReference: 'x', Config: { PrivateZone: options.privateZone ?? false } },
+    HostedZone: {
+      Id: '/hostedzone/Z0123456789ABCDEFGHIJ',
+      Name: name,
+      CallerReference: 'x',
+      Config: { PrivateZone: options.privateZone ?? false },
+    },
     DelegationSet: { NameServers: ZONE_SERVERS },
   });
   route53.on(ListResourceRecordSetsCommand).resolves({ ResourceRecordSets: options.records ?? [], IsTruncated: false, MaxItems: 100 });
@@ -31,7 +41,7 @@ test('GIVEN a delegated public zone and a free name WHEN checked THEN nothing bl
     problems: [],
     passed: [
       'hosted zone Z0123456789ABCDEFGHIJ is the public zone of mysite.com',
-      'mysite.com is delegated to the zone\'s name servers (ns-1.awsdns-01.org, ns-2.awsdns-02.co.uk, ns-3.awsdns-03.com, ns-4.awsdns-04.net)',
+      "mysite.com is delegated to the zone's name servers (ns-1.awsdns-01.org, ns-2.awsdns-02.co.uk, ns-3.awsdns-03.com, ns-4.awsdns-04.net)",
       'no record holds api.mysite.com yet',
     ],
   });
@@ -62,7 +72,7 @@ test('GIVEN the registrar delegating elsewhere WHEN checked THEN it names both s
   zone();
   const { problems } = await run(async () => ['dns1.registrar-servers.com', 'dns2.registrar-servers.com']);
   expect(problems).toEqual([
-    'mysite.com is delegated to dns1.registrar-servers.com, dns2.registrar-servers.com, but the zone\'s name servers are ns-1.awsdns-01.org, ns-2.awsdns-02.co.uk, ns-3.awsdns-03.com, ns-4.awsdns-04.net: set the domain\'s name servers at the registrar to the zone\'s, or the certificate\'s DNS validation waits for hours',
+    "mysite.com is delegated to dns1.registrar-servers.com, dns2.registrar-servers.com, but the zone's name servers are ns-1.awsdns-01.org, ns-2.awsdns-02.co.uk, ns-3.awsdns-03.com, ns-4.awsdns-04.net: set the domain's name servers at the registrar to the zone's, or the certificate's DNS validation waits for hours",
   ]);
 });
 
@@ -79,28 +89,40 @@ test('GIVEN a domain with no delegation at all WHEN checked THEN it says so with
 test('GIVEN a plain A record already on the name WHEN checked THEN the weighted record could not be created: it says so', async () => {
   zone('mysite.com.', { records: [{ Name: 'api.mysite.com.', Type: 'A', TTL: 300, ResourceRecords: [{ Value: '192.0.2.8' }] }] });
   expect((await run()).problems).toEqual([
-    'api.mysite.com already has an A record that is not weighted (192.0.2.8): the stage\'s weighted A record cannot be created next to it; delete it, or recreate it as a weighted record with its own set identifier',
+    "api.mysite.com already has an A record that is not weighted (192.0.2.8): the stage's weighted A record cannot be created next to it; delete it, or recreate it as a weighted record with its own set identifier",
   ]);
 });
 
 test('GIVEN weighted records of other stages WHEN checked THEN they are fine and listed', async () => {
   zone('mysite.com.', {
     records: [
-      { Name: 'api.mysite.com.', Type: 'A', SetIdentifier: 'Stage1-SingleServer', Weight: 100, TTL: 60, ResourceRecords: [{ Value: '192.0.2.8' }] },
+      {
+        Name: 'api.mysite.com.',
+        Type: 'A',
+        SetIdentifier: 'Stage1-SingleServer',
+        Weight: 100,
+        TTL: 60,
+        ResourceRecords: [{ Value: '192.0.2.8' }],
+      },
       { Name: 'api.mysite.com.', Type: 'TXT', TTL: 60, ResourceRecords: [{ Value: '"owner=platform"' }] },
     ],
   });
   const result = await run();
   expect(result.problems).toEqual([]);
-  expect(result.passed[2]).toBe('api.mysite.com has weighted records Stage1-SingleServer (weight 100); each stage owns the one with its stack name');
+  expect(result.passed[2]).toBe(
+    'api.mysite.com has weighted records Stage1-SingleServer (weight 100); each stage owns the one with its stack name',
+  );
 });
 
 test('GIVEN throttling WHEN checked THEN calls are retried', async () => {
   zone();
-  route53.on(GetHostedZoneCommand).rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' })).resolves({
-    HostedZone: { Id: 'Z', Name: 'mysite.com.', CallerReference: 'x', Config: { PrivateZone: false } },
-    DelegationSet: { NameServers: ZONE_SERVERS },
-  });
+  route53
+    .on(GetHostedZoneCommand)
+    .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }))
+    .resolves({
+      HostedZone: { Id: 'Z', Name: 'mysite.com.', CallerReference: 'x', Config: { PrivateZone: false } },
+      DelegationSet: { NameServers: ZONE_SERVERS },
+    });
   expect((await run()).problems).toEqual([]);
   expect(route53.commandCalls(GetHostedZoneCommand)).toHaveLength(2);
 });
@@ -115,8 +137,13 @@ test('GIVEN no credentials WHEN the first call fails THEN it is recognised as a 
 
 test('the plan lists, per stage, what cdk deploy would create, read from the synthesized templates', () => {
   const overrides = { weight: '{"1":0,"3":255}' };
-  const plan = describePlan([stageOf(1, overrides), stageOf(3, overrides)], loadConfig({ ...CDK_JSON_CONTEXT, ...overrides, stages: '1,3' }));
-  expect(plan[0]).toMatch(/^Stage1-SingleServer: \d+ resources in 123456789012\/us-east-1, record api.example.com weight 0 \(set identifier Stage1-SingleServer\)$/);
+  const plan = describePlan(
+    [stageOf(1, overrides), stageOf(3, overrides)],
+    loadConfig({ ...CDK_JSON_CONTEXT, ...overrides, stages: '1,3' }),
+  );
+  expect(plan[0]).toMatch(
+    /^Stage1-SingleServer: \d+ resources in 123456789012\/us-east-1, record api.example.com weight 0 \(set identifier Stage1-SingleServer\)$/,
+  );
   expect(plan).toContain('      1 AWS::EC2::Instance');
   expect(plan.find((l) => l.startsWith('Stage3'))).toMatch(/record api.example.com weight 255 /);
   expect(plan).toContain('      1 AWS::ElasticLoadBalancingV2::LoadBalancer');

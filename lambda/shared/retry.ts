@@ -17,7 +17,15 @@ export function backoff(attempt: number, baseMs = 1000, maxMs = 10_000): number 
   return Math.min(maxMs, baseMs * 2 ** attempt);
 }
 
-const RETRYABLE = new Set(['Throttling', 'ThrottlingException', 'PriorRequestNotComplete', 'RequestLimitExceeded', 'TooManyRequestsException', 'ServiceUnavailable', 'InternalError']);
+const RETRYABLE = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'PriorRequestNotComplete',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+  'ServiceUnavailable',
+  'InternalError',
+]);
 
 /** True for errors a later attempt can fix: throttling and AWS-side faults. */
 export function isRetryable(error: unknown): boolean {

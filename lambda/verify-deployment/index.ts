@@ -6,7 +6,7 @@
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { realClock } from '../shared/retry';
 import { networkProbe } from './probe';
-import { Target, verifyDeployment, VerifyParams } from './verify';
+import { type Target, type VerifyParams, verifyDeployment } from './verify';
 
 function required(name: string): string {
   const value = process.env[name];

@@ -13,12 +13,12 @@
 import {
   ChangeResourceRecordSetsCommand,
   GetChangeCommand,
-  ResourceRecordSet,
-  Route53Client,
+  type ResourceRecordSet,
+  type Route53Client,
   TestDNSAnswerCommand,
 } from '@aws-sdk/client-route-53';
 import { normaliseName, recordSetsNamed, targetOf } from '../shared/records';
-import { backoff, Clock, retrying } from '../shared/retry';
+import { backoff, type Clock, retrying } from '../shared/retry';
 
 export type Target = { readonly kind: 'ip'; readonly address: string } | { readonly kind: 'alias'; readonly dnsName: string };
 
@@ -82,7 +82,8 @@ export async function verifyDeployment(params: VerifyParams, deps: Deps): Promis
         saw = `error ${(error as Error).name}: ${(error as Error).message}`;
       }
       const wait = backoff(n, 2000);
-      if (clock.now() + wait > deadline) throw new VerificationFailed(step, `time budget of ${params.budgetMs / 1000} s exhausted; last saw ${saw}`);
+      if (clock.now() + wait > deadline)
+        throw new VerificationFailed(step, `time budget of ${params.budgetMs / 1000} s exhausted; last saw ${saw}`);
       await clock.sleep(wait);
     }
   }
@@ -92,13 +93,25 @@ export async function verifyDeployment(params: VerifyParams, deps: Deps): Promis
   const record: ResourceRecordSet | undefined = sets.find((s) => s.Type === 'A' && s.SetIdentifier === params.setIdentifier);
   if (!record) {
     const seen = sets.map((s) => `${s.Type} ${s.SetIdentifier ?? '(not weighted)'}`).join(', ') || 'no record of that name';
-    throw new VerificationFailed('record', `no A record ${params.recordName} with set identifier ${params.setIdentifier}; the zone has ${seen}`);
+    throw new VerificationFailed(
+      'record',
+      `no A record ${params.recordName} with set identifier ${params.setIdentifier}; the zone has ${seen}`,
+    );
   }
   if (!targetOf(record).includes(expected)) {
-    throw new VerificationFailed('record', `${params.recordName} (${params.setIdentifier}) points at ${targetOf(record).join(', ')}, expected ${expected}`);
+    throw new VerificationFailed(
+      'record',
+      `${params.recordName} (${params.setIdentifier}) points at ${targetOf(record).join(', ')}, expected ${expected}`,
+    );
   }
   const change = await retrying(
-    () => deps.route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: params.hostedZoneId, ChangeBatch: { Changes: [{ Action: 'UPSERT', ResourceRecordSet: record }] } })),
+    () =>
+      deps.route53.send(
+        new ChangeResourceRecordSetsCommand({
+          HostedZoneId: params.hostedZoneId,
+          ChangeBatch: { Changes: [{ Action: 'UPSERT', ResourceRecordSet: record }] },
+        }),
+      ),
     clock,
   );
   const changeId = change.ChangeInfo?.Id ?? '';
@@ -106,7 +119,9 @@ export async function verifyDeployment(params: VerifyParams, deps: Deps): Promis
     const status = (await retrying(() => deps.route53.send(new GetChangeCommand({ Id: changeId })), clock)).ChangeInfo?.Status;
     return { done: status === 'INSYNC', saw: `change ${changeId} ${status}` };
   });
-  log(`record: ${params.recordName} (${params.setIdentifier}) points at ${expected.replace(/\.$/, '')} and is in sync on every Route 53 server`);
+  log(
+    `record: ${params.recordName} (${params.setIdentifier}) points at ${expected.replace(/\.$/, '')} and is in sync on every Route 53 server`,
+  );
 
   // 2. dns-answer
   if (params.weight === 0) {
@@ -123,7 +138,10 @@ export async function verifyDeployment(params: VerifyParams, deps: Deps): Promis
     const answers = new Set<string>();
     for (let n = 0; n < DNS_ANSWER_SAMPLES; n++) {
       const answer = await retrying(
-        () => deps.route53.send(new TestDNSAnswerCommand({ HostedZoneId: params.hostedZoneId, RecordName: params.recordName, RecordType: 'A' })),
+        () =>
+          deps.route53.send(
+            new TestDNSAnswerCommand({ HostedZoneId: params.hostedZoneId, RecordName: params.recordName, RecordType: 'A' }),
+          ),
         clock,
       );
       const data = answer.RecordData ?? [];
@@ -131,7 +149,7 @@ export async function verifyDeployment(params: VerifyParams, deps: Deps): Promis
         log(`dns-answer: Route 53 answers ${params.recordName} with ${data.join(', ')}`);
         break;
       }
-      data.forEach((d) => answers.add(d));
+      for (const d of data) answers.add(d);
       if (n + 1 === DNS_ANSWER_SAMPLES) {
         throw new VerificationFailed(
           'dns-answer',

@@ -10,7 +10,19 @@ import type { CfnTemplate } from '../template';
  * the CloudFormation resource reference, "Update requires: Replacement").
  */
 export const REPLACED_WHEN_CHANGED: Record<string, readonly string[]> = {
-  'AWS::RDS::DBInstance': ['DBName', 'DBInstanceIdentifier', 'Engine', 'MasterUsername', 'StorageEncrypted', 'KmsKeyId', 'AvailabilityZone', 'CharacterSetName', 'Timezone', 'DBClusterIdentifier', 'SourceDBInstanceIdentifier'],
+  'AWS::RDS::DBInstance': [
+    'DBName',
+    'DBInstanceIdentifier',
+    'Engine',
+    'MasterUsername',
+    'StorageEncrypted',
+    'KmsKeyId',
+    'AvailabilityZone',
+    'CharacterSetName',
+    'Timezone',
+    'DBClusterIdentifier',
+    'SourceDBInstanceIdentifier',
+  ],
   'AWS::DynamoDB::Table': ['TableName', 'KeySchema', 'LocalSecondaryIndexes'],
   'AWS::EC2::Instance': ['ImageId', 'AvailabilityZone', 'SubnetId', 'LaunchTemplate', 'KeyName', 'PrivateIpAddress', 'HostId', 'Tenancy'],
 };

@@ -27,7 +27,9 @@ export class InvariantsPlugin implements IPolicyValidationPlugin {
           description: `${invariant.name}: ${found.map((v) => v.message).join('; ')}`,
           severity: 'error',
           violatingResources: found.map((v) =>
-            v.resource ? { resourceLogicalId: v.resource, templatePath, locations: [] } : { constructPath: stackConstructPath, templatePath, locations: [] },
+            v.resource
+              ? { resourceLogicalId: v.resource, templatePath, locations: [] }
+              : { constructPath: stackConstructPath, templatePath, locations: [] },
           ),
         });
       }

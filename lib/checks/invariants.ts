@@ -8,7 +8,7 @@
 import { webTierIds } from '../compare/analyse';
 import type { Config, StageNumber } from '../config';
 import {
-  CfnTemplate,
+  type CfnTemplate,
   CONFIGURATION_METADATA,
   groupsOf,
   ingressRules,
@@ -98,7 +98,9 @@ export const INVARIANTS: Invariant[] = [
         .filter((r) => INTERNET.has(r.from))
         .flatMap((r) => [
           ...(front.has(r.group) ? [] : [at(r.group, `admits ${r.from}, but it is not the front door`)]),
-          ...(r.fromPort === r.toPort && (r.fromPort === 80 || r.fromPort === 443) ? [] : [at(r.group, `admits ${r.from} on ${r.fromPort}-${r.toPort}`)]),
+          ...(r.fromPort === r.toPort && (r.fromPort === 80 || r.fromPort === 443)
+            ? []
+            : [at(r.group, `admits ${r.from} on ${r.fromPort}-${r.toPort}`)]),
         ]);
     },
   },
@@ -146,13 +148,19 @@ export const INVARIANTS: Invariant[] = [
       const volumes = hostSettings(template).flatMap(([id, s]) => (s.BlockDeviceMappings ?? []).map((b: any): [string, any] => [id, b]));
       return [
         ...volumes.filter(([, b]) => b.Ebs && b.Ebs.Encrypted !== true).map(([id, b]) => at(id, `volume ${b.DeviceName} is not encrypted`)),
-        ...ofType(template, 'AWS::EC2::Volume').filter(([, r]) => r.Properties.Encrypted !== true).map(([id]) => at(id, 'is not encrypted')),
+        ...ofType(template, 'AWS::EC2::Volume')
+          .filter(([, r]) => r.Properties.Encrypted !== true)
+          .map(([id]) => at(id, 'is not encrypted')),
         ...ofType(template, 'AWS::RDS::DBInstance')
           .filter(([, r]) => r.Properties.StorageEncrypted !== true)
           .map(([id]) => at(id, 'storage is not encrypted')),
-        ...ofType(template, 'AWS::DynamoDB::Table').filter(([, r]) => r.Properties.SSESpecification?.SSEEnabled !== true).map(([id]) => at(id, 'is not KMS-encrypted')),
+        ...ofType(template, 'AWS::DynamoDB::Table')
+          .filter(([, r]) => r.Properties.SSESpecification?.SSEEnabled !== true)
+          .map(([id]) => at(id, 'is not KMS-encrypted')),
         // A secret is always encrypted with KMS; what matters is that its value is generated, not written in the template.
-        ...ofType(template, 'AWS::SecretsManager::Secret').filter(([, r]) => r.Properties.SecretString !== undefined).map(([id]) => at(id, 'holds a literal value')),
+        ...ofType(template, 'AWS::SecretsManager::Secret')
+          .filter(([, r]) => r.Properties.SecretString !== undefined)
+          .map(([id]) => at(id, 'holds a literal value')),
         ...ofType(template, 'AWS::S3::Bucket')
           .filter(([, r]) => !r.Properties.BucketEncryption?.ServerSideEncryptionConfiguration?.length)
           .map(([id]) => at(id, 'has no default encryption')),
@@ -168,7 +176,9 @@ export const INVARIANTS: Invariant[] = [
         const tiers: string[] = (group?.Properties.SubnetIds ?? []).map((s: unknown) => subnetTier(template, s));
         return [
           ...(r.Properties.PubliclyAccessible === false ? [] : [at(id, 'is publicly accessible')]),
-          ...(tiers.length > 0 && tiers.every((tier) => tier === 'Isolated') ? [] : [at(id, `is in ${tiers.join(', ') || 'no isolated'} subnets`)]),
+          ...(tiers.length > 0 && tiers.every((tier) => tier === 'Isolated')
+            ? []
+            : [at(id, `is in ${tiers.join(', ') || 'no isolated'} subnets`)]),
         ];
       });
     },
@@ -183,20 +193,24 @@ export const INVARIANTS: Invariant[] = [
       }
       for (const [path, key, value] of entries(template)) {
         if (!/pass(word|wd)/i.test(key)) continue;
-        if (typeof value === 'string' && !value.startsWith('{{resolve:secretsmanager:')) found.push({ message: `${path}.${key} is a literal` });
+        if (typeof value === 'string' && !value.startsWith('{{resolve:secretsmanager:'))
+          found.push({ message: `${path}.${key} is a literal` });
         const text = value && typeof value === 'object' ? JSON.stringify(value) : '';
-        if (text.includes('"Fn::Join"') && !text.includes('{{resolve:secretsmanager:')) found.push({ message: `${path}.${key} is not a Secrets Manager reference` });
+        if (text.includes('"Fn::Join"') && !text.includes('{{resolve:secretsmanager:'))
+          found.push({ message: `${path}.${key} is not a Secrets Manager reference` });
       }
       for (const [id, settings] of hostSettings(template)) {
         for (const line of userDataText(settings.UserData).split('\n')) {
           const assignment = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
-          if (assignment && SECRET_NAME.test(assignment[1]) && !/^\$\{[A-Za-z0-9.]+\}$/.test(assignment[2])) found.push(at(id, `user data sets ${assignment[1]}`));
+          if (assignment && SECRET_NAME.test(assignment[1]) && !/^\$\{[A-Za-z0-9.]+\}$/.test(assignment[2]))
+            found.push(at(id, `user data sets ${assignment[1]}`));
         }
       }
       for (const [id, task] of ofType(template, 'AWS::ECS::TaskDefinition')) {
         for (const container of task.Properties.ContainerDefinitions ?? []) {
           for (const variable of container.Environment ?? []) {
-            if (SECRET_NAME.test(variable.Name) && typeof variable.Value === 'string') found.push(at(id, `${container.Name} sets ${variable.Name} in plain text`));
+            if (SECRET_NAME.test(variable.Name) && typeof variable.Value === 'string')
+              found.push(at(id, `${container.Name} sets ${variable.Name} in plain text`));
           }
         }
       }
@@ -209,12 +223,16 @@ export const INVARIANTS: Invariant[] = [
     check({ template }) {
       return [
         ...ofType(template, 'AWS::RDS::DBInstance').flatMap(([id, r]) => [
-          ...(r.DeletionPolicy === 'Snapshot' && r.UpdateReplacePolicy === 'Snapshot' ? [] : [at(id, 'is not snapshotted on delete and replace')]),
+          ...(r.DeletionPolicy === 'Snapshot' && r.UpdateReplacePolicy === 'Snapshot'
+            ? []
+            : [at(id, 'is not snapshotted on delete and replace')]),
           ...(Number(r.Properties.BackupRetentionPeriod) >= 1 ? [] : [at(id, 'has no automated backups')]),
         ]),
         ...ofType(template, 'AWS::DynamoDB::Table').flatMap(([id, r]) => [
           ...(r.DeletionPolicy === 'Retain' && r.UpdateReplacePolicy === 'Retain' ? [] : [at(id, 'is not retained on delete and replace')]),
-          ...(r.Properties.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled === true ? [] : [at(id, 'has no point-in-time recovery')]),
+          ...(r.Properties.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled === true
+            ? []
+            : [at(id, 'has no point-in-time recovery')]),
         ]),
       ];
     },
@@ -228,7 +246,9 @@ export const INVARIANTS: Invariant[] = [
         ...ofType(template, 'AWS::RDS::DBInstance').filter(([, r]) => r.Properties.DeletionProtection !== expected),
         ...ofType(template, 'AWS::DynamoDB::Table').filter(([, r]) => r.Properties.DeletionProtectionEnabled !== expected),
         // Stage 1's instance holds the database: a stack operation must not delete it (a failed creation still rolls back).
-        ...(stage === 1 ? ofType(template, 'AWS::EC2::Instance').filter(([, r]) => (r.DeletionPolicy === 'RetainExceptOnCreate') !== expected) : []),
+        ...(stage === 1
+          ? ofType(template, 'AWS::EC2::Instance').filter(([, r]) => (r.DeletionPolicy === 'RetainExceptOnCreate') !== expected)
+          : []),
       ].map(([id]) => at(id, `deletion protection is not ${expected}`));
     },
   },
@@ -244,7 +264,8 @@ export const INVARIANTS: Invariant[] = [
       }
       for (const [id, r] of ofType(template, 'AWS::AutoScaling::AutoScalingGroup')) {
         if (zones(r.Properties.VPCZoneIdentifier) < 2) problems.push(at(id, 'spans fewer than two zones'));
-        if (r.Properties.HealthCheckType !== 'ELB') problems.push(at(id, 'does not replace instances that fail the load balancer health check'));
+        if (r.Properties.HealthCheckType !== 'ELB')
+          problems.push(at(id, 'does not replace instances that fail the load balancer health check'));
         if (Number(r.Properties.MinSize) < 2) problems.push(at(id, 'may shrink to one instance'));
       }
       for (const [id, r] of ofType(template, 'AWS::ECS::Service')) {
@@ -267,13 +288,17 @@ export const INVARIANTS: Invariant[] = [
       return [
         ...ofType(template, 'AWS::EC2::Instance').map(([id]) => at(id, 'is a standalone instance')),
         ...ofType(template, 'AWS::AutoScaling::AutoScalingGroup').flatMap(([id, r]) =>
-          (r.Properties.VPCZoneIdentifier ?? []).filter((s: unknown) => subnetTier(template, s) !== 'Private').map(() => at(id, 'uses a non-private subnet')),
+          (r.Properties.VPCZoneIdentifier ?? [])
+            .filter((s: unknown) => subnetTier(template, s) !== 'Private')
+            .map(() => at(id, 'uses a non-private subnet')),
         ),
         ...ofType(template, 'AWS::ECS::Service').flatMap(([id, r]) => {
           const network = r.Properties.NetworkConfiguration?.AwsvpcConfiguration ?? {};
           return [
             ...(network.AssignPublicIp === 'DISABLED' ? [] : [at(id, 'assigns public addresses')]),
-            ...(network.Subnets ?? []).filter((s: unknown) => subnetTier(template, s) !== 'Private').map(() => at(id, 'uses a non-private subnet')),
+            ...(network.Subnets ?? [])
+              .filter((s: unknown) => subnetTier(template, s) !== 'Private')
+              .map(() => at(id, 'uses a non-private subnet')),
           ];
         }),
       ];
@@ -283,5 +308,7 @@ export const INVARIANTS: Invariant[] = [
 
 /** Every violation of every invariant in one stage template, by invariant. */
 export function violationsOf(subject: Subject): Record<string, Violation[]> {
-  return Object.fromEntries(INVARIANTS.map((i) => [`${i.id} ${i.name}`, i.check(subject)] as const).filter(([, found]) => found.length > 0));
+  return Object.fromEntries(
+    INVARIANTS.map((i) => [`${i.id} ${i.name}`, i.check(subject)] as const).filter(([, found]) => found.length > 0),
+  );
 }

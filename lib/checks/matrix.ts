@@ -4,8 +4,8 @@
  * on. `npm run test:matrix` checks them all; `npm run bench` times them.
  */
 import type { StageNumber } from '../config';
-import { Overrides, synthesize } from '../synth';
-import { subjectOf, Violation, violationsOf } from './invariants';
+import { type Overrides, synthesize } from '../synth';
+import { subjectOf, type Violation, violationsOf } from './invariants';
 
 export interface Combination {
   readonly name: string;
@@ -14,7 +14,10 @@ export interface Combination {
 }
 
 const cross = <T extends Record<string, readonly unknown[]>>(dimensions: T): { [K in keyof T]: T[K][number] }[] =>
-  Object.entries(dimensions).reduce<any[]>((acc, [key, values]) => acc.flatMap((partial) => values.map((v) => ({ ...partial, [key]: v }))), [{}]);
+  Object.entries(dimensions).reduce<any[]>(
+    (acc, [key, values]) => acc.flatMap((partial) => values.map((v) => ({ ...partial, [key]: v }))),
+    [{}],
+  );
 
 const nameOf = (stage: StageNumber, o: Overrides) =>
   `stage ${stage} ${Object.entries(o)
@@ -35,14 +38,24 @@ const CAPACITIES = [
 ];
 
 export const MATRIX: Combination[] = [
-  ...cross({ instanceType: ['t3.small', 'm7g.large'], deletionProtection: ['true', 'false'] }).map((o) => ({ stage: 1 as const, overrides: o })),
+  ...cross({ instanceType: ['t3.small', 'm7g.large'], deletionProtection: ['true', 'false'] }).map((o) => ({
+    stage: 1 as const,
+    overrides: o,
+  })),
   ...cross({ dataStore: ['rds', 'dynamodb'], deletionProtection: ['true', 'false'] }).map((o) => ({ stage: 2 as const, overrides: o })),
-  ...cross({ webTier: ['ec2', 'ecs'], dataStore: ['rds', 'dynamodb'], https: ['true', 'false'], network: NETWORKS, capacity: CAPACITIES }).map(
-    ({ network, capacity, ...o }) => ({ stage: 3 as const, overrides: { ...o, ...network, ...capacity } }),
-  ),
+  ...cross({
+    webTier: ['ec2', 'ecs'],
+    dataStore: ['rds', 'dynamodb'],
+    https: ['true', 'false'],
+    network: NETWORKS,
+    capacity: CAPACITIES,
+  }).map(({ network, capacity, ...o }) => ({ stage: 3 as const, overrides: { ...o, ...network, ...capacity } })),
   // deletionProtection reaches only the data tier (and stage 1's instance): it is crossed with the
   // options that shape the data tier, not with networks and capacities that never touch it.
-  ...cross({ webTier: ['ec2', 'ecs'], dataStore: ['rds', 'dynamodb'], deletionProtection: ['false'] }).map((o) => ({ stage: 3 as const, overrides: o })),
+  ...cross({ webTier: ['ec2', 'ecs'], dataStore: ['rds', 'dynamodb'], deletionProtection: ['false'] }).map((o) => ({
+    stage: 3 as const,
+    overrides: o,
+  })),
 ].map(({ stage, overrides }) => ({ name: nameOf(stage, overrides), stage, overrides }));
 
 export interface CheckedCombination {

@@ -4,8 +4,8 @@
  * Nothing here is written by hand per stage, so it cannot drift from the code.
  */
 import {
-  CfnResource,
-  CfnTemplate,
+  type CfnResource,
+  type CfnTemplate,
   groupsOf,
   ingressRules,
   ofType,
@@ -57,7 +57,9 @@ const serviceOf = (type: string) => (type.startsWith('Custom::') ? 'Custom resou
 
 /** The web tier: a standalone instance behind an Elastic IP, an Auto Scaling group, or a Fargate service. */
 export function webTierIds(t: CfnTemplate): string[] {
-  return [...ofType(t, 'AWS::AutoScaling::AutoScalingGroup'), ...ofType(t, 'AWS::ECS::Service'), ...ofType(t, 'AWS::EC2::Instance')].map(([id]) => id);
+  return [...ofType(t, 'AWS::AutoScaling::AutoScalingGroup'), ...ofType(t, 'AWS::ECS::Service'), ...ofType(t, 'AWS::EC2::Instance')].map(
+    ([id]) => id,
+  );
 }
 
 function capacityOf(t: CfnTemplate, id: string): { min: number; max: number } {
@@ -65,7 +67,9 @@ function capacityOf(t: CfnTemplate, id: string): { min: number; max: number } {
   if (r.Type === 'AWS::AutoScaling::AutoScalingGroup') return { min: Number(r.Properties.MinSize), max: Number(r.Properties.MaxSize) };
   if (r.Type === 'AWS::ECS::Service') {
     const target = ofType(t, 'AWS::ApplicationAutoScaling::ScalableTarget').find(([, s]) => referencedIds(s.Properties.ResourceId).has(id));
-    return target ? { min: target[1].Properties.MinCapacity, max: target[1].Properties.MaxCapacity } : { min: r.Properties.DesiredCount ?? 1, max: r.Properties.DesiredCount ?? 1 };
+    return target
+      ? { min: target[1].Properties.MinCapacity, max: target[1].Properties.MaxCapacity }
+      : { min: r.Properties.DesiredCount ?? 1, max: r.Properties.DesiredCount ?? 1 };
   }
   return { min: 1, max: 1 };
 }
@@ -76,7 +80,8 @@ const range = ({ min, max }: { min: number; max: number }) => (min === max ? `${
 function serverSize(t: CfnTemplate, id: string): string {
   const r = t.Resources[id];
   if (r.Type === 'AWS::EC2::Instance') return r.Properties.InstanceType;
-  if (r.Type === 'AWS::AutoScaling::AutoScalingGroup') return t.Resources[refId(r.Properties.LaunchTemplate.LaunchTemplateId)!].Properties.LaunchTemplateData.InstanceType;
+  if (r.Type === 'AWS::AutoScaling::AutoScalingGroup')
+    return t.Resources[refId(r.Properties.LaunchTemplate.LaunchTemplateId)!].Properties.LaunchTemplateData.InstanceType;
   const task = t.Resources[refId(r.Properties.TaskDefinition)!].Properties;
   return `${Number(task.Cpu) / 1024} vCPU / ${Number(task.Memory) / 1024} GiB task`;
 }
@@ -100,21 +105,33 @@ function requestPath(t: CfnTemplate): StageFacts['requestPath'] {
   const add = (node: PathNode) => nodes.some((n) => n.id === node.id) || nodes.push(node);
 
   for (const [recordId, record] of ofType(t, 'AWS::Route53::RecordSet')) {
-    add({ id: recordId, label: `Route 53 ${record.Properties.Name.replace(/\.$/, '')} (${record.Properties.Weight === undefined ? '' : 'weighted '}${record.Properties.Type})` });
+    add({
+      id: recordId,
+      label: `Route 53 ${record.Properties.Name.replace(/\.$/, '')} (${record.Properties.Weight === undefined ? '' : 'weighted '}${record.Properties.Type})`,
+    });
     edges.push({ from: 'client', to: recordId, label: 'resolve' });
 
-    const aliasTo = [...referencedIds(record.Properties.AliasTarget ?? {})].find((id) => t.Resources[id]?.Type === 'AWS::ElasticLoadBalancingV2::LoadBalancer');
+    const aliasTo = [...referencedIds(record.Properties.AliasTarget ?? {})].find(
+      (id) => t.Resources[id]?.Type === 'AWS::ElasticLoadBalancingV2::LoadBalancer',
+    );
     const ipFrom = (record.Properties.ResourceRecords ?? []).map(refId).filter(Boolean) as string[];
 
     if (aliasTo) {
-      const listeners = ofType(t, 'AWS::ElasticLoadBalancingV2::Listener').filter(([, l]) => refId(l.Properties.LoadBalancerArn) === aliasTo);
+      const listeners = ofType(t, 'AWS::ElasticLoadBalancingV2::Listener').filter(
+        ([, l]) => refId(l.Properties.LoadBalancerArn) === aliasTo,
+      );
       const ports = listeners.map(([, l]) => `${l.Properties.Protocol} :${l.Properties.Port}`).join(', ');
       add({ id: aliasTo, label: `Application Load Balancer (${ports})` });
       edges.push({ from: recordId, to: aliasTo, label: `alias; ${ports}` });
-      const targetGroups = new Set(listeners.flatMap(([, l]) => (l.Properties.DefaultActions ?? []).map((a: any) => refId(a.TargetGroupArn)).filter(Boolean)));
+      const targetGroups = new Set(
+        listeners.flatMap(([, l]) => (l.Properties.DefaultActions ?? []).map((a: any) => refId(a.TargetGroupArn)).filter(Boolean)),
+      );
       for (const webId of webTierIds(t)) {
         const web = t.Resources[webId];
-        const groups = web.Type === 'AWS::ECS::Service' ? (web.Properties.LoadBalancers ?? []).map((l: any) => refId(l.TargetGroupArn)) : (web.Properties.TargetGroupARNs ?? []).map(refId);
+        const groups =
+          web.Type === 'AWS::ECS::Service'
+            ? (web.Properties.LoadBalancers ?? []).map((l: any) => refId(l.TargetGroupArn))
+            : (web.Properties.TargetGroupARNs ?? []).map(refId);
         const served = groups.filter((g: string) => targetGroups.has(g));
         if (served.length === 0) continue;
         const kind = web.Type === 'AWS::ECS::Service' ? 'Fargate service' : 'Auto Scaling group';
@@ -128,7 +145,10 @@ function requestPath(t: CfnTemplate): StageFacts['requestPath'] {
       const instanceId = refId(t.Resources[eipId]?.Properties?.InstanceId);
       if (!instanceId) continue;
       const colocated = colocatedServices(t, instanceId);
-      add({ id: instanceId, label: `EC2 instance ${serverSize(t, instanceId)}${colocated.length ? `, with ${colocated.join(' and ')} on it` : ''}` });
+      add({
+        id: instanceId,
+        label: `EC2 instance ${serverSize(t, instanceId)}${colocated.length ? `, with ${colocated.join(' and ')} on it` : ''}`,
+      });
       edges.push({ from: recordId, to: instanceId, label: 'Elastic IP; HTTP :80' });
     }
   }
@@ -141,11 +161,16 @@ function requestPath(t: CfnTemplate): StageFacts['requestPath'] {
       const dbGroups = (db.Properties.VPCSecurityGroups ?? []).map(refId);
       const rule = rules.find((r) => dbGroups.includes(r.group) && webGroups.includes(r.from));
       if (!rule) continue;
-      add({ id: dbId, label: `RDS ${db.Properties.Engine} ${db.Properties.DBInstanceClass}${db.Properties.MultiAZ ? ' Multi-AZ' : ', one zone'}` });
+      add({
+        id: dbId,
+        label: `RDS ${db.Properties.Engine} ${db.Properties.DBInstanceClass}${db.Properties.MultiAZ ? ' Multi-AZ' : ', one zone'}`,
+      });
       edges.push({ from: webId, to: dbId, label: `:${rule.fromPort}` });
     }
     const roles = new Set(rolesOf(t, webId));
-    const policies = ofType(t, 'AWS::IAM::Policy').filter(([, p]) => (p.Properties.Roles ?? []).some((r: unknown) => roles.has(refId(r) ?? '')));
+    const policies = ofType(t, 'AWS::IAM::Policy').filter(([, p]) =>
+      (p.Properties.Roles ?? []).some((r: unknown) => roles.has(refId(r) ?? '')),
+    );
     for (const [tableId, table] of ofType(t, 'AWS::DynamoDB::Table')) {
       if (!policies.some(([, p]) => referencedIds(p.Properties.PolicyDocument).has(tableId))) continue;
       add({ id: tableId, label: `DynamoDB table (${table.Properties.BillingMode === 'PAY_PER_REQUEST' ? 'on demand' : 'provisioned'})` });
@@ -162,20 +187,30 @@ export function singlePointsOfFailure(t: CfnTemplate): SinglePointOfFailure[] {
     const colocated = colocatedServices(t, id);
     found.push({
       resource: id,
-      what: colocated.length ? `single server: the web app, ${colocated.join(' and ')} fail together` : 'single web server: one instance serves every request',
+      what: colocated.length
+        ? `single server: the web app, ${colocated.join(' and ')} fail together`
+        : 'single web server: one instance serves every request',
     });
   }
   for (const id of webTierIds(t).filter((i) => t.Resources[i].Type !== 'AWS::EC2::Instance')) {
     if (capacityOf(t, id).min < 2) found.push({ resource: id, what: 'web tier may shrink to one server' });
   }
-  for (const [id, r] of ofType(t, 'AWS::RDS::DBInstance')) if (r.Properties.MultiAZ !== true) found.push({ resource: id, what: 'database in one zone' });
+  for (const [id, r] of ofType(t, 'AWS::RDS::DBInstance'))
+    if (r.Properties.MultiAZ !== true) found.push({ resource: id, what: 'database in one zone' });
   for (const [id, r] of ofType(t, 'AWS::Route53::RecordSet')) {
     if ((r.Properties.ResourceRecords ?? []).length === 1) found.push({ resource: id, what: 'record points at one IP address' });
   }
   const nats = ofType(t, 'AWS::EC2::NatGateway');
-  const privateZones = new Set(ofType(t, 'AWS::EC2::Subnet').filter(([id]) => subnetTier(t, { Ref: id }) === 'Private').map(([id]) => subnetZone(t, { Ref: id })));
+  const privateZones = new Set(
+    ofType(t, 'AWS::EC2::Subnet')
+      .filter(([id]) => subnetTier(t, { Ref: id }) === 'Private')
+      .map(([id]) => subnetZone(t, { Ref: id })),
+  );
   if (nats.length > 0 && nats.length < privateZones.size) {
-    found.push({ resource: nats[0][0], what: `egress of ${privateZones.size} zones through ${nats.length} NAT gateway${nats.length === 1 ? '' : 's'}` });
+    found.push({
+      resource: nats[0][0],
+      what: `egress of ${privateZones.size} zones through ${nats.length} NAT gateway${nats.length === 1 ? '' : 's'}`,
+    });
   }
   return found;
 }
@@ -190,20 +225,30 @@ function scaling(t: CfnTemplate): StageFacts['scaling'] {
     const capacity = capacityOf(t, id);
     if (t.Resources[id].Type === 'AWS::EC2::Instance') {
       horizontal.push('web tier: none (one instance)');
-      saturation.push(`web server saturates: requests queue and time out; the only remedy is a bigger instanceType, applied by stopping the instance`);
+      saturation.push(
+        `web server saturates: requests queue and time out; the only remedy is a bigger instanceType, applied by stopping the instance`,
+      );
       continue;
     }
     const policies = [...ofType(t, 'AWS::AutoScaling::ScalingPolicy'), ...ofType(t, 'AWS::ApplicationAutoScaling::ScalingPolicy')]
-      .filter(([, p]) => referencedIds(p.Properties).has(id) || referencedIds(t.Resources[refId(p.Properties.ScalingTargetId) ?? '']?.Properties?.ResourceId).has(id))
+      .filter(
+        ([, p]) =>
+          referencedIds(p.Properties).has(id) ||
+          referencedIds(t.Resources[refId(p.Properties.ScalingTargetId) ?? '']?.Properties?.ResourceId).has(id),
+      )
       .map(([, p]) => {
         const config = p.Properties.TargetTrackingConfiguration ?? p.Properties.TargetTrackingScalingPolicyConfiguration;
         return `${config.PredefinedMetricSpecification.PredefinedMetricType} at ${config.TargetValue}`;
       });
     horizontal.push(`web tier: ${range(capacity)} servers, target tracking on ${policies.join(' and ') || 'nothing'}`);
-    saturation.push(`web tier saturates: it adds servers up to ${capacity.max}; beyond that, or when the data tier saturates first, latency rises`);
+    saturation.push(
+      `web tier saturates: it adds servers up to ${capacity.max}; beyond that, or when the data tier saturates first, latency rises`,
+    );
   }
   for (const [, db] of ofType(t, 'AWS::RDS::DBInstance')) {
-    vertical.push(`database ${db.Properties.DBInstanceClass}, ${db.Properties.AllocatedStorage} GiB ${db.Properties.StorageType ?? ''}`.trim());
+    vertical.push(
+      `database ${db.Properties.DBInstanceClass}, ${db.Properties.AllocatedStorage} GiB ${db.Properties.StorageType ?? ''}`.trim(),
+    );
     saturation.push(`database saturates: one instance takes every read and write; a bigger class is a modification with a restart`);
   }
   for (const [, table] of ofType(t, 'AWS::DynamoDB::Table')) {
@@ -222,22 +267,36 @@ function availability(t: CfnTemplate): StageFacts['availability'] {
     ...ofType(t, 'AWS::ECS::Service').flatMap(([, r]) => r.Properties.NetworkConfiguration?.AwsvpcConfiguration?.Subnets ?? []),
     ...ofType(t, 'AWS::EC2::Instance').map(([, r]) => r.Properties.SubnetId),
   ];
-  const zones = [...new Set([...subnetsUsed.map((s) => subnetZone(t, s)), ...ofType(t, 'AWS::EC2::Instance').map(([, r]) => r.Properties.AvailabilityZone)])]
+  const zones = [
+    ...new Set([
+      ...subnetsUsed.map((s) => subnetZone(t, s)),
+      ...ofType(t, 'AWS::EC2::Instance').map(([, r]) => r.Properties.AvailabilityZone),
+    ]),
+  ]
     .filter((z) => z && z !== 'unknown')
     .sort();
   const healthChecks = [
     ...ofType(t, 'AWS::ElasticLoadBalancingV2::TargetGroup').map(
-      ([, g]) => `load balancer checks ${g.Properties.HealthCheckPath} every ${g.Properties.HealthCheckIntervalSeconds} s (out after ${g.Properties.UnhealthyThresholdCount} failures)`,
+      ([, g]) =>
+        `load balancer checks ${g.Properties.HealthCheckPath} every ${g.Properties.HealthCheckIntervalSeconds} s (out after ${g.Properties.UnhealthyThresholdCount} failures)`,
     ),
-    ...ofType(t, 'AWS::AutoScaling::AutoScalingGroup').map(([, g]) => `Auto Scaling replaces instances failing the ${g.Properties.HealthCheckType} health check`),
+    ...ofType(t, 'AWS::AutoScaling::AutoScalingGroup').map(
+      ([, g]) => `Auto Scaling replaces instances failing the ${g.Properties.HealthCheckType} health check`,
+    ),
     ...ofType(t, 'AWS::ECS::Service').map(() => 'ECS replaces tasks failing the load balancer health check'),
-    ...ofType(t, 'AWS::Route53::RecordSet').filter(([, r]) => r.Properties.AliasTarget?.EvaluateTargetHealth).map(() => 'Route 53 evaluates the load balancer health'),
+    ...ofType(t, 'AWS::Route53::RecordSet')
+      .filter(([, r]) => r.Properties.AliasTarget?.EvaluateTargetHealth)
+      .map(() => 'Route 53 evaluates the load balancer health'),
     ...ofType(t, 'AWS::EC2::Instance').map(() => 'none replaces the instance: EC2 status checks only report'),
   ];
   const backups = [
-    ...ofType(t, 'AWS::RDS::DBInstance').map(([id, r]) => `${id}: ${r.Properties.BackupRetentionPeriod} days of automated backups${r.DeletionPolicy === 'Snapshot' ? ', snapshot on delete' : ''}`),
+    ...ofType(t, 'AWS::RDS::DBInstance').map(
+      ([id, r]) =>
+        `${id}: ${r.Properties.BackupRetentionPeriod} days of automated backups${r.DeletionPolicy === 'Snapshot' ? ', snapshot on delete' : ''}`,
+    ),
     ...ofType(t, 'AWS::DynamoDB::Table').map(
-      ([id, r]) => `${id}: point-in-time recovery ${r.Properties.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled ? 'on' : 'off'}${r.DeletionPolicy === 'Retain' ? ', kept on delete' : ''}`,
+      ([id, r]) =>
+        `${id}: point-in-time recovery ${r.Properties.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled ? 'on' : 'off'}${r.DeletionPolicy === 'Retain' ? ', kept on delete' : ''}`,
     ),
     ...ofType(t, 'AWS::EC2::Instance')
       .filter(([id]) => colocatedServices(t, id).length > 0)
@@ -246,7 +305,9 @@ function availability(t: CfnTemplate): StageFacts['availability'] {
   const deletionProtection = [
     ...ofType(t, 'AWS::RDS::DBInstance').map(([id, r]) => `${id}: ${r.Properties.DeletionProtection ? 'on' : 'off'}`),
     ...ofType(t, 'AWS::DynamoDB::Table').map(([id, r]) => `${id}: ${r.Properties.DeletionProtectionEnabled ? 'on' : 'off'}`),
-    ...ofType(t, 'AWS::EC2::Instance').map(([id, r]) => `${id}: termination protection ${r.Properties.DisableApiTermination ? 'on' : 'off'}`),
+    ...ofType(t, 'AWS::EC2::Instance').map(
+      ([id, r]) => `${id}: termination protection ${r.Properties.DisableApiTermination ? 'on' : 'off'}`,
+    ),
   ];
   return { zones, healthChecks, backups, deletionProtection };
 }
@@ -254,12 +315,19 @@ function availability(t: CfnTemplate): StageFacts['availability'] {
 function exposure(t: CfnTemplate): string[] {
   const attachedTo = (group: string) =>
     Object.entries(t.Resources)
-      .filter(([, r]: [string, CfnResource]) => ['AWS::ElasticLoadBalancingV2::LoadBalancer', 'AWS::EC2::Instance'].includes(r.Type) && referencedIds(r.Properties?.SecurityGroups ?? r.Properties?.SecurityGroupIds).has(group))
+      .filter(
+        ([, r]: [string, CfnResource]) =>
+          ['AWS::ElasticLoadBalancingV2::LoadBalancer', 'AWS::EC2::Instance'].includes(r.Type) &&
+          referencedIds(r.Properties?.SecurityGroups ?? r.Properties?.SecurityGroupIds).has(group),
+      )
       .map(([id, r]) => `${r.Type === 'AWS::EC2::Instance' ? 'EC2 instance' : 'load balancer'} ${id}`);
   const open = ingressRules(t).filter((r) => r.from === '0.0.0.0/0' || r.from === '::/0');
   const byGroup = new Map<string, number[]>();
   for (const rule of open) byGroup.set(rule.group, [...(byGroup.get(rule.group) ?? []), rule.fromPort]);
-  return [...byGroup.entries()].map(([group, ports]) => `${attachedTo(group).join(', ') || group} accepts the internet on ${[...new Set(ports)].sort((a, b) => a - b).join(', ')}`);
+  return [...byGroup.entries()].map(
+    ([group, ports]) =>
+      `${attachedTo(group).join(', ') || group} accepts the internet on ${[...new Set(ports)].sort((a, b) => a - b).join(', ')}`,
+  );
 }
 
 export function analyseStage(stack: string, t: CfnTemplate): StageFacts {

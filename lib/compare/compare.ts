@@ -3,9 +3,9 @@
  * one stage to the next, condensed from the difference of their templates resource by resource.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { analyseStage, StageFacts } from './analyse';
-import { costOf, StageCost } from './cost';
-import { CfnTemplate, withoutToolkitMetadata } from '../template';
+import { type CfnTemplate, withoutToolkitMetadata } from '../template';
+import { analyseStage, type StageFacts } from './analyse';
+import { costOf, type StageCost } from './cost';
 
 export interface StageReport extends StageFacts {
   readonly cost: StageCost;
@@ -43,15 +43,25 @@ const FRIENDLY: Record<string, string> = {
   'AWS::EC2::EIP': 'Elastic IP',
 };
 
-const tally = (types: string[]) => types.reduce<Record<string, number>>((acc, t) => ({ ...acc, [t]: (acc[t] ?? 0) + 1 }), {});
+function tally(types: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const type of types) counts[type] = (counts[type] ?? 0) + 1;
+  return counts;
+}
 const spofKind = (what: string) => what.replace(/\d+/g, 'N');
 
 export function compareStages(from: StageReport, fromTemplate: CfnTemplate, to: StageReport, toTemplate: CfnTemplate): StepReport {
   // By logical id, as CloudFormation matches resources when one template replaces the other.
   const [before, after] = [withoutToolkitMetadata(fromTemplate).Resources, withoutToolkitMetadata(toTemplate).Resources];
-  const added = Object.keys(after).filter((id) => !(id in before)).map((id) => after[id].Type);
-  const removed = Object.keys(before).filter((id) => !(id in after)).map((id) => before[id].Type);
-  const changed = Object.keys(after).filter((id) => id in before && !isDeepStrictEqual(before[id], after[id])).map((id) => after[id].Type);
+  const added = Object.keys(after)
+    .filter((id) => !(id in before))
+    .map((id) => after[id].Type);
+  const removed = Object.keys(before)
+    .filter((id) => !(id in after))
+    .map((id) => before[id].Type);
+  const changed = Object.keys(after)
+    .filter((id) => id in before && !isDeepStrictEqual(before[id], after[id]))
+    .map((id) => after[id].Type);
 
   const fromKinds = new Map(from.singlePointsOfFailure.map((s) => [spofKind(s.what), s]));
   const toKinds = new Map(to.singlePointsOfFailure.map((s) => [spofKind(s.what), s]));

@@ -3,8 +3,9 @@
  * prices.json (region, date, source and usage assumptions stated there). A resource type the table
  * does not know is listed as unpriced, never as zero.
  */
+
+import { type CfnTemplate, refId } from '../template';
 import PRICE_TABLE from './prices.json';
-import { CfnTemplate, refId } from '../template';
 
 export interface CostLine {
   readonly resource: string;
@@ -65,7 +66,9 @@ function priceOf(t: CfnTemplate, id: string): CostLine {
       const launch = t.Resources[refId(p.LaunchTemplate?.LaunchTemplateId) ?? '']?.Properties?.LaunchTemplateData ?? {};
       const host = hostMonthly(launch.InstanceType, volumeOf(launch.BlockDeviceMappings));
       const count = Number(p.MinSize);
-      return host ? line(count * host.monthly, `${count} instances at minimum capacity, each ${host.basis}`) : unpriced(`no price for instance type ${launch.InstanceType}`);
+      return host
+        ? line(count * host.monthly, `${count} instances at minimum capacity, each ${host.basis}`)
+        : unpriced(`no price for instance type ${launch.InstanceType}`);
     }
     case 'AWS::ECS::Service': {
       const task = t.Resources[refId(p.TaskDefinition) ?? '']?.Properties ?? {};
@@ -91,7 +94,8 @@ function priceOf(t: CfnTemplate, id: string): CostLine {
     }
     case 'AWS::RDS::DBInstance': {
       const hourly = (P.rdsPostgresSingleAzPerHour as Record<string, unknown>)[p.DBInstanceClass];
-      if (typeof hourly !== 'number' || p.Engine !== 'postgres') return unpriced(`no price for ${p.Engine} on ${p.DBInstanceClass}${p.MultiAZ ? ' Multi-AZ' : ''}`);
+      if (typeof hourly !== 'number' || p.Engine !== 'postgres')
+        return unpriced(`no price for ${p.Engine} on ${p.DBInstanceClass}${p.MultiAZ ? ' Multi-AZ' : ''}`);
       const factor = p.MultiAZ ? 2 : 1;
       return line(
         factor * (hourly * HOURS + Number(p.AllocatedStorage) * P.rdsGp3PerGbMonth.value),
@@ -99,7 +103,10 @@ function priceOf(t: CfnTemplate, id: string): CostLine {
       );
     }
     case 'AWS::SecretsManager::Secret':
-      return line(P.secretPerMonth.value + A.secretsApiCallsTenThousandsPerMonth * P.secretsPerTenThousandCalls.value, `one secret + ${A.secretsApiCallsTenThousandsPerMonth * 10_000} API calls (assumed)`);
+      return line(
+        P.secretPerMonth.value + A.secretsApiCallsTenThousandsPerMonth * P.secretsPerTenThousandCalls.value,
+        `one secret + ${A.secretsApiCallsTenThousandsPerMonth * 10_000} API calls (assumed)`,
+      );
     case 'AWS::DynamoDB::Table': {
       if (p.BillingMode !== 'PAY_PER_REQUEST') return unpriced('provisioned capacity is not in the price table');
       const pitr = p.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled ? A.dynamodbGbStored * P.dynamodbPitrPerGbMonth.value : 0;
@@ -118,13 +125,18 @@ function priceOf(t: CfnTemplate, id: string): CostLine {
     case 'AWS::Route53::RecordSet':
       return p.AliasTarget
         ? line(0, 'alias queries to a load balancer are free')
-        : line(A.route53QueryMillionsPerMonth * P.route53PerMillionQueries.value, `${A.route53QueryMillionsPerMonth} M queries (assumed); the hosted zone is not part of the stage`);
+        : line(
+            A.route53QueryMillionsPerMonth * P.route53PerMillionQueries.value,
+            `${A.route53QueryMillionsPerMonth} M queries (assumed); the hosted zone is not part of the stage`,
+          );
     case 'AWS::Lambda::Function': {
       const gb = Number(p.MemorySize ?? 128) / 1024;
       return line(A.lambdaSecondsPerMonth * gb * P.lambdaPerGbSecond.value, `${A.lambdaSecondsPerMonth} s of ${gb} GB a month (assumed)`);
     }
     case 'AWS::EC2::VPCEndpoint':
-      return p.VpcEndpointType === 'Gateway' || p.VpcEndpointType === undefined ? line(0, 'gateway endpoints have no charge') : unpriced('interface endpoints are not in the price table');
+      return p.VpcEndpointType === 'Gateway' || p.VpcEndpointType === undefined
+        ? line(0, 'gateway endpoints have no charge')
+        : unpriced('interface endpoints are not in the price table');
     default:
       return FREE.has(r.Type) ? line(0, PRICE_TABLE.free.source) : unpriced(`${r.Type} is not in the price table`);
   }

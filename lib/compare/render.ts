@@ -1,6 +1,7 @@
 /** The comparison as a terminal table, as docs/stages.md, and as JSON. */
-import PRICE_TABLE from './prices.json';
+
 import type { StageReport, StepReport } from './compare';
+import PRICE_TABLE from './prices.json';
 
 const money = (n: number) => `$${n.toFixed(2)}`;
 const mermaidText = (s: string) => s.replace(/"/g, "'");
@@ -25,14 +26,21 @@ const ROWS: Row[] = [
   { label: 'zones spanned', cell: (r) => String(r.availability.zones.length) },
   { label: 'single points of failure', cell: (r) => String(r.singlePointsOfFailure.length) },
   { label: 'internet-facing', cell: (r) => r.exposure.map((e) => e.replace(/ [A-Za-z0-9]+ accepts the internet on /, ' :')).join('; ') },
-  { label: 'est. monthly cost', cell: (r) => `${money(r.cost.total)}${r.cost.unpriced.length ? ` + ${r.cost.unpriced.length} unpriced` : ''}` },
+  {
+    label: 'est. monthly cost',
+    cell: (r) => `${money(r.cost.total)}${r.cost.unpriced.length ? ` + ${r.cost.unpriced.length} unpriced` : ''}`,
+  },
 ];
 
 export function terminalTable(stages: StageReport[], steps: StepReport[]): string {
   const header = ['', ...stages.map((s) => s.stack)];
   const rows = ROWS.map((row) => [row.label, ...stages.map(row.cell)]);
   const widths = header.map((_, i) => Math.max(...[header, ...rows].map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [
     line(header),
     widths.map((w) => '-'.repeat(w)).join('  '),
@@ -65,7 +73,11 @@ function stageSection(r: StageReport): string {
     '',
     '### Scaling',
     '',
-    list([...r.scaling.vertical.map((v) => `vertical: ${v}`), ...r.scaling.horizontal.map((h) => `horizontal: ${h}`), ...r.scaling.saturation.map((s) => `when it saturates: ${s}`)]),
+    list([
+      ...r.scaling.vertical.map((v) => `vertical: ${v}`),
+      ...r.scaling.horizontal.map((h) => `horizontal: ${h}`),
+      ...r.scaling.saturation.map((s) => `when it saturates: ${s}`),
+    ]),
     '',
     '### Availability and durability',
     '',
@@ -135,8 +147,16 @@ export function markdown(stages: StageReport[], steps: StepReport[], configurati
       `**${s.from} → ${s.to}:** ${s.summary}.`,
       '',
       list([
-        `added: ${Object.entries(s.added).map(([t, n]) => `${n} × ${t}`).join(', ') || 'nothing'}`,
-        `removed: ${Object.entries(s.removed).map(([t, n]) => `${n} × ${t}`).join(', ') || 'nothing'}`,
+        `added: ${
+          Object.entries(s.added)
+            .map(([t, n]) => `${n} × ${t}`)
+            .join(', ') || 'nothing'
+        }`,
+        `removed: ${
+          Object.entries(s.removed)
+            .map(([t, n]) => `${n} × ${t}`)
+            .join(', ') || 'nothing'
+        }`,
         `changed in place: ${Object.values(s.changed).reduce((a, b) => a + b, 0)} resources (most only by their stage tag)`,
       ]),
       '',
@@ -146,5 +166,9 @@ export function markdown(stages: StageReport[], steps: StepReport[], configurati
 }
 
 export function json(stages: StageReport[], steps: StepReport[]): string {
-  return JSON.stringify({ prices: { region: PRICE_TABLE.region, recorded: PRICE_TABLE.recorded, assumptions: PRICE_TABLE.assumptions }, stages, steps }, null, 2);
+  return JSON.stringify(
+    { prices: { region: PRICE_TABLE.region, recorded: PRICE_TABLE.recorded, assumptions: PRICE_TABLE.assumptions }, stages, steps },
+    null,
+    2,
+  );
 }

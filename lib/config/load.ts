@@ -3,8 +3,9 @@
  * at once, before any stack is built: a user fixes a bad configuration in one pass, and a bad
  * configuration creates nothing.
  */
-import { FARGATE_MEMORY, CONFIG_KEYS, Config, ConfigKey, OPTIONS, Option } from './schema';
+
 import { show } from './parse';
+import { CONFIG_KEYS, type Config, type ConfigKey, FARGATE_MEMORY, OPTIONS, type Option } from './schema';
 
 /** Thrown when the configuration has problems; `problems` lists each, one line per key. */
 export class ConfigError extends Error {
@@ -67,7 +68,8 @@ export function loadConfig(context: Readonly<Record<string, unknown>>): Config {
     const spec = OPTIONS[key] as Option<unknown>;
     const raw = context[key];
     if (raw === undefined || raw === null) {
-      resolved[key] = typeof spec.default === 'function' ? (spec.default as (c: Partial<Config>) => unknown)(resolved as Partial<Config>) : spec.default;
+      resolved[key] =
+        typeof spec.default === 'function' ? (spec.default as (c: Partial<Config>) => unknown)(resolved as Partial<Config>) : spec.default;
       continue;
     }
     const parsed = spec.parser.parse(raw);
@@ -83,7 +85,9 @@ export function loadConfig(context: Readonly<Record<string, unknown>>): Config {
   const c = resolved as Config;
   const valid = (...keys: ConfigKey[]) => keys.every((k) => !failed.has(k));
   if (valid('minCapacity', 'maxCapacity') && c.minCapacity > c.maxCapacity) {
-    problems.push(`minCapacity: got ${c.minCapacity}, which is greater than maxCapacity (${c.maxCapacity}); allowed: minCapacity <= maxCapacity`);
+    problems.push(
+      `minCapacity: got ${c.minCapacity}, which is greater than maxCapacity (${c.maxCapacity}); allowed: minCapacity <= maxCapacity`,
+    );
   }
   if (valid('minCapacity', 'maxCapacity', 'desiredCapacity') && c.desiredCapacity !== undefined && c.minCapacity <= c.maxCapacity) {
     if (c.desiredCapacity < c.minCapacity || c.desiredCapacity > c.maxCapacity) {

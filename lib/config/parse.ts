@@ -22,7 +22,7 @@ export const refuse = (why?: string): Parsed<never> => (why === undefined ? { ok
 
 /** Shows a raw value the way the user wrote it, briefly. */
 export function show(raw: unknown): string {
-  const text = typeof raw === 'string' ? JSON.stringify(raw) : JSON.stringify(raw) ?? String(raw);
+  const text = typeof raw === 'string' ? JSON.stringify(raw) : (JSON.stringify(raw) ?? String(raw));
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 

@@ -5,7 +5,6 @@
  * table in the README (`npm run docs` writes it; a test fails when the README drifts).
  */
 import { DATABASE_INSTANCE_SIZES, WEB_INSTANCE_SIZES } from './instance-sizes';
-import { STAGE_NUMBERS, STAGES, StageNumber, stageNumberOf } from './stages';
 import {
   boolean,
   digits,
@@ -15,11 +14,12 @@ import {
   matching,
   ok,
   oneOf,
-  Parser,
+  type Parser,
   refuse,
   uniformOrPerKey,
   wholeNumber,
 } from './parse';
+import { STAGE_NUMBERS, STAGES, type StageNumber, stageNumberOf } from './stages';
 
 export const WEB_TIERS = ['ec2', 'ecs'] as const;
 export type WebTierKind = (typeof WEB_TIERS)[number];
@@ -32,10 +32,33 @@ export type DataStoreKind = (typeof DATA_STORES)[number];
  * sizes each comes in are generated into instance-sizes.ts (`npm run instance-sizes`).
  */
 export const WEB_INSTANCE_FAMILIES = [
-  't3', 't3a', 't4g',
-  'm5', 'm5a', 'm6i', 'm6a', 'm6g', 'm7i', 'm7a', 'm7g',
-  'c5', 'c5a', 'c6i', 'c6a', 'c6g', 'c7i', 'c7a', 'c7g',
-  'r5', 'r5a', 'r6i', 'r6a', 'r6g', 'r7i', 'r7a', 'r7g',
+  't3',
+  't3a',
+  't4g',
+  'm5',
+  'm5a',
+  'm6i',
+  'm6a',
+  'm6g',
+  'm7i',
+  'm7a',
+  'm7g',
+  'c5',
+  'c5a',
+  'c6i',
+  'c6a',
+  'c6g',
+  'c7i',
+  'c7a',
+  'c7g',
+  'r5',
+  'r5a',
+  'r6i',
+  'r6a',
+  'r6g',
+  'r7i',
+  'r7a',
+  'r7g',
 ] as const;
 
 /** DB instance classes that RDS for PostgreSQL offers (without the `db.` prefix). */
@@ -151,8 +174,10 @@ export const OPTIONS: { readonly [K in ConfigKey]: Option<Config[K]> } = {
   },
   hostedZoneId: {
     description: 'The id of the Route 53 hosted zone for `domainName`. Imported by id: synth never looks it up.',
-    parser: matching(/^Z[0-9A-Z]{1,32}$/, 'a Route 53 hosted zone id: "Z" followed by capital letters and digits, such as "Z0123456789ABCDEFGHIJ"', (s) =>
-      s.replace(/^\/hostedzone\//, ''),
+    parser: matching(
+      /^Z[0-9A-Z]{1,32}$/,
+      'a Route 53 hosted zone id: "Z" followed by capital letters and digits, such as "Z0123456789ABCDEFGHIJ"',
+      (s) => s.replace(/^\/hostedzone\//, ''),
     ),
     default: 'Z0000000000000EXAMPLE',
     defaultInWords: '"Z0000000000000EXAMPLE", a placeholder',
@@ -271,18 +296,13 @@ export const OPTIONS: { readonly [K in ConfigKey]: Option<Config[K]> } = {
   weight: {
     description:
       'The Route 53 weight of each stage\'s record, for moving traffic between stages deployed side by side (see "Moving between stages"). Record it per stage in cdk.json so a later deploy does not undo a cutover.',
-    parser: uniformOrPerKey(
-      STAGE_NUMBERS.map(String) as `${StageNumber}`[],
-      wholeNumber(0, 255),
-      100,
-      'stage number',
-    ),
+    parser: uniformOrPerKey(STAGE_NUMBERS.map(String) as `${StageNumber}`[], wholeNumber(0, 255), 100, 'stage number'),
     default: Object.fromEntries(STAGE_NUMBERS.map((n) => [n, 100])) as Record<`${StageNumber}`, number>,
     defaultInWords: '100 for every stage',
   },
   natGateways: {
     description:
-      'Stage 3: NAT gateways for the private web tier\'s egress. One per zone keeps egress working when a zone fails; fewer saves money and leaves a single point of failure for egress.',
+      "Stage 3: NAT gateways for the private web tier's egress. One per zone keeps egress working when a zone fails; fewer saves money and leaves a single point of failure for egress.",
     parser: wholeNumber(1, 6),
     default: (c: Partial<Config>) => c.availabilityZones?.length ?? 2,
     defaultInWords: 'one per availability zone',

@@ -99,7 +99,8 @@ export class RelationalDataTier extends Construct implements DataTier {
     Validations.of(this.database).acknowledge(
       {
         id: 'AwsSolutions-RDS3',
-        reason: 'One database in one zone is what stages 2 and 3 are: the README names it as their remaining single point of failure, which the replication stage removes.',
+        reason:
+          'One database in one zone is what stages 2 and 3 are: the README names it as their remaining single point of failure, which the replication stage removes.',
       },
       {
         id: 'AwsSolutions-RDS11',
@@ -109,12 +110,14 @@ export class RelationalDataTier extends Construct implements DataTier {
     if (!props.deletionProtection) {
       Validations.of(this.database).acknowledge({
         id: 'AwsSolutions-RDS10',
-        reason: 'Deletion protection is off because deletionProtection is false in the configuration (done before destroying the stage); a final snapshot is still kept.',
+        reason:
+          'Deletion protection is off because deletionProtection is false in the configuration (done before destroying the stage); a final snapshot is still kept.',
       });
     }
     Validations.of(secret).acknowledge({
       id: 'AwsSolutions-SMG4',
-      reason: 'The service re-reads the secret every 5 minutes, so it survives rotation; a rotation function needs a network path from the database tier to Secrets Manager (an interface endpoint or NAT), which stage 2 deliberately lacks. Rotation is left for the stage that adds private connectivity.',
+      reason:
+        'The service re-reads the secret every 5 minutes, so it survives rotation; a rotation function needs a network path from the database tier to Secrets Manager (an interface endpoint or NAT), which stage 2 deliberately lacks. Rotation is left for the stage that adds private connectivity.',
     });
   }
 

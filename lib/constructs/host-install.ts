@@ -6,12 +6,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Duration, Resource, Stack } from 'aws-cdk-lib';
+import { Duration, type Resource, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { REPOSITORY } from '../source-hash';
-import { WEB_APP_PORT, WebAppBundle, WebAppProps } from './web-app';
+import { WEB_APP_PORT, WebAppBundle, type WebAppProps } from './web-app';
 
 /** Where the service's settings live on a host: the systemd unit reads it. */
 export const ENVIRONMENT_FILE = '/etc/zero-to-millions/environment';
@@ -50,7 +50,13 @@ export function hostInstallScript(scope: Construct, props: WebAppProps, options:
     HOST_METADATA: 'ec2',
     ...(options.localDataServices
       ? // Over the local socket, PostgreSQL knows the service by its system user (peer authentication): no password exists.
-        { DATA_STORE: 'postgresql-local', DB_HOST: '/var/run/postgresql', DB_NAME: 'app', DB_USER: 'ztm', CACHE_URL: 'redis://127.0.0.1:6379' }
+        {
+          DATA_STORE: 'postgresql-local',
+          DB_HOST: '/var/run/postgresql',
+          DB_NAME: 'app',
+          DB_USER: 'ztm',
+          CACHE_URL: 'redis://127.0.0.1:6379',
+        }
       : props.environment),
     ...(usesRds ? { DB_CA_FILE: HOST_RDS_CA_FILE } : {}),
   };
@@ -67,7 +73,12 @@ export function hostInstallScript(scope: Construct, props: WebAppProps, options:
     `ZTM_RDS_CA=${usesRds}`,
     `ZTM_LOCAL_DATA=${options.localDataServices === true}`,
     'install -d -m 0755 /etc/zero-to-millions',
-    heredoc(ENVIRONMENT_FILE, Object.entries(environment).map(([k, v]) => `${k}=${v}`).join('\n')),
+    heredoc(
+      ENVIRONMENT_FILE,
+      Object.entries(environment)
+        .map(([k, v]) => `${k}=${v}`)
+        .join('\n'),
+    ),
     heredoc('/etc/zero-to-millions/zero-to-millions.service', readFileSync(join(HOST_FILES, 'zero-to-millions.service'), 'utf8')),
     readFileSync(join(HOST_FILES, 'install.sh'), 'utf8').trimEnd(),
   );
@@ -101,5 +112,7 @@ export const SIGNAL_TIMEOUT = Duration.minutes(15);
  */
 export function signalWhenServing(userData: ec2.UserData, resource: Resource, role: iam.IRole): void {
   userData.addSignalOnExitCommand(resource);
-  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['cloudformation:SignalResource'], resources: [Stack.of(resource).stackId] }));
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({ actions: ['cloudformation:SignalResource'], resources: [Stack.of(resource).stackId] }),
+  );
 }

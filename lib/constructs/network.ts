@@ -31,7 +31,8 @@ export interface NetworkProps {
  */
 export const HARD_CODED_ZONES = {
   id: 'CloudFormation-Validate::W3010',
-  reason: 'Availability zones come from the availabilityZones configuration key so that synth never calls AWS; the README tells a user to set the zone names of their account.',
+  reason:
+    'Availability zones come from the availabilityZones configuration key so that synth never calls AWS; the README tells a user to set the zone names of their account.',
 };
 
 /**

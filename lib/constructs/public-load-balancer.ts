@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import * as route53 from 'aws-cdk-lib/aws-route53';
+import type * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { HEALTH_CHECK_PATH, WEB_APP_PORT } from './web-app';
@@ -59,7 +59,8 @@ export class PublicLoadBalancer extends Construct implements ec2.IConnectable {
     });
     Validations.of(this.securityGroup).acknowledge({
       id: 'AwsSolutions-EC23',
-      reason: 'The internet-facing load balancer is the entry point of the stage: it accepts the public on 80 and 443 only; the web tier behind it does not.',
+      reason:
+        'The internet-facing load balancer is the entry point of the stage: it accepts the public on 80 and 443 only; the web tier behind it does not.',
     });
     this.connections = this.securityGroup.connections;
 

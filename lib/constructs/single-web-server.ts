@@ -1,10 +1,10 @@
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { HARD_CODED_ZONES } from './network';
 import { atEveryBoot, hostInstallScript, SIGNAL_TIMEOUT, signalWhenServing } from './host-install';
-import { WEB_APP_PORT, WebAppBundle, WebAppProps } from './web-app';
+import { HARD_CODED_ZONES } from './network';
+import { WEB_APP_PORT, WebAppBundle, type WebAppProps } from './web-app';
 import { webHostSettings } from './web-host';
 
 /**

@@ -2,14 +2,22 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct, IConstruct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import type { WebTierKind } from '../config';
 import type { WebTierIdentity } from './data-tier';
-import { PublicLoadBalancer } from './public-load-balancer';
 import { hostInstallScript, SIGNAL_TIMEOUT, signalWhenServing } from './host-install';
-import { CONTAINER_PORT, IMAGE_PLATFORMS, TaskArchitecture, WebAppBundle, webAppContainerEnvironment, webAppContainerImage, WebAppProps } from './web-app';
+import type { PublicLoadBalancer } from './public-load-balancer';
+import {
+  CONTAINER_PORT,
+  IMAGE_PLATFORMS,
+  type TaskArchitecture,
+  WebAppBundle,
+  type WebAppProps,
+  webAppContainerEnvironment,
+  webAppContainerImage,
+} from './web-app';
 import { webHostSettings } from './web-host';
 
 /** A horizontally scaled web tier behind the load balancer, in private subnets. */
@@ -129,7 +137,8 @@ export class AutoScalingWebTier extends Construct implements WebTier {
     }
     Validations.of(this.group).acknowledge({
       id: 'AwsSolutions-AS3',
-      reason: 'Scaling activity is recorded in the group activity history; notifications arrive with the monitoring stage, which owns alerting.',
+      reason:
+        'Scaling activity is recorded in the group activity history; notifications arrive with the monitoring stage, which owns alerting.',
     });
 
     this.connections = this.group.connections;
@@ -177,7 +186,8 @@ export class FargateWebTier extends Construct implements WebTier {
     });
     Validations.of(taskDefinition).acknowledge({
       id: 'AwsSolutions-ECS2',
-      reason: 'The environment holds only where the data lives (endpoint, port, secret ARN or table name); the app reads credentials from Secrets Manager itself.',
+      reason:
+        'The environment holds only where the data lives (endpoint, port, secret ARN or table name); the app reads credentials from Secrets Manager itself.',
     });
 
     this.service = new ecs.FargateService(this, 'Service', {
@@ -202,7 +212,8 @@ export class FargateWebTier extends Construct implements WebTier {
     );
     Validations.of(taskDefinition).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'The execution role pulls the image from the CDK asset repository; ecr:GetAuthorizationToken has no resource-level permissions.',
+      reason:
+        'The execution role pulls the image from the CDK asset repository; ecr:GetAuthorizationToken has no resource-level permissions.',
     });
     const scaling = this.service.autoScaleTaskCount({ minCapacity: props.minCapacity, maxCapacity: props.maxCapacity });
     scaling.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: props.cpuTargetPercent });

@@ -1,15 +1,15 @@
 import { Stack, Tags, Validations } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { Construct, IConstruct } from 'constructs';
-import { Config, placeholdersIn, STAGES, StageNumber } from '../config';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
+import type { Construct, IConstruct } from 'constructs';
+import { type Config, placeholdersIn, STAGES, type StageNumber } from '../config';
 import { ApiRecord } from '../constructs/api-record';
-import { DataTier, NoSqlDataTier, RelationalDataTier } from '../constructs/data-tier';
+import { type DataTier, NoSqlDataTier, RelationalDataTier } from '../constructs/data-tier';
 import { DeploymentVerification } from '../constructs/deployment-verification';
-import { PublicLoadBalancer } from '../constructs/public-load-balancer';
-import { AutoScalingWebTier, FargateWebTier, WebTier } from '../constructs/web-tier';
-import { HEALTH_CHECK_PATH, WebAppProps } from '../constructs/web-app';
+import type { PublicLoadBalancer } from '../constructs/public-load-balancer';
+import { HEALTH_CHECK_PATH, type WebAppProps } from '../constructs/web-app';
+import { AutoScalingWebTier, FargateWebTier, type WebTier } from '../constructs/web-tier';
 import { CONFIGURATION_METADATA, STAGE_METADATA } from '../template';
 
 /** The warning a stack carries while the configuration holds placeholders (acknowledge it with `Annotation::<this>`). */
@@ -110,7 +110,10 @@ export abstract class StageStack extends Stack {
    * single server's Elastic IP or at the load balancer; with `verifyDeployment`, proves during the
    * deployment that the stage serves through it once `servedBy` exists.
    */
-  protected publishApi(front: { readonly elasticIp: ec2.CfnEIP } | { readonly loadBalancer: PublicLoadBalancer }, servedBy: IConstruct): ApiRecord {
+  protected publishApi(
+    front: { readonly elasticIp: ec2.CfnEIP } | { readonly loadBalancer: PublicLoadBalancer },
+    servedBy: IConstruct,
+  ): ApiRecord {
     const viaLoadBalancer = 'loadBalancer' in front;
     const scheme = viaLoadBalancer ? front.loadBalancer.scheme : 'http';
     const record = new ApiRecord(this, 'Api', {

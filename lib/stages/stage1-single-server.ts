@@ -8,8 +8,8 @@
  * The flaw that forces stage 2: web traffic and database work compete for the same CPU, memory
  * and disk, so neither can be sized or scaled on its own, and losing the instance loses the data.
  */
-import { Construct } from 'constructs';
-import { Config } from '../config';
+import type { Construct } from 'constructs';
+import type { Config } from '../config';
 import { Network } from '../constructs/network';
 import { SingleWebServer } from '../constructs/single-web-server';
 import { StageStack } from './stage-stack';

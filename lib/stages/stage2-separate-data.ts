@@ -9,8 +9,8 @@
  * The flaw that forces stage 3: the web tier is still one server. Its size is the only knob
  * (vertical scaling has a ceiling), and when it or its zone fails the API is down.
  */
-import { Construct } from 'constructs';
-import { Config } from '../config';
+import type { Construct } from 'constructs';
+import type { Config } from '../config';
 import { Network } from '../constructs/network';
 import { SingleWebServer } from '../constructs/single-web-server';
 import { StageStack } from './stage-stack';

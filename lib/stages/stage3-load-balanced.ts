@@ -10,11 +10,11 @@
  * What it still risks: the database is one instance in one zone (RDS), and every read goes to
  * it — the flaws the replication and cache stages remove.
  */
-import { Construct } from 'constructs';
-import { Config } from '../config';
+import type { Construct } from 'constructs';
+import type { Config } from '../config';
 import { Network } from '../constructs/network';
 import { PublicLoadBalancer } from '../constructs/public-load-balancer';
-import { WebTier } from '../constructs/web-tier';
+import type { WebTier } from '../constructs/web-tier';
 import { StageStack } from './stage-stack';
 
 export class LoadBalancedStage extends StageStack {
@@ -22,7 +22,12 @@ export class LoadBalancedStage extends StageStack {
   readonly webTier: WebTier;
 
   constructor(scope: Construct, config: Config) {
-    super(scope, 3, config, `an Application Load Balancer in front of an auto-scaling ${config.webTier} web tier and a ${config.dataStore} data tier`);
+    super(
+      scope,
+      3,
+      config,
+      `an Application Load Balancer in front of an auto-scaling ${config.webTier} web tier and a ${config.dataStore} data tier`,
+    );
 
     const network = new Network(this, 'Network', {
       availabilityZones: config.availabilityZones,

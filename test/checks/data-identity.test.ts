@@ -14,9 +14,12 @@ import { DATA_STAGES } from '../support/variants';
 
 const PINNED: Record<string, Record<string, unknown>> = JSON.parse(readFileSync(join(__dirname, 'data-resources.json'), 'utf8'));
 
-test.each(DATA_STAGES.map((s) => [s.name, s] as const))('%s: the code does not replace its data resources', (name, { stage, overrides }) => {
-  expect(dataIdentity(templateOf(stage, overrides), stage === 1)).toEqual(PINNED[name]);
-});
+test.each(DATA_STAGES.map((s) => [s.name, s] as const))(
+  '%s: the code does not replace its data resources',
+  (name, { stage, overrides }) => {
+    expect(dataIdentity(templateOf(stage, overrides), stage === 1)).toEqual(PINNED[name]);
+  },
+);
 
 test('every stage that holds data is pinned, and nothing else is', () => {
   expect(Object.keys(PINNED).sort()).toEqual(DATA_STAGES.map((s) => s.name).sort());

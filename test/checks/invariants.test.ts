@@ -3,10 +3,10 @@
  * of them finds the fault it is about: a template with that one fault fails exactly that invariant.
  * `npm run test:matrix` checks them on every option combination, with validation and cdk-nag.
  */
-import { INVARIANTS, Subject, subjectOf, violationsOf } from '../../lib/checks/invariants';
+import { INVARIANTS, type Subject, subjectOf, violationsOf } from '../../lib/checks/invariants';
 import type { Overrides } from '../../lib/synth';
 import { templateOf } from '../support/synth-cache';
-import { CfnTemplate, only, resources } from '../support/template';
+import { type CfnTemplate, only, resources } from '../support/template';
 import { VARIANTS } from '../support/variants';
 
 const subject = (template: CfnTemplate): Subject => subjectOf(template)!;
@@ -27,21 +27,33 @@ const FAULTS: Record<string, Subject> = {
   // The single server's group opened to the world on SSH.
   'ZTM-1': withFault(1, {}, (t) => {
     const [groupId] = resources(t, 'AWS::EC2::SecurityGroup')[0];
-    t.Resources.Ssh = { Type: 'AWS::EC2::SecurityGroupIngress', Properties: { GroupId: { 'Fn::GetAtt': [groupId, 'GroupId'] }, CidrIp: '0.0.0.0/0', FromPort: 22, ToPort: 22, IpProtocol: 'tcp' } };
+    t.Resources.Ssh = {
+      Type: 'AWS::EC2::SecurityGroupIngress',
+      Properties: { GroupId: { 'Fn::GetAtt': [groupId, 'GroupId'] }, CidrIp: '0.0.0.0/0', FromPort: 22, ToPort: 22, IpProtocol: 'tcp' },
+    };
   }),
   'ZTM-2': withFault(3, {}, (t) => {
     const db = first(t, 'AWS::RDS::DBInstance');
-    t.Resources.Open = { Type: 'AWS::EC2::SecurityGroupIngress', Properties: { GroupId: db.Properties.VPCSecurityGroups[0], CidrIp: '10.0.0.0/8', FromPort: 5432, ToPort: 5432, IpProtocol: 'tcp' } };
+    t.Resources.Open = {
+      Type: 'AWS::EC2::SecurityGroupIngress',
+      Properties: { GroupId: db.Properties.VPCSecurityGroups[0], CidrIp: '10.0.0.0/8', FromPort: 5432, ToPort: 5432, IpProtocol: 'tcp' },
+    };
   }),
   'ZTM-3': withFault(3, {}, (t) => (first(t, 'AWS::EC2::LaunchTemplate').Properties.LaunchTemplateData.KeyName = 'ops')),
   'ZTM-4': withFault(1, {}, (t) => (first(t, 'AWS::EC2::Instance').Properties.MetadataOptions = { HttpTokens: 'optional' })),
   'ZTM-5': withFault(2, {}, (t) => (first(t, 'AWS::RDS::DBInstance').Properties.StorageEncrypted = false)),
   'ZTM-6': withFault(2, {}, (t) => (first(t, 'AWS::RDS::DBInstance').Properties.PubliclyAccessible = true)),
-  'ZTM-7': withFault(3, { webTier: 'ecs' }, (t) => first(t, 'AWS::ECS::TaskDefinition').Properties.ContainerDefinitions[0].Environment.push({ Name: 'DB_PASSWORD', Value: 'hunter2' })),
+  'ZTM-7': withFault(3, { webTier: 'ecs' }, (t) =>
+    first(t, 'AWS::ECS::TaskDefinition').Properties.ContainerDefinitions[0].Environment.push({ Name: 'DB_PASSWORD', Value: 'hunter2' }),
+  ),
   'ZTM-8': withFault(2, { dataStore: 'dynamodb' }, (t) => (first(t, 'AWS::DynamoDB::Table').DeletionPolicy = 'Delete')),
   'ZTM-9': withFault(1, {}, (t) => delete first(t, 'AWS::EC2::Instance').DeletionPolicy),
   'ZTM-10': withFault(3, {}, (t) => (first(t, 'AWS::AutoScaling::AutoScalingGroup').Properties.MinSize = '1')),
-  'ZTM-11': withFault(3, { webTier: 'ecs' }, (t) => (first(t, 'AWS::ECS::Service').Properties.NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp = 'ENABLED')),
+  'ZTM-11': withFault(
+    3,
+    { webTier: 'ecs' },
+    (t) => (first(t, 'AWS::ECS::Service').Properties.NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp = 'ENABLED'),
+  ),
 };
 test('there is a fault for every invariant', () => {
   expect(Object.keys(FAULTS).sort()).toEqual(INVARIANTS.map((i) => i.id).sort());

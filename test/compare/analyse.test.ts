@@ -3,17 +3,21 @@
  * named with the resource that causes it, the request path, and what faces the internet.
  */
 import { analyseStage, singlePointsOfFailure } from '../../lib/compare/analyse';
-import { mermaid } from '../../lib/compare/render';
 import { reportStage } from '../../lib/compare/compare';
+import { mermaid } from '../../lib/compare/render';
 import type { StageNumber } from '../../lib/config';
 import { STAGES } from '../../lib/config';
 import type { Overrides } from '../../lib/synth';
 import { templateOf } from '../support/synth-cache';
 import type { CfnTemplate } from '../support/template';
 
-const spofs = (stage: StageNumber, overrides: Overrides = {}) => singlePointsOfFailure(templateOf(stage, overrides)).map((s) => `${s.what}: ${s.resource}`);
+const spofs = (stage: StageNumber, overrides: Overrides = {}) =>
+  singlePointsOfFailure(templateOf(stage, overrides)).map((s) => `${s.what}: ${s.resource}`);
 const report = (stage: StageNumber, overrides: Overrides = {}) => reportStage(STAGES[stage].stackName, templateOf(stage, overrides));
-const subnet = (zone: string, tier: string) => ({ Type: 'AWS::EC2::Subnet', Properties: { AvailabilityZone: zone, Tags: [{ Key: 'aws-cdk:subnet-type', Value: tier }] } });
+const subnet = (zone: string, tier: string) => ({
+  Type: 'AWS::EC2::Subnet',
+  Properties: { AvailabilityZone: zone, Tags: [{ Key: 'aws-cdk:subnet-type', Value: tier }] },
+});
 
 describe('on small hand-built templates', () => {
   test('a web server of one instance behind one IP is found and named as single points of failure', () => {
@@ -33,7 +37,12 @@ describe('on small hand-built templates', () => {
 
   test('a Multi-AZ database is not a single point of failure; a single-AZ one is', () => {
     const db = (multiAz: boolean): CfnTemplate => ({
-      Resources: { Db: { Type: 'AWS::RDS::DBInstance', Properties: { Engine: 'postgres', DBInstanceClass: 'db.t4g.micro', AllocatedStorage: '20', MultiAZ: multiAz } } },
+      Resources: {
+        Db: {
+          Type: 'AWS::RDS::DBInstance',
+          Properties: { Engine: 'postgres', DBInstanceClass: 'db.t4g.micro', AllocatedStorage: '20', MultiAZ: multiAz },
+        },
+      },
     });
     expect(analyseStage('T', db(true)).singlePointsOfFailure).toEqual([]);
     expect(analyseStage('T', db(false)).singlePointsOfFailure).toEqual([{ resource: 'Db', what: 'database in one zone' }]);
@@ -47,14 +56,19 @@ describe('on small hand-built templates', () => {
         ...Object.fromEntries(Array.from({ length: nats }, (_, i) => [`Nat${i}`, { Type: 'AWS::EC2::NatGateway', Properties: {} }])),
       },
     });
-    expect(analyseStage('T', template(1)).singlePointsOfFailure).toEqual([{ resource: 'Nat0', what: 'egress of 2 zones through 1 NAT gateway' }]);
+    expect(analyseStage('T', template(1)).singlePointsOfFailure).toEqual([
+      { resource: 'Nat0', what: 'egress of 2 zones through 1 NAT gateway' },
+    ]);
     expect(analyseStage('T', template(2)).singlePointsOfFailure).toEqual([]);
   });
 });
 
 describe('what each stage still risks', () => {
   test('stage 1: the one instance is the web server, the database and the cache, behind one address', () => {
-    expect(spofs(1)).toEqual(['single server: the web app, PostgreSQL and Valkey fail together: ServerInstanceE518391B', 'record points at one IP address: ApiRecordEF2C714A']);
+    expect(spofs(1)).toEqual([
+      'single server: the web app, PostgreSQL and Valkey fail together: ServerInstanceE518391B',
+      'record points at one IP address: ApiRecordEF2C714A',
+    ]);
   });
 
   test('stage 2: one web server and, with RDS, a database in one zone', () => {
@@ -63,7 +77,10 @@ describe('what each stage still risks', () => {
       'database in one zone: RelationalDataDatabase5BB21CFE',
       'record points at one IP address: ApiRecordEF2C714A',
     ]);
-    expect(spofs(2, { dataStore: 'dynamodb' })).toEqual([expect.stringMatching(/^single web server: /), 'record points at one IP address: ApiRecordEF2C714A']);
+    expect(spofs(2, { dataStore: 'dynamodb' })).toEqual([
+      expect.stringMatching(/^single web server: /),
+      'record points at one IP address: ApiRecordEF2C714A',
+    ]);
   });
 
   test('stage 3: no single web server, with either web tier; the single-zone RDS database is what remains', () => {
@@ -73,7 +90,9 @@ describe('what each stage still risks', () => {
   });
 
   test('stage 3 with fewer NAT gateways than zones names the egress dependency', () => {
-    expect(spofs(3, { dataStore: 'dynamodb', natGateways: '1' })).toEqual(['egress of 2 zones through 1 NAT gateway: NetworkVpcPublicSubnet1NATGateway64781A21']);
+    expect(spofs(3, { dataStore: 'dynamodb', natGateways: '1' })).toEqual([
+      'egress of 2 zones through 1 NAT gateway: NetworkVpcPublicSubnet1NATGateway64781A21',
+    ]);
   });
 });
 
@@ -101,7 +120,11 @@ describe('the request path, from the references in the template', () => {
   });
 
   test('a table is reached through the web role, not the network', () => {
-    expect(report(2, { dataStore: 'dynamodb' }).requestPath.edges.at(-1)).toEqual({ from: expect.stringMatching(/^ServerInstance/), to: 'NoSqlDataTableDCF77491', label: 'IAM: item calls' });
+    expect(report(2, { dataStore: 'dynamodb' }).requestPath.edges.at(-1)).toEqual({
+      from: expect.stringMatching(/^ServerInstance/),
+      to: 'NoSqlDataTableDCF77491',
+      label: 'IAM: item calls',
+    });
   });
 });
 

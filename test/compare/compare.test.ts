@@ -22,12 +22,16 @@ test('the step from stage 2 to 3 reads as an architect would say it', () => {
 });
 
 test('resources are matched by logical id: added, removed and changed are counted by type', () => {
-  expect(steps[1].added).toMatchObject({ 'AWS::ElasticLoadBalancingV2::LoadBalancer': 1, 'AWS::AutoScaling::AutoScalingGroup': 1, 'AWS::EC2::NatGateway': 2 });
+  expect(steps[1].added).toMatchObject({
+    'AWS::ElasticLoadBalancingV2::LoadBalancer': 1,
+    'AWS::AutoScaling::AutoScalingGroup': 1,
+    'AWS::EC2::NatGateway': 2,
+  });
   expect(steps[1].removed).toMatchObject({ 'AWS::EC2::Instance': 1 });
   expect(steps[0].changed['AWS::EC2::VPC']).toBe(1); // the same VPC, now with its stage's tag
 });
 
-test('--json is one JSON document with the price table\'s region and date', () => {
+test("--json is one JSON document with the price table's region and date", () => {
   const parsed = JSON.parse(json(reports, steps));
   expect(Object.keys(parsed)).toEqual(['prices', 'stages', 'steps']);
   expect(parsed.prices).toMatchObject({ region: 'us-east-1', recorded: expect.stringMatching(/^\d{4}-\d{2}/) });

@@ -23,7 +23,7 @@ test('a resource type the price table does not know is unpriced, never zero, and
   expect(cost.lines.find((l) => l.resource === 'Vpc')!.monthly).toBe(0);
 });
 
-test('EC2 sizes are priced from the family\'s large price, linearly; metal is not guessed', () => {
+test("EC2 sizes are priced from the family's large price, linearly; metal is not guessed", () => {
   expect(ec2Hourly('t3.large')).toBe(0.0832);
   expect(ec2Hourly('t3.nano')).toBeCloseTo(0.0052, 6);
   expect(ec2Hourly('m5.2xlarge')).toBeCloseTo(0.384, 6);
@@ -33,7 +33,12 @@ test('EC2 sizes are priced from the family\'s large price, linearly; metal is no
 
 test('a Multi-AZ database costs twice the single-zone one', () => {
   const db = (multiAz: boolean): CfnTemplate => ({
-    Resources: { Db: { Type: 'AWS::RDS::DBInstance', Properties: { Engine: 'postgres', DBInstanceClass: 'db.t4g.micro', AllocatedStorage: '20', MultiAZ: multiAz } } },
+    Resources: {
+      Db: {
+        Type: 'AWS::RDS::DBInstance',
+        Properties: { Engine: 'postgres', DBInstanceClass: 'db.t4g.micro', AllocatedStorage: '20', MultiAZ: multiAz },
+      },
+    },
   });
   expect(costOf(db(true)).total).toBeCloseTo(2 * costOf(db(false)).total, 6);
 });

@@ -78,7 +78,11 @@ describe('values from -c arrive as strings and mean the same as JSON in cdk.json
 
 describe('each bad value is reported with its key, the value and what is allowed', () => {
   test.each<[string, Record<string, unknown>, string]>([
-    ['min > max capacity', { minCapacity: 5, maxCapacity: 3 }, 'minCapacity: got 5, which is greater than maxCapacity (3); allowed: minCapacity <= maxCapacity'],
+    [
+      'min > max capacity',
+      { minCapacity: 5, maxCapacity: 3 },
+      'minCapacity: got 5, which is greater than maxCapacity (3); allowed: minCapacity <= maxCapacity',
+    ],
     [
       'desired outside min..max',
       { desiredCapacity: 9 },
@@ -140,7 +144,11 @@ describe('each bad value is reported with its key, the value and what is allowed
     ],
     ['https not a boolean', { https: 'yes' }, 'https: got "yes"; allowed: true or false'],
     ['account not 12 digits', { account: '1234' }, 'account: got "1234"; allowed: a 12-digit AWS account id'],
-    ['account as a number that lost its leading zero', { account: 12345678901 }, 'account: got 12345678901; allowed: a 12-digit AWS account id'],
+    [
+      'account as a number that lost its leading zero',
+      { account: 12345678901 },
+      'account: got 12345678901; allowed: a 12-digit AWS account id',
+    ],
     [
       'zone of another region',
       { availabilityZones: ['us-east-1a', 'eu-west-1b'] },
@@ -156,7 +164,11 @@ describe('each bad value is reported with its key, the value and what is allowed
       { taskCpu: 4096 },
       'taskCpu, taskMemoryMiB: got 4096 and 1024, a task size Fargate does not offer; allowed with taskCpu 4096: taskMemoryMiB 8192, 9216, 10240, 11264, 12288, 13312, 14336, 15360, 16384, 17408, 18432, 19456, 20480, 21504, 22528, 23552, 24576, 25600, 26624, 27648, 28672, 29696, 30720',
     ],
-    ['more NAT gateways than zones', { natGateways: 3 }, 'natGateways: got 3, more than the 2 availability zones; allowed: 1 to 2 (one per zone at most)'],
+    [
+      'more NAT gateways than zones',
+      { natGateways: 3 },
+      'natGateways: got 3, more than the 2 availability zones; allowed: 1 to 2 (one per zone at most)',
+    ],
     [
       'memory Fargate does not offer for the CPU',
       { taskCpu: 256, taskMemoryMiB: 4096 },
@@ -184,7 +196,7 @@ test('GIVEN several bad values WHEN loaded THEN every problem is reported in one
 });
 
 describe('keys that are not ours', () => {
-  test('GIVEN the CDK\'s own context keys WHEN loaded THEN they are not taken for unknown options', () => {
+  test("GIVEN the CDK's own context keys WHEN loaded THEN they are not taken for unknown options", () => {
     expect(
       problemsOf({
         '@aws-cdk/core:newStyleStackSynthesis': true,
@@ -219,7 +231,7 @@ describe('keys that are not ours', () => {
     expect(isCdkOwnKey('aws-cdk:x')).toBe(false);
   });
 
-  test('the context providers the CDK caches lookups under are the cloud assembly schema\'s', () => {
+  test("the context providers the CDK caches lookups under are the cloud assembly schema's", () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { ContextProvider } = require('aws-cdk-lib/cloud-assembly-schema');
     expect([...CONTEXT_PROVIDERS].sort()).toEqual((Object.values(ContextProvider) as string[]).sort());

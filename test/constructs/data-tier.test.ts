@@ -31,7 +31,10 @@ describe('RelationalDataTier: RDS PostgreSQL', () => {
   });
 
   test('its master password is generated into Secrets Manager', () => {
-    expect(only(template, 'AWS::SecretsManager::Secret')[1].Properties.GenerateSecretString).toMatchObject({ GenerateStringKey: 'password', SecretStringTemplate: '{"username":"app_admin"}' });
+    expect(only(template, 'AWS::SecretsManager::Secret')[1].Properties.GenerateSecretString).toMatchObject({
+      GenerateStringKey: 'password',
+      SecretStringTemplate: '{"username":"app_admin"}',
+    });
   });
 
   test('snapshot', () => expect(template).toMatchSnapshot());

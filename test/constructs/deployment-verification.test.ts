@@ -1,7 +1,7 @@
 /** The Lambda and trigger that prove a deployment serves (lib/constructs/deployment-verification.ts). */
 import { NODE_MAJOR } from '../../lib/bundles';
 import { templateOf } from '../support/synth-cache';
-import { CfnTemplate, idOf, only, resources, statementsOf } from '../support/template';
+import { type CfnTemplate, idOf, only, resources, statementsOf } from '../support/template';
 
 describe.each([
   ['Stage1-SingleServer', 1, {}, 'ip'],
@@ -15,18 +15,35 @@ describe.each([
 
   test('a trigger runs the verification Lambda after the record and the web tier exist', () => {
     const [recordId] = only(template, 'AWS::Route53::RecordSet');
-    const webTier = ['AWS::AutoScaling::AutoScalingGroup', 'AWS::ECS::Service', 'AWS::EC2::Instance'].flatMap((type) => resources(template, type).map(([id]) => id));
+    const webTier = ['AWS::AutoScaling::AutoScalingGroup', 'AWS::ECS::Service', 'AWS::EC2::Instance'].flatMap((type) =>
+      resources(template, type).map(([id]) => id),
+    );
     expect(trigger.DependsOn).toEqual(expect.arrayContaining([recordId, ...webTier]));
-    if (stage === 3) expect(trigger.DependsOn).toEqual(expect.arrayContaining(resources(template, 'AWS::ElasticLoadBalancingV2::Listener').map(([id]) => id)));
+    if (stage === 3)
+      expect(trigger.DependsOn).toEqual(
+        expect.arrayContaining(resources(template, 'AWS::ElasticLoadBalancingV2::Listener').map(([id]) => id)),
+      );
     // The trigger invokes the current version of the verification function.
-    expect(template.Resources[idOf(trigger.Properties.HandlerArn)]).toMatchObject({ Type: 'AWS::Lambda::Version', Properties: { FunctionName: { Ref: functionId } } });
+    expect(template.Resources[idOf(trigger.Properties.HandlerArn)]).toMatchObject({
+      Type: 'AWS::Lambda::Version',
+      Properties: { FunctionName: { Ref: functionId } },
+    });
   });
 
   test('the Lambda checks the stage record, through its own target, within a time budget', () => {
     const env = fn.Properties.Environment.Variables;
-    expect(env).toMatchObject({ HOSTED_ZONE_ID: 'Z0000000000000EXAMPLE', RECORD_NAME: 'api.example.com', WEIGHT: '100', TARGET_KIND: kind, BUDGET_SECONDS: '600' });
+    expect(env).toMatchObject({
+      HOSTED_ZONE_ID: 'Z0000000000000EXAMPLE',
+      RECORD_NAME: 'api.example.com',
+      WEIGHT: '100',
+      TARGET_KIND: kind,
+      BUDGET_SECONDS: '600',
+    });
     const scheme = stage === 3 && (overrides as { https?: string }).https !== 'false' ? 'https' : 'http';
-    const host = kind === 'ip' ? { Ref: only(template, 'AWS::EC2::EIP')[0] } : { 'Fn::GetAtt': [only(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer')[0], 'DNSName'] };
+    const host =
+      kind === 'ip'
+        ? { Ref: only(template, 'AWS::EC2::EIP')[0] }
+        : { 'Fn::GetAtt': [only(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer')[0], 'DNSName'] };
     expect(env.HEALTH_URL).toEqual({ 'Fn::Join': ['', [`${scheme}://`, host, '/healthz']] });
     expect(env.TARGET).toEqual(host);
     expect([fn.Properties.Timeout, fn.Properties.Runtime, fn.Properties.Handler]).toEqual([720, `nodejs${NODE_MAJOR}.x`, 'index.handler']);
@@ -50,7 +67,11 @@ describe.each([
           },
         },
       },
-      { Action: 'route53:GetChange', Effect: 'Allow', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':route53:::change/*']] } },
+      {
+        Action: 'route53:GetChange',
+        Effect: 'Allow',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':route53:::change/*']] },
+      },
       { Action: 'route53:TestDNSAnswer', Effect: 'Allow', Resource: '*' },
     ]);
     expect(template.Resources[role].Properties.ManagedPolicyArns).toBeUndefined();

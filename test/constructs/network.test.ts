@@ -16,12 +16,19 @@ describe('public only (stages 1 and 2 without a database)', () => {
 
   test('the default security group admits nothing, flow logs keep a month of all traffic', () => {
     expect(resources(template, 'Custom::VpcRestrictDefaultSG')).toHaveLength(1);
-    expect(only(template, 'AWS::EC2::FlowLog')[1].Properties).toMatchObject({ TrafficType: 'ALL', MaxAggregationInterval: 600, LogDestinationType: 'cloud-watch-logs' });
+    expect(only(template, 'AWS::EC2::FlowLog')[1].Properties).toMatchObject({
+      TrafficType: 'ALL',
+      MaxAggregationInterval: 600,
+      LogDestinationType: 'cloud-watch-logs',
+    });
     expect(only(template, 'AWS::Logs::LogGroup')[1].Properties.RetentionInDays).toBe(30);
   });
 
   test('S3 and DynamoDB are reached through free gateway endpoints, not across the internet', () => {
-    const endpoints = resources(template, 'AWS::EC2::VPCEndpoint').map(([, e]) => [e.Properties.VpcEndpointType, JSON.stringify(e.Properties.ServiceName)]);
+    const endpoints = resources(template, 'AWS::EC2::VPCEndpoint').map(([, e]) => [
+      e.Properties.VpcEndpointType,
+      JSON.stringify(e.Properties.ServiceName),
+    ]);
     expect(endpoints).toEqual([
       ['Gateway', expect.stringContaining('.s3')],
       ['Gateway', expect.stringContaining('.dynamodb')],

@@ -22,11 +22,18 @@ describe('with HTTPS', () => {
     const [bucketId, bucket] = only(template, 'AWS::S3::Bucket');
     expect(bucket.Properties).toMatchObject({
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
       LifecycleConfiguration: { Rules: [expect.objectContaining({ ExpirationInDays: 90 })] },
     });
     const policy = resources(template, 'AWS::S3::BucketPolicy').find(([, p]) => idOf(p.Properties.Bucket) === bucketId)![1];
-    expect(policy.Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+    expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    );
   });
 
   test('a DNS-validated certificate, the TLS 1.3 policy on 443, HTTP redirected permanently', () => {
@@ -34,8 +41,17 @@ describe('with HTTPS', () => {
     expect(certificate.Properties).toMatchObject({ DomainName: 'api.example.com', ValidationMethod: 'DNS' });
     const listeners = resources(template, 'AWS::ElasticLoadBalancingV2::Listener').map(([, l]) => l.Properties);
     expect(listeners).toEqual([
-      expect.objectContaining({ Port: 443, Protocol: 'HTTPS', Certificates: [{ CertificateArn: { Ref: certificateId } }], SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06' }),
-      expect.objectContaining({ Port: 80, Protocol: 'HTTP', DefaultActions: [{ Type: 'redirect', RedirectConfig: { Port: '443', Protocol: 'HTTPS', StatusCode: 'HTTP_301' } }] }),
+      expect.objectContaining({
+        Port: 443,
+        Protocol: 'HTTPS',
+        Certificates: [{ CertificateArn: { Ref: certificateId } }],
+        SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+      }),
+      expect.objectContaining({
+        Port: 80,
+        Protocol: 'HTTP',
+        DefaultActions: [{ Type: 'redirect', RedirectConfig: { Port: '443', Protocol: 'HTTPS', StatusCode: 'HTTP_301' } }],
+      }),
     ]);
     expect(ingressRules(template).map((r) => [r.from, r.fromPort])).toEqual([
       ['0.0.0.0/0', 443],
@@ -62,7 +78,11 @@ describe('with HTTPS', () => {
 
 test('without HTTPS: one HTTP listener that forwards to the port given, no certificate, nothing open on 443', () => {
   const template = fixtureTemplate('public-load-balancer/http');
-  expect(only(template, 'AWS::ElasticLoadBalancingV2::Listener')[1].Properties).toMatchObject({ Port: 80, Protocol: 'HTTP', DefaultActions: [expect.objectContaining({ Type: 'forward' })] });
+  expect(only(template, 'AWS::ElasticLoadBalancingV2::Listener')[1].Properties).toMatchObject({
+    Port: 80,
+    Protocol: 'HTTP',
+    DefaultActions: [expect.objectContaining({ Type: 'forward' })],
+  });
   expect(only(template, 'AWS::ElasticLoadBalancingV2::TargetGroup')[1].Properties.Port).toBe(8080);
   expect(resources(template, 'AWS::CertificateManager::Certificate')).toEqual([]);
   expect(ingressRules(template).map((r) => r.fromPort)).toEqual([80]);

@@ -15,12 +15,18 @@ describe('holding data (stage 1)', () => {
 
   test('without deletionProtection, deleting the stack deletes it', () => {
     const [, unprotected] = only(fixtureTemplate('single-web-server/holds-data-unprotected'), 'AWS::EC2::Instance');
-    expect([unprotected.DeletionPolicy, unprotected.UpdateReplacePolicy, unprotected.Properties.DisableApiTermination]).toEqual([undefined, undefined, false]);
+    expect([unprotected.DeletionPolicy, unprotected.UpdateReplacePolicy, unprotected.Properties.DisableApiTermination]).toEqual([
+      undefined,
+      undefined,
+      false,
+    ]);
   });
 
   test('its install script runs at every boot as one per-boot part under a fixed name, so a changed script arrives without a replacement', () => {
     const mime = userDataText(instance.Properties.UserData);
-    expect(mime).toContain('Content-Type: text/x-shellscript-per-boot; charset="utf-8"\nContent-Disposition: attachment; filename="zero-to-millions.sh"\nContent-Transfer-Encoding: base64\n');
+    expect(mime).toContain(
+      'Content-Type: text/x-shellscript-per-boot; charset="utf-8"\nContent-Disposition: attachment; filename="zero-to-millions.sh"\nContent-Transfer-Encoding: base64\n',
+    );
     // cloud-init's own configuration is left alone: no list of final modules replaced.
     expect(mime).not.toMatch(/cloud_final_modules|text\/cloud-config/);
     expect(mime.match(/^--\+AWS\+CDK\+User\+Data\+Separator==$/gm)).toHaveLength(1);
@@ -37,7 +43,9 @@ describe('holding data (stage 1)', () => {
   });
 
   test('only HTTP on port 80 is open to the world, and it sits in a public subnet with an Elastic IP', () => {
-    expect(ingressRules(template)).toEqual([{ group: expect.stringMatching(/^ServerSecurityGroup/), from: '0.0.0.0/0', fromPort: 80, toPort: 80 }]);
+    expect(ingressRules(template)).toEqual([
+      { group: expect.stringMatching(/^ServerSecurityGroup/), from: '0.0.0.0/0', fromPort: 80, toPort: 80 },
+    ]);
     expect(subnetTier(template, instance.Properties.SubnetId)).toBe('Public');
     expect(only(template, 'AWS::EC2::EIP')[1].Properties.InstanceId).toEqual({ Ref: instanceId });
   });
@@ -57,6 +65,8 @@ describe('stateless (stage 2)', () => {
 
   test('a Graviton instance type gets the arm64 image', () => {
     const [, imageTemplate] = resources(template, 'AWS::EC2::LaunchTemplate')[0];
-    expect(imageTemplate.Properties.LaunchTemplateData.ImageId).toBe('resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64');
+    expect(imageTemplate.Properties.LaunchTemplateData.ImageId).toBe(
+      'resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64',
+    );
   });
 });

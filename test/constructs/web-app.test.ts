@@ -15,19 +15,30 @@ test('a Fargate task runs an image asset built by cdk deploy from the bundle dir
   const images = stageOf(3, { webTier: 'ecs' }).dockerImages;
   expect(images).toEqual([{ directory: expect.any(String), files: ['Dockerfile', 'server.js'] }]);
   const [, task] = only(templateOf(3, { webTier: 'ecs' }), 'AWS::ECS::TaskDefinition');
-  expect(JSON.stringify(task.Properties.ContainerDefinitions[0].Image)).toMatch(/cdk-hnb659fds-container-assets-123456789012-us-east-1:[0-9a-f]{64}/);
+  expect(JSON.stringify(task.Properties.ContainerDefinitions[0].Image)).toMatch(
+    /cdk-hnb659fds-container-assets-123456789012-us-east-1:[0-9a-f]{64}/,
+  );
 });
 
 test('the task role may read the secret or the table, nothing more', () => {
   for (const dataStore of ['rds', 'dynamodb']) {
     const template = templateOf(3, dataStore === 'rds' ? { webTier: 'ecs' } : { webTier: 'ecs', dataStore });
     const [, task] = only(template, 'AWS::ECS::TaskDefinition');
-    const actions = statementsOf(template, idOf(task.Properties.TaskRoleArn)).flatMap((s) => [s.Action].flat()).sort();
+    const actions = statementsOf(template, idOf(task.Properties.TaskRoleArn))
+      .flatMap((s) => [s.Action].flat())
+      .sort();
     expect([dataStore, actions]).toEqual([
       dataStore,
       dataStore === 'rds'
         ? ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']
-        : ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        : [
+            'dynamodb:ConditionCheckItem',
+            'dynamodb:DeleteItem',
+            'dynamodb:DescribeTable',
+            'dynamodb:GetItem',
+            'dynamodb:PutItem',
+            'dynamodb:UpdateItem',
+          ],
     ]);
   }
 });

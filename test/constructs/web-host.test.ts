@@ -8,7 +8,9 @@ const [, instance] = only(template, 'AWS::EC2::Instance');
 test('IMDSv2 only, an encrypted gp3 root volume, detailed monitoring, no key pair', () => {
   expect(instance.Properties).toMatchObject({
     MetadataOptions: { HttpTokens: 'required' },
-    BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { DeleteOnTermination: true, Encrypted: true, VolumeSize: 20, VolumeType: 'gp3' } }],
+    BlockDeviceMappings: [
+      { DeviceName: '/dev/xvda', Ebs: { DeleteOnTermination: true, Encrypted: true, VolumeSize: 20, VolumeType: 'gp3' } },
+    ],
     Monitoring: true,
   });
   expect(instance.Properties.KeyName).toBeUndefined();
@@ -22,15 +24,19 @@ test('operators reach it through Session Manager: the role carries the AWS manag
   });
 });
 
-test('the image is resolved by EC2 at launch, so a new Amazon Linux release never replaces the host (and stage 1\'s database) on a later deploy', () => {
+test("the image is resolved by EC2 at launch, so a new Amazon Linux release never replaces the host (and stage 1's database) on a later deploy", () => {
   expect(instance.Properties.ImageId).toBeUndefined();
   const launchTemplate = template.Resources[instance.Properties.LaunchTemplate.LaunchTemplateId.Ref];
-  expect(launchTemplate.Properties.LaunchTemplateData.ImageId).toBe('resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64');
+  expect(launchTemplate.Properties.LaunchTemplateData.ImageId).toBe(
+    'resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64',
+  );
   // No deploy-time image parameter, whose new value would replace the instance.
   expect(Object.keys(templateOf(1).Parameters ?? {})).toEqual(['BootstrapVersion']);
 });
 
 test('a launch template of the Auto Scaling tier gets the same image, resolved at launch', () => {
   const [, launch] = resources(templateOf(3), 'AWS::EC2::LaunchTemplate')[0];
-  expect(launch.Properties.LaunchTemplateData.ImageId).toBe('resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64');
+  expect(launch.Properties.LaunchTemplateData.ImageId).toBe(
+    'resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64',
+  );
 });

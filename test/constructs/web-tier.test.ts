@@ -2,7 +2,10 @@
 import { fixtureTemplate } from '../support/synth-cache';
 import { idOf, ingressRules, only, resources } from '../support/template';
 
-const privateRoutes = (template: ReturnType<typeof fixtureTemplate>) => resources(template, 'AWS::EC2::Route').filter(([id]) => id.includes('PrivateSubnet')).map(([id]) => id);
+const privateRoutes = (template: ReturnType<typeof fixtureTemplate>) =>
+  resources(template, 'AWS::EC2::Route')
+    .filter(([id]) => id.includes('PrivateSubnet'))
+    .map(([id]) => id);
 
 describe('AutoScalingWebTier (webTier=ec2)', () => {
   const template = fixtureTemplate('web-tier/auto-scaling');
@@ -14,7 +17,12 @@ describe('AutoScalingWebTier (webTier=ec2)', () => {
   });
 
   test('a changed launch template replaces instances one at a time, each proving it serves first', () => {
-    expect(group.UpdatePolicy.AutoScalingRollingUpdate).toMatchObject({ MaxBatchSize: 1, MinInstancesInService: 2, WaitOnResourceSignals: true, PauseTime: 'PT15M' });
+    expect(group.UpdatePolicy.AutoScalingRollingUpdate).toMatchObject({
+      MaxBatchSize: 1,
+      MinInstancesInService: 2,
+      WaitOnResourceSignals: true,
+      PauseTime: 'PT15M',
+    });
     expect(group.CreationPolicy).toEqual({ ResourceSignal: { Count: 2, Timeout: 'PT15M' } });
     expect(JSON.stringify(launch.Properties.LaunchTemplateData.UserData)).toContain(`--resource ${groupId} `);
   });
@@ -48,7 +56,11 @@ describe('FargateWebTier (webTier=ecs)', () => {
     expect(service.Properties).toMatchObject({
       LaunchType: 'FARGATE',
       DesiredCount: 2,
-      DeploymentConfiguration: { MinimumHealthyPercent: 100, MaximumPercent: 200, DeploymentCircuitBreaker: { Enable: true, Rollback: true } },
+      DeploymentConfiguration: {
+        MinimumHealthyPercent: 100,
+        MaximumPercent: 200,
+        DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+      },
       HealthCheckGracePeriodSeconds: 60,
     });
   });
@@ -57,26 +69,39 @@ describe('FargateWebTier (webTier=ecs)', () => {
     expect(service.DependsOn).toEqual(expect.arrayContaining(privateRoutes(template)));
   });
 
-  test('the image is built for the task\'s architecture: one setting drives both', () => {
+  test("the image is built for the task's architecture: one setting drives both", () => {
     expect(task.Properties.RuntimePlatform).toEqual({ CpuArchitecture: 'X86_64', OperatingSystemFamily: 'LINUX' });
     const arm = fixtureTemplate('web-tier/fargate-arm64');
-    expect(only(arm, 'AWS::ECS::TaskDefinition')[1].Properties.RuntimePlatform).toEqual({ CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' });
+    expect(only(arm, 'AWS::ECS::TaskDefinition')[1].Properties.RuntimePlatform).toEqual({
+      CpuArchitecture: 'ARM64',
+      OperatingSystemFamily: 'LINUX',
+    });
     // The image asset's platform is in the stack's asset manifest; its tag here is the asset hash,
     // which includes the platform: the two architectures build two images.
-    const tag = (t: ReturnType<typeof fixtureTemplate>) => JSON.stringify(only(t, 'AWS::ECS::TaskDefinition')[1].Properties.ContainerDefinitions[0].Image).match(/:([0-9a-f]{64})/)![1];
+    const tag = (t: ReturnType<typeof fixtureTemplate>) =>
+      JSON.stringify(only(t, 'AWS::ECS::TaskDefinition')[1].Properties.ContainerDefinitions[0].Image).match(/:([0-9a-f]{64})/)![1];
     expect(tag(arm)).not.toBe(tag(template));
   });
 
   test('the container logs to CloudWatch, listens on 8080 and learns where its data lives, never a password', () => {
     expect(container.LogConfiguration.LogDriver).toBe('awslogs');
     expect(container.PortMappings).toEqual([{ ContainerPort: 8080, Protocol: 'tcp' }]);
-    expect(container.Environment.map((e: { Name: string }) => e.Name).sort()).toEqual(['AWS_REGION', 'DATA_STORE', 'PORT', 'STAGE', 'TABLE_NAME', 'VERSION']);
+    expect(container.Environment.map((e: { Name: string }) => e.Name).sort()).toEqual([
+      'AWS_REGION',
+      'DATA_STORE',
+      'PORT',
+      'STAGE',
+      'TABLE_NAME',
+      'VERSION',
+    ]);
     expect(JSON.stringify(task)).not.toMatch(/password|resolve:secretsmanager/i);
   });
 
   test('it admits only the load balancer, on the container port', () => {
     const group = idOf(service.Properties.NetworkConfiguration.AwsvpcConfiguration.SecurityGroups[0]);
-    expect(ingressRules(template).filter((r) => r.group === group)).toEqual([{ group, from: expect.stringMatching(/^LoadBalancerSecurityGroup/), fromPort: 8080, toPort: 8080 }]);
+    expect(ingressRules(template).filter((r) => r.group === group)).toEqual([
+      { group, from: expect.stringMatching(/^LoadBalancerSecurityGroup/), fromPort: 8080, toPort: 8080 },
+    ]);
   });
 
   test('Container Insights is on for the cluster', () => {

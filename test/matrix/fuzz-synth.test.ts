@@ -10,7 +10,10 @@ import { FUZZ_SEED, SYNTHESIZED_RUNS, validConfiguration } from '../support/conf
 test(`${SYNTHESIZED_RUNS} generated allowed configurations pass every invariant, validation and cdk-nag`, () => {
   fc.assert(
     fc.property(validConfiguration, fc.constantFrom(1, 2, 3), (context, stage) => {
-      expect(checkCombination(stage as 1 | 2 | 3, { ...context, stages: STAGES[stage as 1 | 2 | 3].stackName })).toEqual({ violations: {}, findings: [] });
+      expect(checkCombination(stage as 1 | 2 | 3, { ...context, stages: STAGES[stage as 1 | 2 | 3].stackName })).toEqual({
+        violations: {},
+        findings: [],
+      });
     }),
     { seed: FUZZ_SEED, numRuns: SYNTHESIZED_RUNS },
   );

@@ -3,7 +3,7 @@
  * serving may make CloudFormation replace its database, its table or stage 1's instance.
  */
 import { dataIdentity } from '../../lib/checks/data-identity';
-import { Overrides, synthesize } from '../../lib/synth';
+import { type Overrides, synthesize } from '../../lib/synth';
 import { DATA_STAGES } from '../support/variants';
 
 /** Configuration changes a user makes to a stage that is already serving. None may replace its data. */
@@ -24,11 +24,15 @@ const LIVE_CHANGES: Overrides[] = [
   { verifyDeployment: 'false' },
 ];
 
-const identityOf = (stage: 1 | 2 | 3, overrides: Overrides) => dataIdentity(synthesize({ ...overrides, stages: String(stage) }).stages[0].template, stage === 1);
+const identityOf = (stage: 1 | 2 | 3, overrides: Overrides) =>
+  dataIdentity(synthesize({ ...overrides, stages: String(stage) }).stages[0].template, stage === 1);
 
 describe.each(DATA_STAGES.map((s) => [s.name, s] as const))('%s', (_name, { stage, overrides }) => {
   const before = identityOf(stage as 1 | 2 | 3, overrides);
-  test.each(LIVE_CHANGES.map((change) => [JSON.stringify(change), change] as const))('changing %s on a live stack replaces none of its data', (_change, change) => {
-    expect(identityOf(stage as 1 | 2 | 3, { ...overrides, ...change })).toEqual(before);
-  });
+  test.each(LIVE_CHANGES.map((change) => [JSON.stringify(change), change] as const))(
+    'changing %s on a live stack replaces none of its data',
+    (_change, change) => {
+      expect(identityOf(stage as 1 | 2 | 3, { ...overrides, ...change })).toEqual(before);
+    },
+  );
 });

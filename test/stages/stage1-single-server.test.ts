@@ -16,14 +16,20 @@ describe('Stage 1 — single server', () => {
     expect(script).toContain('ZTM_LOCAL_DATA=true');
     expect(script).toContain('retry dnf install -y postgresql15-server valkey');
     // The app reaches PostgreSQL over its local socket as its own system user: no password exists.
-    expect(script).toContain('DATA_STORE=postgresql-local\nDB_HOST=/var/run/postgresql\nDB_NAME=app\nDB_USER=ztm\nCACHE_URL=redis://127.0.0.1:6379');
+    expect(script).toContain(
+      'DATA_STORE=postgresql-local\nDB_HOST=/var/run/postgresql\nDB_NAME=app\nDB_USER=ztm\nCACHE_URL=redis://127.0.0.1:6379',
+    );
     // Nothing but port 80 is open, so neither 5432 nor 6379 is reachable from outside.
     expect(ingressRules(template).map((r) => [r.from, r.fromPort, r.toPort])).toEqual([['0.0.0.0/0', 80, 80]]);
   });
 
   test('the one instance holds the data: no stack operation deletes it while deletionProtection is on, yet a failed first boot rolls back', () => {
     expect(instanceId).toBe('ServerInstanceE518391B'); // no user-data hash in the id: a change would replace it
-    expect([instance.DeletionPolicy, instance.UpdateReplacePolicy, instance.Properties.DisableApiTermination]).toEqual(['RetainExceptOnCreate', 'Retain', false]);
+    expect([instance.DeletionPolicy, instance.UpdateReplacePolicy, instance.Properties.DisableApiTermination]).toEqual([
+      'RetainExceptOnCreate',
+      'Retain',
+      false,
+    ]);
     const [, unprotected] = only(templateOf(1, { deletionProtection: 'false' }), 'AWS::EC2::Instance');
     expect([unprotected.DeletionPolicy, unprotected.UpdateReplacePolicy]).toEqual([undefined, undefined]);
   });

@@ -1,7 +1,8 @@
 import { templateOf } from '../support/synth-cache';
 import { idOf, ingressRules, only, resources, statementsOf, subnetTier, userDataText } from '../support/template';
 
-const webRoleOf = (template: ReturnType<typeof templateOf>) => only(template, 'AWS::IAM::InstanceProfile')[1].Properties.Roles[0].Ref as string;
+const webRoleOf = (template: ReturnType<typeof templateOf>) =>
+  only(template, 'AWS::IAM::InstanceProfile')[1].Properties.Roles[0].Ref as string;
 
 describe('Stage 2 — separate data tier', () => {
   describe.each(['rds', 'dynamodb'])('with dataStore=%s', (dataStore) => {
@@ -31,7 +32,12 @@ describe('Stage 2 — separate data tier', () => {
     });
 
     test('must not contain: a load balancer, an Auto Scaling group, a Fargate service or NAT gateways', () => {
-      for (const type of ['AWS::ElasticLoadBalancingV2::LoadBalancer', 'AWS::AutoScaling::AutoScalingGroup', 'AWS::ECS::Service', 'AWS::EC2::NatGateway']) {
+      for (const type of [
+        'AWS::ElasticLoadBalancingV2::LoadBalancer',
+        'AWS::AutoScaling::AutoScalingGroup',
+        'AWS::ECS::Service',
+        'AWS::EC2::NatGateway',
+      ]) {
         expect([type, resources(template, type)]).toEqual([type, []]);
       }
     });
@@ -42,8 +48,16 @@ describe('Stage 2 — separate data tier', () => {
     const [databaseId, database] = only(template, 'AWS::RDS::DBInstance');
 
     test('is PostgreSQL of the configured class and storage, in one zone', () => {
-      expect(database.Properties).toMatchObject({ Engine: 'postgres', DBInstanceClass: 'db.t4g.micro', AllocatedStorage: '20', MultiAZ: false });
-      const custom = only(templateOf(2, { databaseInstanceType: 'db.r7g.large', databaseStorageGiB: '100', backupRetentionDays: '35' }), 'AWS::RDS::DBInstance')[1];
+      expect(database.Properties).toMatchObject({
+        Engine: 'postgres',
+        DBInstanceClass: 'db.t4g.micro',
+        AllocatedStorage: '20',
+        MultiAZ: false,
+      });
+      const custom = only(
+        templateOf(2, { databaseInstanceType: 'db.r7g.large', databaseStorageGiB: '100', backupRetentionDays: '35' }),
+        'AWS::RDS::DBInstance',
+      )[1];
       expect(custom.Properties).toMatchObject({ DBInstanceClass: 'db.r7g.large', AllocatedStorage: '100', BackupRetentionPeriod: 35 });
       expect(only(templateOf(2, { deletionProtection: 'false' }), 'AWS::RDS::DBInstance')[1].Properties.DeletionProtection).toBe(false);
     });
@@ -51,7 +65,9 @@ describe('Stage 2 — separate data tier', () => {
     test('admits only the web server security group, only on the database port', () => {
       const databaseGroup = idOf(database.Properties.VPCSecurityGroups[0]);
       const webGroup = idOf(instance(template).Properties.SecurityGroupIds[0]);
-      expect(ingressRules(template).filter((r) => r.group === databaseGroup)).toEqual([{ group: databaseGroup, from: webGroup, fromPort: 5432, toPort: 5432 }]);
+      expect(ingressRules(template).filter((r) => r.group === databaseGroup)).toEqual([
+        { group: databaseGroup, from: webGroup, fromPort: 5432, toPort: 5432 },
+      ]);
     });
 
     test('the web server learns where the database is and the secret ARN, never a password', () => {
@@ -65,7 +81,9 @@ describe('Stage 2 — separate data tier', () => {
     test('the web role may read that one secret and nothing else of the data tier', () => {
       const [secretId] = only(template, 'AWS::SecretsManager::Secret');
       const readsSecret = statementsOf(template, webRoleOf(template)).filter((s) => JSON.stringify(s.Action).includes('secretsmanager'));
-      expect(readsSecret).toEqual([{ Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], Effect: 'Allow', Resource: { Ref: secretId } }]);
+      expect(readsSecret).toEqual([
+        { Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], Effect: 'Allow', Resource: { Ref: secretId } },
+      ]);
     });
 
     test('must not contain a DynamoDB table', () => {
@@ -78,14 +96,24 @@ describe('Stage 2 — separate data tier', () => {
     const [tableId] = only(template, 'AWS::DynamoDB::Table');
 
     test('deletion protection follows the configuration', () => {
-      expect(only(templateOf(2, { dataStore: 'dynamodb', deletionProtection: 'false' }), 'AWS::DynamoDB::Table')[1].Properties.DeletionProtectionEnabled).toBe(false);
+      expect(
+        only(templateOf(2, { dataStore: 'dynamodb', deletionProtection: 'false' }), 'AWS::DynamoDB::Table')[1].Properties
+          .DeletionProtectionEnabled,
+      ).toBe(false);
     });
 
     test('the web role gets exactly the item calls the app makes, on this table only', () => {
       const dynamoStatements = statementsOf(template, webRoleOf(template)).filter((s) => JSON.stringify(s.Action).includes('dynamodb'));
       expect(dynamoStatements).toEqual([
         {
-          Action: ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+          Action: [
+            'dynamodb:ConditionCheckItem',
+            'dynamodb:DeleteItem',
+            'dynamodb:DescribeTable',
+            'dynamodb:GetItem',
+            'dynamodb:PutItem',
+            'dynamodb:UpdateItem',
+          ],
           Effect: 'Allow',
           Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
         },

@@ -1,5 +1,5 @@
 import { templateOf } from '../support/synth-cache';
-import { CfnTemplate, idOf, ingressRules, only, resources, statementsOf, subnetTier } from '../support/template';
+import { type CfnTemplate, idOf, ingressRules, only, resources, statementsOf, subnetTier } from '../support/template';
 
 /** The web tier of a stage 3 template, whichever kind it is. */
 function webTierOf(template: CfnTemplate): { id: string; group: string; subnets: { Ref: string }[]; roleLogicalId: string } {
@@ -17,7 +17,12 @@ function webTierOf(template: CfnTemplate): { id: string; group: string; subnets:
   const [serviceId, service] = only(template, 'AWS::ECS::Service');
   const [, task] = only(template, 'AWS::ECS::TaskDefinition');
   const network = service.Properties.NetworkConfiguration.AwsvpcConfiguration;
-  return { id: serviceId, group: idOf(network.SecurityGroups[0]), subnets: network.Subnets, roleLogicalId: idOf(task.Properties.TaskRoleArn) };
+  return {
+    id: serviceId,
+    group: idOf(network.SecurityGroups[0]),
+    subnets: network.Subnets,
+    roleLogicalId: idOf(task.Properties.TaskRoleArn),
+  };
 }
 
 describe('Stage 3 — load balancer and horizontal scaling', () => {
@@ -48,10 +53,14 @@ describe('Stage 3 — load balancer and horizontal scaling', () => {
 
     test('the web tier admits only the load balancer, only on the app port; the database only the web tier', () => {
       const port = webTier === 'ecs' ? 8080 : 80; // the container's unprivileged port, or the host's
-      expect(ingressRules(template).filter((r) => r.group === web.group)).toEqual([{ group: web.group, from: loadBalancerGroup, fromPort: port, toPort: port }]);
+      expect(ingressRules(template).filter((r) => r.group === web.group)).toEqual([
+        { group: web.group, from: loadBalancerGroup, fromPort: port, toPort: port },
+      ]);
       const [, database] = only(template, 'AWS::RDS::DBInstance');
       const databaseGroup = idOf(database.Properties.VPCSecurityGroups[0]);
-      expect(ingressRules(template).filter((r) => r.group === databaseGroup)).toEqual([{ group: databaseGroup, from: web.group, fromPort: 5432, toPort: 5432 }]);
+      expect(ingressRules(template).filter((r) => r.group === databaseGroup)).toEqual([
+        { group: databaseGroup, from: web.group, fromPort: 5432, toPort: 5432 },
+      ]);
     });
 
     test('only the load balancer accepts traffic from the internet, on 80 and 443', () => {
@@ -63,7 +72,10 @@ describe('Stage 3 — load balancer and horizontal scaling', () => {
     });
 
     test('target tracking scales on CPU and on requests per target, with the configured targets', () => {
-      const policies = [...resources(template, 'AWS::AutoScaling::ScalingPolicy'), ...resources(template, 'AWS::ApplicationAutoScaling::ScalingPolicy')];
+      const policies = [
+        ...resources(template, 'AWS::AutoScaling::ScalingPolicy'),
+        ...resources(template, 'AWS::ApplicationAutoScaling::ScalingPolicy'),
+      ];
       const tracked = policies.map(([, p]) => {
         const config = p.Properties.TargetTrackingConfiguration ?? p.Properties.TargetTrackingScalingPolicyConfiguration;
         return [config.PredefinedMetricSpecification.PredefinedMetricType, config.TargetValue];
@@ -80,7 +92,10 @@ describe('Stage 3 — load balancer and horizontal scaling', () => {
         Type: 'A',
         SetIdentifier: 'Stage3-LoadBalanced',
         Weight: 100,
-        AliasTarget: { DNSName: { 'Fn::Join': ['', ['dualstack.', { 'Fn::GetAtt': [loadBalancerId, 'DNSName'] }]] }, EvaluateTargetHealth: true },
+        AliasTarget: {
+          DNSName: { 'Fn::Join': ['', ['dualstack.', { 'Fn::GetAtt': [loadBalancerId, 'DNSName'] }]] },
+          EvaluateTargetHealth: true,
+        },
       });
     });
 
@@ -89,7 +104,7 @@ describe('Stage 3 — load balancer and horizontal scaling', () => {
       expect(resources(templateOf(3, { webTier, natGateways: '1' }), 'AWS::EC2::NatGateway')).toHaveLength(1);
     });
 
-    test('must not contain a standalone instance, nor an Elastic IP but the NAT gateways\'', () => {
+    test("must not contain a standalone instance, nor an Elastic IP but the NAT gateways'", () => {
       expect(resources(template, 'AWS::EC2::Instance')).toEqual([]);
       const natAddresses = resources(template, 'AWS::EC2::NatGateway').map(([, nat]) => idOf(nat.Properties.AllocationId));
       expect(resources(template, 'AWS::EC2::EIP').map(([id]) => id)).toEqual(natAddresses);
@@ -101,7 +116,10 @@ describe('Stage 3 — load balancer and horizontal scaling', () => {
       const [, group] = only(templateOf(3), 'AWS::AutoScaling::AutoScalingGroup');
       expect(group.Properties).toMatchObject({ MinSize: '2', MaxSize: '6' });
       expect(group.Properties.DesiredCapacity).toBeUndefined();
-      const sized = only(templateOf(3, { minCapacity: '3', maxCapacity: '10', desiredCapacity: '4' }), 'AWS::AutoScaling::AutoScalingGroup')[1];
+      const sized = only(
+        templateOf(3, { minCapacity: '3', maxCapacity: '10', desiredCapacity: '4' }),
+        'AWS::AutoScaling::AutoScalingGroup',
+      )[1];
       expect(sized.Properties).toMatchObject({ MinSize: '3', MaxSize: '10', DesiredCapacity: '4' });
       // With min = max there must still be room to replace one instance.
       const fixed = only(templateOf(3, { minCapacity: '4', maxCapacity: '4' }), 'AWS::AutoScaling::AutoScalingGroup')[1];
@@ -124,7 +142,9 @@ describe('Stage 3 — load balancer and horizontal scaling', () => {
     test('the task role, not an instance role, gets the data tier grants', () => {
       const dynamo = templateOf(3, { webTier: 'ecs', dataStore: 'dynamodb' });
       const [tableId] = only(dynamo, 'AWS::DynamoDB::Table');
-      expect(statementsOf(dynamo, webTierOf(dynamo).roleLogicalId)).toContainEqual(expect.objectContaining({ Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } }));
+      expect(statementsOf(dynamo, webTierOf(dynamo).roleLogicalId)).toContainEqual(
+        expect.objectContaining({ Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } }),
+      );
     });
 
     test('must not contain an Auto Scaling group or a launch template', () => {
@@ -141,7 +161,13 @@ describe('Stage 3 — load balancer and horizontal scaling', () => {
         DomainName: 'api.example.com',
         DomainValidationOptions: [{ DomainName: 'api.example.com', HostedZoneId: 'Z0000000000000EXAMPLE' }],
       });
-      expect(resources(template, 'AWS::ElasticLoadBalancingV2::Listener').map(([, l]) => [l.Properties.Port, l.Properties.Protocol, l.Properties.DefaultActions[0].Type])).toEqual([
+      expect(
+        resources(template, 'AWS::ElasticLoadBalancingV2::Listener').map(([, l]) => [
+          l.Properties.Port,
+          l.Properties.Protocol,
+          l.Properties.DefaultActions[0].Type,
+        ]),
+      ).toEqual([
         [443, 'HTTPS', 'forward'],
         [80, 'HTTP', 'redirect'],
       ]);
@@ -151,9 +177,17 @@ describe('Stage 3 — load balancer and horizontal scaling', () => {
     test('with https=false: one plain HTTP listener that forwards, no certificate, nothing open on 443', () => {
       const template = templateOf(3, { https: 'false' });
       const [, listener] = only(template, 'AWS::ElasticLoadBalancingV2::Listener');
-      expect(listener.Properties).toMatchObject({ Port: 80, Protocol: 'HTTP', DefaultActions: [expect.objectContaining({ Type: 'forward' })] });
+      expect(listener.Properties).toMatchObject({
+        Port: 80,
+        Protocol: 'HTTP',
+        DefaultActions: [expect.objectContaining({ Type: 'forward' })],
+      });
       expect(resources(template, 'AWS::CertificateManager::Certificate')).toEqual([]);
-      expect(ingressRules(template).filter((r) => r.from === '0.0.0.0/0').map((r) => r.fromPort)).toEqual([80]);
+      expect(
+        ingressRules(template)
+          .filter((r) => r.from === '0.0.0.0/0')
+          .map((r) => r.fromPort),
+      ).toEqual([80]);
       expect(template.Outputs?.Url.Value).toBe('http://api.example.com/');
     });
   });

@@ -7,9 +7,9 @@
  * the documentation, whatever the code thinks.
  */
 import fc from 'fast-check';
-import { CONFIG_KEYS, ConfigKey } from '../../lib/config';
-import { isCdkOwnKey } from '../../lib/config/load';
+import { CONFIG_KEYS, type ConfigKey } from '../../lib/config';
 import { DATABASE_INSTANCE_SIZES, WEB_INSTANCE_SIZES } from '../../lib/config/instance-sizes';
+import { isCdkOwnKey } from '../../lib/config/load';
 import { FARGATE_MEMORY } from '../../lib/config/schema';
 
 /**
@@ -49,7 +49,10 @@ const notAWholeNumberIn = (min: number, max: number) =>
     fc.constantFrom<unknown>('', 'lots', '1e3x', true, [], {}, Number.MAX_VALUE),
   );
 
-const notABoolean = fc.oneof(fc.constantFrom<unknown>('yes', 'no', 'TRUE', '1', 0, 1, '', [], {}), fc.string({ minLength: 6, maxLength: 8 }));
+const notABoolean = fc.oneof(
+  fc.constantFrom<unknown>('yes', 'no', 'TRUE', '1', 0, 1, '', [], {}),
+  fc.string({ minLength: 6, maxLength: 8 }),
+);
 
 /** An instance type that exists: a family and one of its sizes. */
 const typeOf = (sizes: Readonly<Record<string, readonly string[]>>) =>
@@ -66,19 +69,32 @@ const zonesOf = (region: string) =>
 export const validConfiguration: fc.Arbitrary<Record<string, unknown>> = fc
   .record({
     placement: fc.option(
-      fc.constantFrom('us-east-1', 'eu-west-1', 'ap-southeast-2').chain((region) =>
-        fc.record({ region: fc.constant<unknown>(region), availabilityZones: fc.option(zonesOf(region), { nil: undefined }) }, { requiredKeys: ['region'] }),
-      ),
+      fc
+        .constantFrom('us-east-1', 'eu-west-1', 'ap-southeast-2')
+        .chain((region) =>
+          fc.record(
+            { region: fc.constant<unknown>(region), availabilityZones: fc.option(zonesOf(region), { nil: undefined }) },
+            { requiredKeys: ['region'] },
+          ),
+        ),
       { nil: undefined },
     ),
     capacity: fc.option(
       fc
         .integer({ min: 2, max: 100 })
-        .chain((min) => fc.integer({ min, max: 100 }).chain((max) => fc.record({ min: fc.constant(min), max: fc.constant(max), desired: fc.option(fc.integer({ min, max }), { nil: undefined }) }))),
+        .chain((min) =>
+          fc
+            .integer({ min, max: 100 })
+            .chain((max) =>
+              fc.record({ min: fc.constant(min), max: fc.constant(max), desired: fc.option(fc.integer({ min, max }), { nil: undefined }) }),
+            ),
+        ),
       { nil: undefined },
     ),
     task: fc.option(
-      fc.constantFrom(...Object.keys(FARGATE_MEMORY).map(Number)).chain((cpu) => fc.record({ cpu: fc.constant(cpu), memory: fc.constantFrom(...FARGATE_MEMORY[cpu]) })),
+      fc
+        .constantFrom(...Object.keys(FARGATE_MEMORY).map(Number))
+        .chain((cpu) => fc.record({ cpu: fc.constant(cpu), memory: fc.constantFrom(...FARGATE_MEMORY[cpu]) })),
       { nil: undefined },
     ),
     rest: fc.record(
@@ -87,14 +103,23 @@ export const validConfiguration: fc.Arbitrary<Record<string, unknown>> = fc
         hostedZoneId: fc.stringMatching(/^Z[0-9A-Z]{5,21}$/),
         recordName: label,
         account: fc.stringMatching(/^\d{12}$/),
-        stages: fc.subarray([1, 2, 3], { minLength: 1 }).chain((s) => fc.constantFrom<unknown>(s, s.join(','), s.map((n) => ['Stage1-SingleServer', 'Stage2-SeparateData', 'Stage3-LoadBalanced'][n - 1]))),
+        stages: fc.subarray([1, 2, 3], { minLength: 1 }).chain((s) =>
+          fc.constantFrom<unknown>(
+            s,
+            s.join(','),
+            s.map((n) => ['Stage1-SingleServer', 'Stage2-SeparateData', 'Stage3-LoadBalanced'][n - 1]),
+          ),
+        ),
         webTier: fc.constantFrom('ec2', 'ecs'),
         dataStore: fc.constantFrom('rds', 'dynamodb'),
         instanceType: typeOf(WEB_INSTANCE_SIZES),
         cpuTargetPercent: spelled(fc.integer({ min: 10, max: 90 })),
         requestsPerTarget: spelled(fc.integer({ min: 10, max: 1_000_000 })),
         https: bool,
-        weight: fc.oneof(spelled(fc.integer({ min: 0, max: 255 })), fc.dictionary(fc.constantFrom('1', '2', '3'), fc.integer({ min: 0, max: 255 }), { maxKeys: 3 })),
+        weight: fc.oneof(
+          spelled(fc.integer({ min: 0, max: 255 })),
+          fc.dictionary(fc.constantFrom('1', '2', '3'), fc.integer({ min: 0, max: 255 }), { maxKeys: 3 }),
+        ),
         databaseInstanceType: typeOf(DATABASE_INSTANCE_SIZES).map((t) => `db.${t}`),
         databaseStorageGiB: spelled(fc.integer({ min: 20, max: 65536 })),
         backupRetentionDays: spelled(fc.integer({ min: 1, max: 35 })),
@@ -107,11 +132,24 @@ export const validConfiguration: fc.Arbitrary<Record<string, unknown>> = fc
   })
   .map(({ placement, capacity, task, rest, natGatewaysWanted }) => {
     const config: Record<string, unknown> = { ...rest, ...placement };
-    if (capacity) Object.assign(config, { minCapacity: capacity.min, maxCapacity: capacity.max }, capacity.desired === undefined ? {} : { desiredCapacity: capacity.desired });
+    if (capacity)
+      Object.assign(
+        config,
+        { minCapacity: capacity.min, maxCapacity: capacity.max },
+        capacity.desired === undefined ? {} : { desiredCapacity: capacity.desired },
+      );
     if (task) Object.assign(config, { taskCpu: task.cpu, taskMemoryMiB: task.memory });
     if (natGatewaysWanted !== undefined) {
       const zones = placement?.availabilityZones;
-      const zoneCount = zones === undefined ? 2 : (Array.isArray(zones) ? zones : String(zones).replace(/[[\]"]/g, '').split(',')).length;
+      const zoneCount =
+        zones === undefined
+          ? 2
+          : (Array.isArray(zones)
+              ? zones
+              : String(zones)
+                  .replace(/[[\]"]/g, '')
+                  .split(',')
+            ).length;
       config.natGateways = Math.min(natGatewaysWanted, zoneCount);
     }
     return config;
@@ -119,16 +157,48 @@ export const validConfiguration: fc.Arbitrary<Record<string, unknown>> = fc
 
 /** For each key, values the README does not allow. */
 export const INVALID_VALUES: Record<ConfigKey, fc.Arbitrary<unknown>> = {
-  domainName: fc.oneof(notAString, label, label.map((l) => `${l}.com.`), label.map((l) => `-${l}.com`), fc.constant(`${'a'.repeat(64)}.com`)),
+  domainName: fc.oneof(
+    notAString,
+    label,
+    label.map((l) => `${l}.com.`),
+    label.map((l) => `-${l}.com`),
+    fc.constant(`${'a'.repeat(64)}.com`),
+  ),
   hostedZoneId: fc.oneof(notAString, fc.stringMatching(/^[a-y0-9][A-Z0-9]{3,8}$/)),
-  recordName: fc.oneof(notAString, label.map((l) => `${l}.${l}`), label.map((l) => `${l}_x`), label.map((l) => `-${l}`), fc.constant('a'.repeat(64))),
+  recordName: fc.oneof(
+    notAString,
+    label.map((l) => `${l}.${l}`),
+    label.map((l) => `${l}_x`),
+    label.map((l) => `-${l}`),
+    fc.constant('a'.repeat(64)),
+  ),
   account: fc.oneof(notAString, fc.stringMatching(/^\d{1,11}$/), fc.stringMatching(/^\d{13,14}$/)),
   region: fc.oneof(notAString, fc.constantFrom('us-east', 'useast1', 'US-EAST-1', 'us-east-1a')),
-  availabilityZones: fc.oneof(notAString.filter((v) => typeof v !== 'string' || !v.includes(',')), fc.constantFrom<unknown>([], ['us-east-1a'], ['us-east-1a', 'us-east-1a'], 'us-east-1a', ['us-east-1'])),
-  stages: fc.oneof(fc.constantFrom<unknown>('', [], [0], [4], '1,4', 'Stage9', [1, 1], 'none', true, {}), fc.integer({ min: 4, max: 1000 })),
+  availabilityZones: fc.oneof(
+    notAString.filter((v) => typeof v !== 'string' || !v.includes(',')),
+    fc.constantFrom<unknown>([], ['us-east-1a'], ['us-east-1a', 'us-east-1a'], 'us-east-1a', ['us-east-1']),
+  ),
+  stages: fc.oneof(
+    fc.constantFrom<unknown>('', [], [0], [4], '1,4', 'Stage9', [1, 1], 'none', true, {}),
+    fc.integer({ min: 4, max: 1000 }),
+  ),
   webTier: fc.oneof(notAString, fc.constantFrom('EC2', 'lambda', 'k8s', 'fargate')),
   dataStore: fc.oneof(notAString, fc.constantFrom('RDS', 'postgres', 'mongodb', 'aurora')),
-  instanceType: fc.oneof(notAString, fc.constantFrom('x9.large', 't3', 't3.', 't3.huge', 'p5.48xlarge', 'db.t3.small', 't3.small.x', 'm5.micro', 'c5.8xlarge', 'm7g.metal-48xl')),
+  instanceType: fc.oneof(
+    notAString,
+    fc.constantFrom(
+      'x9.large',
+      't3',
+      't3.',
+      't3.huge',
+      'p5.48xlarge',
+      'db.t3.small',
+      't3.small.x',
+      'm5.micro',
+      'c5.8xlarge',
+      'm7g.metal-48xl',
+    ),
+  ),
   minCapacity: notAWholeNumberIn(2, 100),
   maxCapacity: notAWholeNumberIn(2, 100),
   desiredCapacity: notAWholeNumberIn(2, 100),
@@ -142,7 +212,10 @@ export const INVALID_VALUES: Record<ConfigKey, fc.Arbitrary<unknown>> = {
     fc.constantFrom<unknown>('{"4":1}', { 1: 256 }, { 1: -1 }, { x: 1 }, '{"1":1.5}', [1, 2]),
   ),
   natGateways: notAWholeNumberIn(1, 6),
-  databaseInstanceType: fc.oneof(notAString, fc.constantFrom('db.x9.large', 'db.t3', 'c5.large', 'db.t3.huge', 'db.t4g.nano', 'db.m6i.micro', 'db.m7g.24xlarge')),
+  databaseInstanceType: fc.oneof(
+    notAString,
+    fc.constantFrom('db.x9.large', 'db.t3', 'c5.large', 'db.t3.huge', 'db.t4g.nano', 'db.m6i.micro', 'db.m7g.24xlarge'),
+  ),
   databaseStorageGiB: notAWholeNumberIn(20, 65536),
   backupRetentionDays: notAWholeNumberIn(1, 35),
   deletionProtection: notABoolean,
@@ -153,8 +226,12 @@ export const INVALID_VALUES: Record<ConfigKey, fc.Arbitrary<unknown>> = {
 const respelled = fc
   .tuple(fc.constantFrom(...CONFIG_KEYS), fc.constantFrom('-', '_', '.', '/', ':', '@'), fc.boolean())
   .map(([key, separator, upper]) => {
-    const words = key.replace(/([A-Z])/g, ' $1').toLowerCase().split(' ');
-    const spelled = words.length > 1 ? words.join(separator) : `${separator === '@' ? '@' : ''}${key.toLowerCase()}${separator === '@' ? '' : separator}`;
+    const words = key
+      .replace(/([A-Z])/g, ' $1')
+      .toLowerCase()
+      .split(' ');
+    const spelled =
+      words.length > 1 ? words.join(separator) : `${separator === '@' ? '@' : ''}${key.toLowerCase()}${separator === '@' ? '' : separator}`;
     return upper ? spelled.toUpperCase() : spelled;
   })
   .filter((k) => !(CONFIG_KEYS as string[]).includes(k) && !isCdkOwnKey(k));
@@ -163,11 +240,9 @@ const respelled = fc
  * A context key that is neither an option nor the CDK's: a typo or another spelling of a key, with
  * or without the characters the CDK's own keys contain. It must be reported, never ignored.
  */
-export const unknownKey = fc.oneof(
-  fc.stringMatching(/^[a-z][a-zA-Z0-9]{0,15}$/),
-  fc.stringMatching(/^[a-z][a-zA-Z0-9]{0,6}[-_.:/@][a-zA-Z0-9]{1,8}$/),
-  respelled,
-).filter((k) => !(CONFIG_KEYS as string[]).includes(k) && !isCdkOwnKey(k));
+export const unknownKey = fc
+  .oneof(fc.stringMatching(/^[a-z][a-zA-Z0-9]{0,15}$/), fc.stringMatching(/^[a-z][a-zA-Z0-9]{0,6}[-_.:/@][a-zA-Z0-9]{1,8}$/), respelled)
+  .filter((k) => !(CONFIG_KEYS as string[]).includes(k) && !isCdkOwnKey(k));
 
 /**
  * A configuration with at least one value the README does not allow, and the keys that are bad.
@@ -176,9 +251,9 @@ export const unknownKey = fc.oneof(
 export const invalidConfiguration: fc.Arbitrary<{ context: Record<string, unknown>; badKeys: string[] }> = fc
   .record({
     base: validConfiguration,
-    bad: fc.uniqueArray(fc.constantFrom(...CONFIG_KEYS), { minLength: 0, maxLength: 4 }).chain((keys) =>
-      fc.tuple(...keys.map((k) => INVALID_VALUES[k].map((v) => [k, v] as const))),
-    ),
+    bad: fc
+      .uniqueArray(fc.constantFrom(...CONFIG_KEYS), { minLength: 0, maxLength: 4 })
+      .chain((keys) => fc.tuple(...keys.map((k) => INVALID_VALUES[k].map((v) => [k, v] as const)))),
     unknown: fc.uniqueArray(unknownKey, { maxLength: 2 }),
   })
   .filter(({ bad, unknown }) => bad.length + unknown.length > 0)

@@ -33,15 +33,20 @@ const APP = { stage: 'Fixture', environment: { DATA_STORE: 'dynamodb', TABLE_NAM
 
 /** A bare stack named after the construct it holds. */
 const stack = (app: App, name: string) => new Stack(app, name, { env: ENV });
-const zone = (scope: Stack) => route53.HostedZone.fromHostedZoneAttributes(scope, 'Zone', { hostedZoneId: 'Z0000000000000EXAMPLE', zoneName: 'example.com' });
+const zone = (scope: Stack) =>
+  route53.HostedZone.fromHostedZoneAttributes(scope, 'Zone', { hostedZoneId: 'Z0000000000000EXAMPLE', zoneName: 'example.com' });
 
 /** A network with every tier, for the constructs that sit in one. */
-const fullNetwork = (scope: Stack) => new Network(scope, 'Network', { availabilityZones: ZONES, privateTier: { natGateways: 2 }, isolatedTier: true }).vpc;
+const fullNetwork = (scope: Stack) =>
+  new Network(scope, 'Network', { availabilityZones: ZONES, privateTier: { natGateways: 2 }, isolatedTier: true }).vpc;
 
 /** The stages, built as `cdk synth` builds them, with one deliberate fault. */
 function stageWith(app: App, fault: (stack: Stack) => void): void {
   const [stage1] = buildApp(app, { nag: false, invariants: false });
-  Validations.of(stage1).acknowledge({ id: `Annotation::${PLACEHOLDER_WARNING}`, reason: 'Synthesized with the placeholder defaults on purpose.' });
+  Validations.of(stage1).acknowledge({
+    id: `Annotation::${PLACEHOLDER_WARNING}`,
+    reason: 'Synthesized with the placeholder defaults on purpose.',
+  });
   fault(stage1);
 }
 
@@ -50,20 +55,39 @@ export const FIXTURES = {
     build: (app) => new Network(stack(app, 'Network'), 'Network', { availabilityZones: ZONES }),
   },
   'network/every-tier': {
-    build: (app) => new Network(stack(app, 'Network'), 'Network', { availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'], privateTier: { natGateways: 1 }, isolatedTier: true }),
+    build: (app) =>
+      new Network(stack(app, 'Network'), 'Network', {
+        availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
+        privateTier: { natGateways: 1 },
+        isolatedTier: true,
+      }),
   },
   'single-web-server/holds-data': {
     build(app) {
       const s = stack(app, 'SingleWebServer');
       const vpc = new Network(s, 'Network', { availabilityZones: ZONES }).vpc;
-      new SingleWebServer(s, 'Server', { vpc, instanceType: 't3.small', app: APP, localDataServices: true, holdsData: true, deletionProtection: true });
+      new SingleWebServer(s, 'Server', {
+        vpc,
+        instanceType: 't3.small',
+        app: APP,
+        localDataServices: true,
+        holdsData: true,
+        deletionProtection: true,
+      });
     },
   },
   'single-web-server/holds-data-unprotected': {
     build(app) {
       const s = stack(app, 'SingleWebServer');
       const vpc = new Network(s, 'Network', { availabilityZones: ZONES }).vpc;
-      new SingleWebServer(s, 'Server', { vpc, instanceType: 't3.small', app: APP, localDataServices: true, holdsData: true, deletionProtection: false });
+      new SingleWebServer(s, 'Server', {
+        vpc,
+        instanceType: 't3.small',
+        app: APP,
+        localDataServices: true,
+        holdsData: true,
+        deletionProtection: false,
+      });
     },
   },
   'single-web-server/stateless': {
@@ -76,13 +100,25 @@ export const FIXTURES = {
   'data-tier/relational': {
     build(app) {
       const s = stack(app, 'DataTier');
-      new RelationalDataTier(s, 'RelationalData', { vpc: fullNetwork(s), instanceType: 'r7g.large', storageGiB: 100, backupRetentionDays: 14, deletionProtection: true });
+      new RelationalDataTier(s, 'RelationalData', {
+        vpc: fullNetwork(s),
+        instanceType: 'r7g.large',
+        storageGiB: 100,
+        backupRetentionDays: 14,
+        deletionProtection: true,
+      });
     },
   },
   'data-tier/relational-unprotected': {
     build(app) {
       const s = stack(app, 'DataTier');
-      new RelationalDataTier(s, 'RelationalData', { vpc: fullNetwork(s), instanceType: 't4g.micro', storageGiB: 20, backupRetentionDays: 1, deletionProtection: false });
+      new RelationalDataTier(s, 'RelationalData', {
+        vpc: fullNetwork(s),
+        instanceType: 't4g.micro',
+        storageGiB: 20,
+        backupRetentionDays: 1,
+        deletionProtection: false,
+      });
     },
   },
   'data-tier/nosql': {
@@ -91,7 +127,10 @@ export const FIXTURES = {
   'public-load-balancer/https': {
     build(app) {
       const s = stack(app, 'PublicLoadBalancer');
-      new PublicLoadBalancer(s, 'LoadBalancer', { vpc: fullNetwork(s), https: { domainName: 'api.example.com', zone: zone(s) } }).addWebTier(new targets.IpTarget('10.0.4.10'));
+      new PublicLoadBalancer(s, 'LoadBalancer', {
+        vpc: fullNetwork(s),
+        https: { domainName: 'api.example.com', zone: zone(s) },
+      }).addWebTier(new targets.IpTarget('10.0.4.10'));
     },
   },
   'public-load-balancer/http': {
@@ -105,7 +144,16 @@ export const FIXTURES = {
       const s = stack(app, 'WebTier');
       const vpc = fullNetwork(s);
       const loadBalancer = new PublicLoadBalancer(s, 'LoadBalancer', { vpc });
-      new AutoScalingWebTier(s, 'AutoScalingWebTier', { vpc, loadBalancer, app: APP, minCapacity: 2, maxCapacity: 6, cpuTargetPercent: 60, requestsPerTarget: 60_000, instanceType: 't3.small' });
+      new AutoScalingWebTier(s, 'AutoScalingWebTier', {
+        vpc,
+        loadBalancer,
+        app: APP,
+        minCapacity: 2,
+        maxCapacity: 6,
+        cpuTargetPercent: 60,
+        requestsPerTarget: 60_000,
+        instanceType: 't3.small',
+      });
     },
   },
   'web-tier/fargate': {
@@ -113,7 +161,17 @@ export const FIXTURES = {
       const s = stack(app, 'WebTier');
       const vpc = fullNetwork(s);
       const loadBalancer = new PublicLoadBalancer(s, 'LoadBalancer', { vpc });
-      new FargateWebTier(s, 'FargateWebTier', { vpc, loadBalancer, app: APP, minCapacity: 2, maxCapacity: 6, cpuTargetPercent: 60, requestsPerTarget: 60_000, taskCpu: 512, taskMemoryMiB: 1024 });
+      new FargateWebTier(s, 'FargateWebTier', {
+        vpc,
+        loadBalancer,
+        app: APP,
+        minCapacity: 2,
+        maxCapacity: 6,
+        cpuTargetPercent: 60,
+        requestsPerTarget: 60_000,
+        taskCpu: 512,
+        taskMemoryMiB: 1024,
+      });
     },
   },
   'web-tier/fargate-arm64': {
@@ -140,22 +198,44 @@ export const FIXTURES = {
     build(app) {
       const s = stack(app, 'ApiRecord');
       const ip = new ec2.CfnEIP(s, 'Ip', { domain: 'vpc' });
-      new ApiRecord(s, 'Api', { zone: zone(s), recordName: 'api', target: route53.RecordTarget.fromIpAddresses(ip.ref), weight: 30, setIdentifier: 'Stage1-SingleServer', scheme: 'http' });
+      new ApiRecord(s, 'Api', {
+        zone: zone(s),
+        recordName: 'api',
+        target: route53.RecordTarget.fromIpAddresses(ip.ref),
+        weight: 30,
+        setIdentifier: 'Stage1-SingleServer',
+        scheme: 'http',
+      });
     },
   },
   'deployment-verification/ip': {
     build(app) {
       const s = stack(app, 'DeploymentVerification');
       const ip = new ec2.CfnEIP(s, 'Ip', { domain: 'vpc' });
-      const record = new ApiRecord(s, 'Api', { zone: zone(s), recordName: 'api', target: route53.RecordTarget.fromIpAddresses(ip.ref), weight: 100, setIdentifier: 'Stage1-SingleServer', scheme: 'http' });
-      new DeploymentVerification(s, 'Verification', { hostedZoneId: 'Z0000000000000EXAMPLE', record, target: { kind: 'ip', address: ip.ref }, healthUrl: `http://${ip.ref}/healthz`, after: [ip] });
+      const record = new ApiRecord(s, 'Api', {
+        zone: zone(s),
+        recordName: 'api',
+        target: route53.RecordTarget.fromIpAddresses(ip.ref),
+        weight: 100,
+        setIdentifier: 'Stage1-SingleServer',
+        scheme: 'http',
+      });
+      new DeploymentVerification(s, 'Verification', {
+        hostedZoneId: 'Z0000000000000EXAMPLE',
+        record,
+        target: { kind: 'ip', address: ip.ref },
+        healthUrl: `http://${ip.ref}/healthz`,
+        after: [ip],
+      });
     },
   },
   'control/nag-finding': {
     checks: { nag: true },
     build: (app) =>
       stageWith(app, (s) => {
-        const group = new ec2.SecurityGroup(s, 'WideOpen', { vpc: ec2.Vpc.fromVpcAttributes(s, 'Imported', { vpcId: 'vpc-1', availabilityZones: ['us-east-1a'] }) });
+        const group = new ec2.SecurityGroup(s, 'WideOpen', {
+          vpc: ec2.Vpc.fromVpcAttributes(s, 'Imported', { vpcId: 'vpc-1', availabilityZones: ['us-east-1a'] }),
+        });
         group.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(22));
       }),
   },

@@ -6,13 +6,23 @@
  * from one queue, so neither idles while the other has work; the costliest job, the control case
  * that compiles CloudFormation validation, is queued first.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { announceNodeVersion } from '../../lib/node-version';
 import { REPOSITORY } from '../../lib/source-hash';
 import { SYNTH_NODE_OPTIONS } from '../../lib/synth';
 import type { BuildJob } from './synth-builder';
-import { CACHE_ROOT, cacheDirectory, configKey, entryPath, fixturesDone, queueDirectory, SOURCE_HASH_VARIABLE, sourceHash } from './synth-cache';
+import {
+  CACHE_ROOT,
+  cacheDirectory,
+  configKey,
+  entryPath,
+  fixturesDone,
+  queueDirectory,
+  SOURCE_HASH_VARIABLE,
+  sourceHash,
+} from './synth-cache';
 import { VARIANTS } from './variants';
 
 const BUILDERS = 2;
@@ -24,12 +34,13 @@ function startBuilder(queue: string): ChildProcess {
   const child = spawn(process.execPath, [...SYNTH_NODE_OPTIONS, '--require', 'tsx/cjs', join(__dirname, 'synth-builder.ts'), queue], {
     cwd: REPOSITORY,
     stdio: 'ignore',
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   });
   return child;
 }
 
 export default async function globalSetup(): Promise<void> {
+  // Once for the run (the workers inherit the silenced AWS SDK notice).
+  announceNodeVersion((line) => process.stdout.write(`\n${line}\n`));
   const hash = sourceHash();
   process.env[SOURCE_HASH_VARIABLE] = hash; // the workers inherit it and need not hash again
   const directory = cacheDirectory(hash);
@@ -56,6 +67,8 @@ export default async function globalSetup(): Promise<void> {
 
   const queue = queueDirectory(hash);
   mkdirSync(queue, { recursive: true });
-  jobs.forEach((job, i) => writeFileSync(join(queue, `${String(i).padStart(4, '0')}.json`), JSON.stringify(job)));
-  (globalThis as Record<symbol, unknown>)[BUILDERS_KEY] = Array.from({ length: Math.min(BUILDERS, jobs.length) }, () => startBuilder(queue));
+  for (const [i, job] of jobs.entries()) writeFileSync(join(queue, `${String(i).padStart(4, '0')}.json`), JSON.stringify(job));
+  (globalThis as Record<symbol, unknown>)[BUILDERS_KEY] = Array.from({ length: Math.min(BUILDERS, jobs.length) }, () =>
+    startBuilder(queue),
+  );
 }

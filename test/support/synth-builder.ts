@@ -13,7 +13,7 @@ import { Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { InvariantsPlugin } from '../../lib/checks/invariants-plugin';
 import { synthesize, synthReport } from '../../lib/synth';
-import { Fixture, fixtureApp, FIXTURES } from './fixtures';
+import { FIXTURES, type Fixture, fixtureApp } from './fixtures';
 import { fixtureFile } from './synth-cache';
 
 /** One app per configuration builds every stage wanted from it; fixtures are built by group. */
@@ -52,7 +52,9 @@ function buildFixture(name: string, path: string): void {
 
 function build(job: BuildJob): void {
   if (job.kind === 'fixtures') {
-    const names = Object.entries(FIXTURES as Record<string, Fixture>).filter(([, f]) => (f.checks?.validation === true) === job.validated).map(([name]) => name);
+    const names = Object.entries(FIXTURES as Record<string, Fixture>)
+      .filter(([, f]) => (f.checks?.validation === true) === job.validated)
+      .map(([name]) => name);
     for (const name of names) buildFixture(name, join(dirname(job.done), fixtureFile(name)));
     write(job.done, names);
     return;
@@ -69,7 +71,9 @@ function cpuMs(): number {
 
 /** The next job nobody has taken, taken by renaming it: only one builder can. */
 function take(queue: string): BuildJob | undefined {
-  for (const entry of readdirSync(queue).filter((e) => e.endsWith('.json')).sort()) {
+  for (const entry of readdirSync(queue)
+    .filter((e) => e.endsWith('.json'))
+    .sort()) {
     const claimed = join(queue, `${entry}.${process.pid}`);
     try {
       renameSync(join(queue, entry), claimed);
@@ -89,7 +93,11 @@ for (let job = take(queue); job; job = take(queue)) {
   try {
     const before = cpuMs();
     build(job);
-    if (times) appendFileSync(times, `${process.pid} ${job.kind === 'stages' ? `stages ${Object.keys(job.entries).join(',')} ${JSON.stringify(job.overrides)}` : `fixtures validated=${job.validated}`} ${cpuMs() - before}\n`);
+    if (times)
+      appendFileSync(
+        times,
+        `${process.pid} ${job.kind === 'stages' ? `stages ${Object.keys(job.entries).join(',')} ${JSON.stringify(job.overrides)}` : `fixtures validated=${job.validated}`} ${cpuMs() - before}\n`,
+      );
   } catch (error) {
     write(join(dirname(queue), 'failed'), `${JSON.stringify(job).slice(0, 300)}\n${(error as Error).stack ?? String(error)}`);
     process.exit(1);

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { loadConfig, StageNumber } from '../../lib/config';
+import { loadConfig, type StageNumber } from '../../lib/config';
 import { cdkJsonContext } from '../../lib/config/context';
 import { hashOfSources, REPOSITORY } from '../../lib/source-hash';
 import type { Overrides, SynthesizedStage } from '../../lib/synth';
@@ -28,7 +28,8 @@ export const CACHE_ROOT = join(REPOSITORY, '.jest-cache', 'synth');
 export const SOURCE_HASH_VARIABLE = 'ZTM_SOURCE_HASH';
 
 export function sourceHash(): string {
-  return (process.env[SOURCE_HASH_VARIABLE] ??= hashOfSources(TEMPLATE_SOURCES).slice(0, 16));
+  process.env[SOURCE_HASH_VARIABLE] ??= hashOfSources(TEMPLATE_SOURCES).slice(0, 16);
+  return process.env[SOURCE_HASH_VARIABLE];
 }
 
 export const cacheDirectory = (hash = sourceHash()) => join(CACHE_ROOT, hash);
@@ -54,10 +55,14 @@ function canonical(value: unknown): string {
 }
 
 export function entryKey(stage: StageNumber, overrides: Overrides): string {
-  return createHash('sha256').update(`${stage}\0${configKey(overrides)}`).digest('hex').slice(0, 24);
+  return createHash('sha256')
+    .update(`${stage}\0${configKey(overrides)}`)
+    .digest('hex')
+    .slice(0, 24);
 }
 
-export const entryPath = (stage: StageNumber, overrides: Overrides, hash = sourceHash()) => join(cacheDirectory(hash), `stage${stage}-${entryKey(stage, overrides)}.json`);
+export const entryPath = (stage: StageNumber, overrides: Overrides, hash = sourceHash()) =>
+  join(cacheDirectory(hash), `stage${stage}-${entryKey(stage, overrides)}.json`);
 
 /** The builders' queue, while they work. */
 export const queueDirectory = (hash = sourceHash()) => join(cacheDirectory(hash), 'queue');
@@ -74,8 +79,10 @@ function readWhenBuilt<T>(path: string, what: string): T {
   const failed = join(dirname(path), 'failed');
   const deadline = Date.now() + WAIT_MS;
   while (!existsSync(path)) {
-    if (existsSync(failed)) throw new Error(`synthesizing the test templates failed, so ${what} does not exist:\n${readFileSync(failed, 'utf8')}`);
-    if (Date.now() > deadline) throw new Error(`${what} was not synthesized within ${WAIT_MS / 1000} s: run the suite through jest, whose global setup builds it`);
+    if (existsSync(failed))
+      throw new Error(`synthesizing the test templates failed, so ${what} does not exist:\n${readFileSync(failed, 'utf8')}`);
+    if (Date.now() > deadline)
+      throw new Error(`${what} was not synthesized within ${WAIT_MS / 1000} s: run the suite through jest, whose global setup builds it`);
     Atomics.wait(pause, 0, 0, 25);
   }
   return JSON.parse(readFileSync(path, 'utf8')) as T;
@@ -89,7 +96,9 @@ export function stageOf(stage: StageNumber, overrides: Overrides = {}): Synthesi
   const cached = read.get(path);
   if (cached) return cached;
   if (!VARIANTS.some((v) => v.stage === stage && configKey(v.overrides) === configKey(overrides))) {
-    throw new Error(`stage ${stage} ${JSON.stringify(overrides)} is not listed in test/support/variants.ts: add it there, so it is synthesized once for the whole run`);
+    throw new Error(
+      `stage ${stage} ${JSON.stringify(overrides)} is not listed in test/support/variants.ts: add it there, so it is synthesized once for the whole run`,
+    );
   }
   const synthesized = readWhenBuilt<SynthesizedStage>(path, `stage ${stage} ${JSON.stringify(overrides)}`);
   read.set(path, synthesized);

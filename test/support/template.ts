@@ -1,8 +1,8 @@
 /** Small readers over a synthesized template, for assertions about the whole of a stage or construct. */
 import * as reader from '../../lib/template';
 
-export { ingressRules, subnetTier, userDataText } from '../../lib/template';
 export type { CfnTemplate, Ingress } from '../../lib/template';
+export { ingressRules, subnetTier, userDataText } from '../../lib/template';
 
 /** A resource as the assertions read it: any of its attributes, any depth. */
 export type Resource = { Type: string; Properties: any; DeletionPolicy?: string; UpdateReplacePolicy?: string; [attribute: string]: any };

@@ -23,14 +23,20 @@ export interface Variant {
  */
 export const COMBINATIONS: Variant[] = [
   { name: 'stage 1', stage: 1, overrides: {} },
-  ...(['rds', 'dynamodb'] as const).map((dataStore) => ({ name: `stage 2 dataStore=${dataStore}`, stage: 2 as const, overrides: { dataStore } })),
-  ...[{}, { webTier: 'ecs' }, { dataStore: 'dynamodb' }, { https: 'false' }, { webTier: 'ecs', dataStore: 'dynamodb', https: 'false' }].map((overrides) => ({
-    name: `stage 3 ${Object.entries({ webTier: 'ec2', dataStore: 'rds', https: 'true', ...overrides })
-      .map(([k, v]) => `${k}=${v}`)
-      .join(' ')}`,
-    stage: 3 as const,
-    overrides,
+  ...(['rds', 'dynamodb'] as const).map((dataStore) => ({
+    name: `stage 2 dataStore=${dataStore}`,
+    stage: 2 as const,
+    overrides: { dataStore },
   })),
+  ...[{}, { webTier: 'ecs' }, { dataStore: 'dynamodb' }, { https: 'false' }, { webTier: 'ecs', dataStore: 'dynamodb', https: 'false' }].map(
+    (overrides) => ({
+      name: `stage 3 ${Object.entries({ webTier: 'ec2', dataStore: 'rds', https: 'true', ...overrides })
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}`,
+      stage: 3 as const,
+      overrides,
+    }),
+  ),
 ];
 
 /** A configuration a real deployment would have: no placeholders, another region and zones. */

@@ -2,13 +2,13 @@ import {
   ChangeResourceRecordSetsCommand,
   GetChangeCommand,
   ListResourceRecordSetsCommand,
-  ResourceRecordSet,
+  type ResourceRecordSet,
   Route53Client,
   TestDNSAnswerCommand,
 } from '@aws-sdk/client-route-53';
 import { mockClient } from 'aws-sdk-client-mock';
 import { paramsFromEnvironment } from '../../../lambda/verify-deployment';
-import { Probe, VerificationFailed, verifyDeployment, VerifyParams } from '../../../lambda/verify-deployment/verify';
+import { type Probe, VerificationFailed, type VerifyParams, verifyDeployment } from '../../../lambda/verify-deployment/verify';
 
 const route53 = mockClient(Route53Client);
 
@@ -34,11 +34,22 @@ const PARAMS: VerifyParams = {
 /** A clock whose sleeps pass instantly; `elapsed` says how long the waits would have taken. */
 function fakeClock() {
   let now = 0;
-  return { now: () => now, sleep: async (ms: number) => void (now += ms), get elapsed() { return now; } };
+  return {
+    now: () => now,
+    sleep: async (ms: number) => {
+      now += ms;
+    },
+    get elapsed() {
+      return now;
+    },
+  };
 }
 
 /** A probe that answers from a script, then repeats its last answer. */
-function scriptedProbe(answers: ({ status: number; body?: string } | Error)[], addresses: string[] = []): Probe & { calls: [string, string][] } {
+function scriptedProbe(
+  answers: ({ status: number; body?: string } | Error)[],
+  addresses: string[] = [],
+): Probe & { calls: [string, string][] } {
   const calls: [string, string][] = [];
   return {
     calls,
@@ -58,7 +69,14 @@ function healthyZone(record: ResourceRecordSet = RECORD, answers: string[] = [EI
   route53.on(ListResourceRecordSetsCommand).resolves({ ResourceRecordSets: [record], IsTruncated: false, MaxItems: 100 });
   route53.on(ChangeResourceRecordSetsCommand).resolves({ ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date() } });
   route53.on(GetChangeCommand).resolves({ ChangeInfo: { Id: '/change/C1', Status: 'INSYNC', SubmittedAt: new Date() } });
-  route53.on(TestDNSAnswerCommand).resolves({ RecordData: answers, Nameserver: 'ns-1.awsdns-01.org', RecordName: 'api.example.com', RecordType: 'A', ResponseCode: 'NOERROR', Protocol: 'UDP' });
+  route53.on(TestDNSAnswerCommand).resolves({
+    RecordData: answers,
+    Nameserver: 'ns-1.awsdns-01.org',
+    RecordName: 'api.example.com',
+    RecordType: 'A',
+    ResponseCode: 'NOERROR',
+    Protocol: 'UDP',
+  });
 }
 
 async function run(params: VerifyParams, probe: Probe, clock = fakeClock()) {
@@ -116,7 +134,9 @@ test('GIVEN weighted answers WHEN another stage answers first THEN sampling find
     .on(TestDNSAnswerCommand)
     .resolvesOnce({ RecordData: ['198.51.100.7'] })
     .resolves({ RecordData: [EIP] });
-  await expect(run(PARAMS, scriptedProbe([{ status: 200 }]))).resolves.toContain('dns-answer: Route 53 answers api.example.com with 203.0.113.10');
+  await expect(run(PARAMS, scriptedProbe([{ status: 200 }]))).resolves.toContain(
+    'dns-answer: Route 53 answers api.example.com with 203.0.113.10',
+  );
 });
 
 test('GIVEN weight 0 (a new stage during cutover) WHEN verified THEN no DNS answer is expected, health still is', async () => {
@@ -138,15 +158,24 @@ test('GIVEN a health endpoint failing then passing WHEN verified THEN it waits u
 
 test('GIVEN a health endpoint that never passes WHEN the time budget runs out THEN it fails with the last answer', async () => {
   healthyZone();
-  await expect(run({ ...PARAMS, budgetMs: 60_000 }, scriptedProbe([{ status: 503, body: '{"error":"database unreachable"}' }]))).rejects.toThrow(
+  await expect(
+    run({ ...PARAMS, budgetMs: 60_000 }, scriptedProbe([{ status: 503, body: '{"error":"database unreachable"}' }])),
+  ).rejects.toThrow(
     'Deployment verification failed at step "health": time budget of 60 s exhausted; last saw HTTP 503 {"error":"database unreachable"}',
   );
 });
 
 test('GIVEN throttling WHEN Route 53 refuses a few calls THEN they are retried with backoff', async () => {
   healthyZone();
-  route53.on(ListResourceRecordSetsCommand).rejectsOnce(throttled()).rejectsOnce(throttled()).resolves({ ResourceRecordSets: [RECORD], IsTruncated: false, MaxItems: 100 });
-  route53.on(TestDNSAnswerCommand).rejectsOnce(throttled()).resolves({ RecordData: [EIP] });
+  route53
+    .on(ListResourceRecordSetsCommand)
+    .rejectsOnce(throttled())
+    .rejectsOnce(throttled())
+    .resolves({ ResourceRecordSets: [RECORD], IsTruncated: false, MaxItems: 100 });
+  route53
+    .on(TestDNSAnswerCommand)
+    .rejectsOnce(throttled())
+    .resolves({ RecordData: [EIP] });
   const clock = fakeClock();
   await run(PARAMS, scriptedProbe([{ status: 200 }]), clock);
   expect(route53.commandCalls(ListResourceRecordSetsCommand)).toHaveLength(3);
@@ -175,11 +204,20 @@ test('GIVEN a record pointing elsewhere WHEN verified THEN the record step fails
 test('GIVEN stage 3 WHEN the record is an alias to the load balancer THEN its addresses are the expected answer', async () => {
   const alb = 'stage3-alb-123.us-east-1.elb.amazonaws.com';
   healthyZone(
-    { Name: 'api.example.com.', Type: 'A', SetIdentifier: 'Stage3-LoadBalanced', Weight: 100, AliasTarget: { DNSName: `dualstack.${alb}.`, HostedZoneId: 'Z35SXDOTRQ7X7K', EvaluateTargetHealth: true } },
+    {
+      Name: 'api.example.com.',
+      Type: 'A',
+      SetIdentifier: 'Stage3-LoadBalanced',
+      Weight: 100,
+      AliasTarget: { DNSName: `dualstack.${alb}.`, HostedZoneId: 'Z35SXDOTRQ7X7K', EvaluateTargetHealth: true },
+    },
     ['3.5.1.2', '3.5.1.3'],
   );
   const probe = scriptedProbe([{ status: 200 }], ['3.5.1.3', '3.5.1.2']);
-  const log = await run({ ...PARAMS, setIdentifier: 'Stage3-LoadBalanced', target: { kind: 'alias', dnsName: alb }, healthUrl: `https://${alb}/healthz` }, probe);
+  const log = await run(
+    { ...PARAMS, setIdentifier: 'Stage3-LoadBalanced', target: { kind: 'alias', dnsName: alb }, healthUrl: `https://${alb}/healthz` },
+    probe,
+  );
   expect(log[0]).toBe(`record: api.example.com (Stage3-LoadBalanced) points at ${alb} and is in sync on every Route 53 server`);
   expect(probe.calls).toEqual([[`https://${alb}/healthz`, 'api.example.com']]);
 });
@@ -198,7 +236,15 @@ test('the handler reads its settings from the environment, and names one that is
   const saved = { ...process.env };
   try {
     Object.assign(process.env, env);
-    expect(paramsFromEnvironment()).toEqual({ hostedZoneId: 'Z1', recordName: 'api.example.com', setIdentifier: 'Stage1-SingleServer', weight: 0, target: { kind: 'ip', address: EIP }, healthUrl: `http://${EIP}/healthz`, budgetMs: 600_000 });
+    expect(paramsFromEnvironment()).toEqual({
+      hostedZoneId: 'Z1',
+      recordName: 'api.example.com',
+      setIdentifier: 'Stage1-SingleServer',
+      weight: 0,
+      target: { kind: 'ip', address: EIP },
+      healthUrl: `http://${EIP}/healthz`,
+      budgetMs: 600_000,
+    });
     delete process.env.HEALTH_URL;
     expect(() => paramsFromEnvironment()).toThrow('environment variable HEALTH_URL is not set');
   } finally {
