@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 /**
- * npm run preflight [-- -c key=value ...]: checks the hosted zone, the domain's delegation and the
- * stage's record name with your AWS credentials before any deploy, and prints what `cdk deploy`
- * would create. Takes the same configuration as `cdk synth`. Exits 0 when nothing blocks a deploy.
+ * npm run preflight [-- -c key=value ...]: checks the hosted zone, the domain's delegation, the
+ * stage's record name and what the stage takes its data from (a snapshot, a table) with your AWS
+ * credentials before any deploy, and prints what `cdk deploy` would create. Takes the same
+ * configuration as `cdk synth`. Exits 0 when nothing blocks a deploy.
  */
 import { promises as dns } from 'node:dns';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { App } from 'aws-cdk-lib';
 import { realClock } from '../lambda/shared/retry';
@@ -26,13 +29,15 @@ async function main(): Promise<number> {
   const config = stacks[0].config;
 
   const route53 = new Route53Client({ region: 'us-east-1', maxAttempts: 1 });
+  const rds = new RDSClient({ region: config.region, maxAttempts: 1 });
+  const dynamodb = new DynamoDBClient({ region: config.region, maxAttempts: 1 });
   let result: Awaited<ReturnType<typeof preflight>>;
   try {
-    result = await preflight(config, { route53, resolveNs: (domain) => dns.resolveNs(domain), clock: realClock });
+    result = await preflight(config, { route53, rds, dynamodb, resolveNs: (domain) => dns.resolveNs(domain), clock: realClock });
   } catch (error) {
     if (!isCredentialsError(error)) throw error;
     process.stderr.write(
-      `preflight needs AWS credentials that can read Route 53 (${(error as Error).name}): configure a profile or AWS_* variables, then run it again.\n`,
+      `preflight needs AWS credentials that can read Route 53, RDS snapshots and DynamoDB tables (${(error as Error).name}): configure a profile or AWS_* variables, then run it again.\n`,
     );
     return 2;
   }

@@ -100,6 +100,21 @@ export function userDataText(userData: any): string {
   return userData === undefined ? '' : render(userData);
 }
 
+/** An Aurora cluster's instances: the writer (promotion tier 0) and the readers, each with its zone. */
+export function clusterInstances(
+  template: CfnTemplate,
+  clusterId: string,
+): { writer?: string; readers: string[]; zoneOf: (id: string) => string } {
+  const members = ofType(template, 'AWS::RDS::DBInstance')
+    .filter(([, r]) => refId(r.Properties?.DBClusterIdentifier) === clusterId)
+    .sort(([, a], [, b]) => Number(a.Properties.PromotionTier ?? 1) - Number(b.Properties.PromotionTier ?? 1));
+  return {
+    writer: members[0]?.[0],
+    readers: members.slice(1).map(([id]) => id),
+    zoneOf: (id) => template.Resources[id]?.Properties?.AvailabilityZone ?? 'any zone',
+  };
+}
+
 /** The IAM role ids a web tier runs as: through an instance profile, or a task role. */
 export function rolesOf(template: CfnTemplate, id: string): string[] {
   const resource = template.Resources[id];

@@ -8,12 +8,12 @@ import { ConfigError, STAGES } from '../lib/config';
 import { contextWith, type Overrides, SYNTH_NODE_OPTIONS } from '../lib/synth';
 import { fixtureOf, stageOf, templateOf } from './support/synth-cache';
 import { resources } from './support/template';
-import { REAL_PLACE } from './support/variants';
+import { LOAD_BALANCED_ALTERED, REAL_PLACE, SINGLE_SERVER_ALTERED } from './support/variants';
 
-const STAGE_NUMBERS = [1, 2, 3] as const;
+const STAGE_NUMBERS = [1, 2, 3, 4] as const;
 
 test('`cdk list` shows one stack per stage, named for what it is', () => {
-  expect(STAGE_NUMBERS.map((n) => stageOf(n).stackName)).toEqual(['Stage1-SingleServer', 'Stage2-SeparateData', 'Stage3-LoadBalanced']);
+  expect(STAGE_NUMBERS.map((n) => stageOf(n).stackName)).toEqual(['Stage1-SingleServer', 'Stage2-SeparateData', 'Stage3-LoadBalanced', 'Stage4-ReplicatedData']);
   expect(STAGE_NUMBERS.map((n) => STAGES[n].stackName)).toEqual(STAGE_NUMBERS.map((n) => stageOf(n).stackName));
 });
 
@@ -49,8 +49,8 @@ test('every resource that takes tags is tagged with its stage', () => {
 });
 
 test('each stage record uses the weight configured for it', () => {
-  const weightOf = (n: 1 | 3) => resources(templateOf(n, { weight: '{"1":0,"3":255}' }), 'AWS::Route53::RecordSet')[0][1].Properties.Weight;
-  expect([weightOf(1), weightOf(3)]).toEqual([0, 255]);
+  const weightOf = (n: 1 | 3 | 4, overrides: Overrides) => resources(templateOf(n, overrides), 'AWS::Route53::RecordSet')[0][1].Properties.Weight;
+  expect([weightOf(1, SINGLE_SERVER_ALTERED), weightOf(3, LOAD_BALANCED_ALTERED), weightOf(4, LOAD_BALANCED_ALTERED)]).toEqual([0, 255, 7]);
 });
 
 describe('placeholder values', () => {
@@ -64,11 +64,11 @@ describe('placeholder values', () => {
   test('GIVEN the defaults WHEN synthesized THEN each stack warns that it cannot deploy, naming the keys', () => {
     const message =
       'domainName, hostedZoneId, account still hold placeholder values: this stack synthesizes but cannot deploy. Set them in cdk.json or with -c.';
-    expect(warnings({})).toEqual([[message], [message], [message]]);
+    expect(warnings({})).toEqual([[message], [message], [message], [message]]);
   });
 
   test('GIVEN real values WHEN synthesized THEN no stack warns', () => {
-    expect(warnings(REAL_PLACE)).toEqual([[], [], []]);
+    expect(warnings(REAL_PLACE)).toEqual([[], [], [], []]);
   });
 });
 

@@ -24,6 +24,7 @@ export function paramsFromEnvironment(): VerifyParams {
     weight: Number(required('WEIGHT')),
     target,
     healthUrl: required('HEALTH_URL'),
+    readyUrl: required('READY_URL'),
     budgetMs: Number(required('BUDGET_SECONDS')) * 1000,
   };
 }

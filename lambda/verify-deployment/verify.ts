@@ -9,6 +9,9 @@
  *    stage's weight is 0, when Route 53 is not meant to answer with it.
  * 3. health: the health endpoint answers 200, through the target itself (Elastic IP or load balancer
  *    DNS name) with the public name as Host header, since the public name may not resolve yet.
+ * 4. ready: the readiness endpoint answers 200 the same way: the servers reach the stage's data
+ *    (from stage 4, its writer and its readers) and cache. A stage that serves its health check but
+ *    not its data is not deployed.
  */
 import {
   ChangeResourceRecordSetsCommand,
@@ -31,6 +34,8 @@ export interface VerifyParams {
   readonly target: Target;
   /** The health endpoint through the target, such as `https://my-alb-123.us-east-1.elb.amazonaws.com/healthz`. */
   readonly healthUrl: string;
+  /** The readiness endpoint through the target, such as `https://my-alb-123.us-east-1.elb.amazonaws.com/readyz`. */
+  readonly readyUrl: string;
   /** How long all steps together may take. */
   readonly budgetMs: number;
 }
@@ -49,7 +54,7 @@ export interface Deps {
   readonly log: (line: string) => void;
 }
 
-export type Step = 'record' | 'dns-answer' | 'health';
+export type Step = 'record' | 'dns-answer' | 'health' | 'ready';
 
 export class VerificationFailed extends Error {
   constructor(
@@ -165,4 +170,11 @@ export async function verifyDeployment(params: VerifyParams, deps: Deps): Promis
     return { done: status === 200, saw: `HTTP ${status} ${body.slice(0, 200)}` };
   });
   log(`health: ${params.healthUrl} (Host: ${params.recordName}) answers 200`);
+
+  // 4. ready
+  await until('ready', async () => {
+    const { status, body } = await deps.probe.get(params.readyUrl, params.recordName);
+    return { done: status === 200, saw: `HTTP ${status} ${body.slice(0, 200)}` };
+  });
+  log(`ready: ${params.readyUrl} (Host: ${params.recordName}) answers 200: the servers reach their data`);
 }

@@ -23,16 +23,33 @@ export const REPLACED_WHEN_CHANGED: Record<string, readonly string[]> = {
     'DBClusterIdentifier',
     'SourceDBInstanceIdentifier',
   ],
+  'AWS::RDS::DBCluster': [
+    'DBClusterIdentifier',
+    'DatabaseName',
+    'Engine',
+    'EngineMode',
+    'MasterUsername',
+    'StorageEncrypted',
+    'KmsKeyId',
+    'AvailabilityZones',
+    'SnapshotIdentifier',
+    'SourceDBClusterIdentifier',
+    'RestoreType',
+    'SourceRegion',
+    'DBSubnetGroupName',
+  ],
   'AWS::DynamoDB::Table': ['TableName', 'KeySchema', 'LocalSecondaryIndexes'],
   'AWS::EC2::Instance': ['ImageId', 'AvailabilityZone', 'SubnetId', 'LaunchTemplate', 'KeyName', 'PrivateIpAddress', 'HostId', 'Tenancy'],
 };
 
-/** Resources that hold data in a stage: databases, tables, and stage 1's instance (its disk holds the database). */
+/** Resources that hold data in a stage: databases, Aurora clusters, tables, and stage 1's instance (its disk holds the database). */
 export function dataIdentity(template: CfnTemplate, stageHoldsDataOnInstance: boolean): Record<string, unknown> {
   const identity: Record<string, unknown> = {};
   for (const [id, resource] of Object.entries(template.Resources)) {
     const replacing = REPLACED_WHEN_CHANGED[resource.Type];
     if (!replacing || (resource.Type === 'AWS::EC2::Instance' && !stageHoldsDataOnInstance)) continue;
+    // An instance of an Aurora cluster is compute over the cluster's storage: replacing it loses nothing.
+    if (resource.Type === 'AWS::RDS::DBInstance' && resource.Properties?.DBClusterIdentifier) continue;
     const launchTemplate = resource.Properties?.LaunchTemplate?.LaunchTemplateId?.Ref;
     identity[id] = {
       Type: resource.Type,

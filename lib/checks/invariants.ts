@@ -13,6 +13,7 @@ import {
   groupsOf,
   ingressRules,
   ofType,
+  referencedIds,
   refId,
   STAGE_METADATA,
   subnetTier,
@@ -82,6 +83,21 @@ function* entries(value: unknown, path = ''): Generator<[string, string, unknown
 
 const SECRET_NAME = /(PASSWORD|PASSWD|SECRET(?!_ARN)|API_KEY|ACCESS_KEY|PRIVATE_KEY|TOKEN(?!_TTL))/i;
 
+/**
+ * What holds a relational database's data: RDS instances of their own, and Aurora clusters (whose
+ * instances are compute over the cluster's storage).
+ */
+const databases = (t: CfnTemplate) => [
+  ...ofType(t, 'AWS::RDS::DBInstance').filter(([, r]) => !r.Properties.DBClusterIdentifier),
+  ...ofType(t, 'AWS::RDS::DBCluster'),
+];
+
+/** The security groups of secret rotation functions, which must reach the database they rotate. */
+const rotationGroups = (t: CfnTemplate): string[] =>
+  ofType(t, 'AWS::SecretsManager::RotationSchedule').flatMap(([, r]) => [
+    ...referencedIds(r.Properties.HostedRotationLambda?.VpcSecurityGroupIds ?? []),
+  ]);
+
 /** Launch settings of every host: instances and launch templates, as [id, settings]. */
 const hostSettings = (t: CfnTemplate): [string, any][] => [
   ...ofType(t, 'AWS::EC2::Instance').map(([id, r]): [string, any] => [id, r.Properties]),
@@ -106,15 +122,17 @@ export const INVARIANTS: Invariant[] = [
   },
   {
     id: 'ZTM-2',
-    name: 'nothing reaches the data tier but the web tier, on the database port',
+    name: "nothing reaches the data tier but the web tier (and its secret's rotation), on the database port",
     check({ template }) {
-      const web = webTierGroups(template);
-      const databases = ofType(template, 'AWS::RDS::DBInstance');
-      const databaseGroups = new Set(databases.flatMap(([, r]) => (r.Properties.VPCSecurityGroups ?? []).map(refId)));
-      const databasePorts = new Set(databases.map(([, r]) => Number(r.Properties.Port)));
+      const allowed = new Set([...webTierGroups(template), ...rotationGroups(template)]);
+      const all = databases(template);
+      const databaseGroups = new Set(
+        all.flatMap(([, r]) => (r.Properties.VPCSecurityGroups ?? r.Properties.VpcSecurityGroupIds ?? []).map(refId)),
+      );
+      const databasePorts = new Set(all.map(([, r]) => Number(r.Properties.Port)));
       return ingressRules(template)
         .filter((r) => databaseGroups.has(r.group))
-        .filter((r) => !web.has(r.from) || r.fromPort !== r.toPort || !databasePorts.has(r.fromPort))
+        .filter((r) => !allowed.has(r.from) || r.fromPort !== r.toPort || !databasePorts.has(r.fromPort))
         .map((r) => at(r.group, `(a database group) admits ${r.from} on ${r.fromPort}-${r.toPort}`));
     },
   },
@@ -151,7 +169,7 @@ export const INVARIANTS: Invariant[] = [
         ...ofType(template, 'AWS::EC2::Volume')
           .filter(([, r]) => r.Properties.Encrypted !== true)
           .map(([id]) => at(id, 'is not encrypted')),
-        ...ofType(template, 'AWS::RDS::DBInstance')
+        ...databases(template)
           .filter(([, r]) => r.Properties.StorageEncrypted !== true)
           .map(([id]) => at(id, 'storage is not encrypted')),
         ...ofType(template, 'AWS::DynamoDB::Table')
@@ -171,16 +189,20 @@ export const INVARIANTS: Invariant[] = [
     id: 'ZTM-6',
     name: 'no database is publicly accessible or in a subnet with a route from the internet',
     check({ template }) {
-      return ofType(template, 'AWS::RDS::DBInstance').flatMap(([id, r]) => {
-        const group = template.Resources[refId(r.Properties.DBSubnetGroupName) ?? ''];
-        const tiers: string[] = (group?.Properties.SubnetIds ?? []).map((s: unknown) => subnetTier(template, s));
-        return [
+      const subnetsOf = (group: unknown): string[] =>
+        (template.Resources[refId(group) ?? '']?.Properties.SubnetIds ?? []).map((s: unknown) => subnetTier(template, s));
+      const isolated = (id: string, tiers: string[]) =>
+        tiers.length > 0 && tiers.every((tier) => tier === 'Isolated')
+          ? []
+          : [at(id, `is in ${tiers.join(', ') || 'no isolated'} subnets`)];
+      return [
+        // A cluster's instances are in its subnet group; each must still not be public.
+        ...ofType(template, 'AWS::RDS::DBInstance').flatMap(([id, r]) => [
           ...(r.Properties.PubliclyAccessible === false ? [] : [at(id, 'is publicly accessible')]),
-          ...(tiers.length > 0 && tiers.every((tier) => tier === 'Isolated')
-            ? []
-            : [at(id, `is in ${tiers.join(', ') || 'no isolated'} subnets`)]),
-        ];
-      });
+          ...(r.Properties.DBClusterIdentifier ? [] : isolated(id, subnetsOf(r.Properties.DBSubnetGroupName))),
+        ]),
+        ...ofType(template, 'AWS::RDS::DBCluster').flatMap(([id, r]) => isolated(id, subnetsOf(r.Properties.DBSubnetGroupName))),
+      ];
     },
   },
   {
@@ -222,7 +244,8 @@ export const INVARIANTS: Invariant[] = [
     name: 'no stack operation loses data: final snapshot and backups (RDS), point-in-time recovery and retain (DynamoDB)',
     check({ template }) {
       return [
-        ...ofType(template, 'AWS::RDS::DBInstance').flatMap(([id, r]) => [
+        // A cluster keeps the data; its instances are compute and hold none of their own.
+        ...databases(template).flatMap(([id, r]) => [
           ...(r.DeletionPolicy === 'Snapshot' && r.UpdateReplacePolicy === 'Snapshot'
             ? []
             : [at(id, 'is not snapshotted on delete and replace')]),
@@ -243,7 +266,7 @@ export const INVARIANTS: Invariant[] = [
     check({ template, config, stage }) {
       const expected = config.deletionProtection;
       return [
-        ...ofType(template, 'AWS::RDS::DBInstance').filter(([, r]) => r.Properties.DeletionProtection !== expected),
+        ...databases(template).filter(([, r]) => r.Properties.DeletionProtection !== expected),
         ...ofType(template, 'AWS::DynamoDB::Table').filter(([, r]) => r.Properties.DeletionProtectionEnabled !== expected),
         // Stage 1's instance holds the database: a stack operation must not delete it (a failed creation still rolls back).
         ...(stage === 1

@@ -33,8 +33,9 @@ const NETWORKS = [
 /** Capacities at their bounds: the smallest, the widest and the largest range the app accepts. */
 const CAPACITIES = [
   { minCapacity: '2', maxCapacity: '2' },
-  { minCapacity: '2', maxCapacity: '100' },
-  { minCapacity: '100', maxCapacity: '100' },
+  // A hundred web servers need a database that takes their connections (databasePoolSize).
+  { minCapacity: '2', maxCapacity: '100', databaseInstanceType: 'db.r7g.2xlarge' },
+  { minCapacity: '100', maxCapacity: '100', databaseInstanceType: 'db.r7g.2xlarge' },
 ];
 
 export const MATRIX: Combination[] = [
@@ -50,12 +51,25 @@ export const MATRIX: Combination[] = [
     network: NETWORKS,
     capacity: CAPACITIES,
   }).map(({ network, capacity, ...o }) => ({ stage: 3 as const, overrides: { ...o, ...network, ...capacity } })),
+  // Stage 4's front is stage 3's: its options are crossed with the networks, not again with the capacities.
+  ...cross({ webTier: ['ec2', 'ecs'], dataStore: ['rds', 'dynamodb'], https: ['true', 'false'], network: NETWORKS }).map(
+    ({ network, ...o }) => ({
+      stage: 4 as const,
+      overrides: { ...o, ...network },
+    }),
+  ),
+  // The cluster at its bounds: the most readers over three zones, the widest capacity, restored from a snapshot.
+  {
+    stage: 4 as const,
+    overrides: { availabilityZones: 'us-east-1a,us-east-1b,us-east-1c', readReplicas: '15', databaseMinAcu: '0.5', databaseMaxAcu: '256' },
+  },
+  { stage: 4 as const, overrides: { databaseSnapshot: 'arn:aws:rds:us-east-1:123456789012:snapshot:stage3-final', pauseWrites: '4' } },
+  { stage: 4 as const, overrides: { dataStore: 'dynamodb', existingTable: 'Stage3-LoadBalanced-NoSqlDataTable-1A2B3C4D5E6F' } },
   // deletionProtection reaches only the data tier (and stage 1's instance): it is crossed with the
   // options that shape the data tier, not with networks and capacities that never touch it.
-  ...cross({ webTier: ['ec2', 'ecs'], dataStore: ['rds', 'dynamodb'], deletionProtection: ['false'] }).map((o) => ({
-    stage: 3 as const,
-    overrides: o,
-  })),
+  ...cross({ stage: [3, 4] as const, webTier: ['ec2', 'ecs'], dataStore: ['rds', 'dynamodb'], deletionProtection: ['false'] }).map(
+    ({ stage, ...o }) => ({ stage, overrides: o }),
+  ),
 ].map(({ stage, overrides }) => ({ name: nameOf(stage, overrides), stage, overrides }));
 
 export interface CheckedCombination {

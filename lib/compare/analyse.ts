@@ -6,6 +6,7 @@
 import {
   type CfnResource,
   type CfnTemplate,
+  clusterInstances,
   groupsOf,
   ingressRules,
   ofType,
@@ -86,6 +87,12 @@ function serverSize(t: CfnTemplate, id: string): string {
   return `${Number(task.Cpu) / 1024} vCPU / ${Number(task.Memory) / 1024} GiB task`;
 }
 
+/** A cluster's Serverless v2 capacity range, as ` 0.5–4 ACU`. */
+function serverlessCapacity(cluster: CfnResource): string {
+  const scaling = cluster.Properties?.ServerlessV2ScalingConfiguration;
+  return scaling ? ` ${range({ min: scaling.MinCapacity, max: scaling.MaxCapacity })} ACU` : '';
+}
+
 /**
  * Services that run on the host itself (stage 1's database and cache): its install script runs them
  * when its user data says `ZTM_LOCAL_DATA=true`, and the service's environment points at them.
@@ -157,7 +164,28 @@ function requestPath(t: CfnTemplate): StageFacts['requestPath'] {
   const rules = ingressRules(t);
   for (const webId of webTierIds(t).filter((id) => nodes.some((n) => n.id === id))) {
     const webGroups = groupsOf(t, webId);
-    for (const [dbId, db] of ofType(t, 'AWS::RDS::DBInstance')) {
+    for (const [clusterId, cluster] of ofType(t, 'AWS::RDS::DBCluster')) {
+      const rule = rules.find(
+        (r) => (cluster.Properties.VpcSecurityGroupIds ?? []).map(refId).includes(r.group) && webGroups.includes(r.from),
+      );
+      if (!rule) continue;
+      const { writer, readers, zoneOf } = clusterInstances(t, clusterId);
+      const capacity = serverlessCapacity(cluster);
+      add({
+        id: `${clusterId}Writer`,
+        label: `Aurora ${cluster.Properties.Engine} writer${capacity}, ${writer ? zoneOf(writer) : 'no writer'}`,
+      });
+      edges.push({ from: webId, to: `${clusterId}Writer`, label: `writes :${rule.fromPort} (cluster endpoint)` });
+      if (readers.length > 0) {
+        add({
+          id: `${clusterId}Readers`,
+          label: `${readers.length} Aurora reader${readers.length === 1 ? '' : 's'}${capacity}, ${[...new Set(readers.map(zoneOf))].join(', ')}`,
+        });
+        edges.push({ from: webId, to: `${clusterId}Readers`, label: `reads :${rule.fromPort} (reader endpoint)` });
+        edges.push({ from: `${clusterId}Writer`, to: `${clusterId}Readers`, label: 'replicates; failover promotes a reader' });
+      }
+    }
+    for (const [dbId, db] of ofType(t, 'AWS::RDS::DBInstance').filter(([, r]) => !r.Properties.DBClusterIdentifier)) {
       const dbGroups = (db.Properties.VPCSecurityGroups ?? []).map(refId);
       const rule = rules.find((r) => dbGroups.includes(r.group) && webGroups.includes(r.from));
       if (!rule) continue;
@@ -195,8 +223,14 @@ export function singlePointsOfFailure(t: CfnTemplate): SinglePointOfFailure[] {
   for (const id of webTierIds(t).filter((i) => t.Resources[i].Type !== 'AWS::EC2::Instance')) {
     if (capacityOf(t, id).min < 2) found.push({ resource: id, what: 'web tier may shrink to one server' });
   }
-  for (const [id, r] of ofType(t, 'AWS::RDS::DBInstance'))
+  for (const [id, r] of ofType(t, 'AWS::RDS::DBInstance').filter(([, i]) => !i.Properties.DBClusterIdentifier))
     if (r.Properties.MultiAZ !== true) found.push({ resource: id, what: 'database in one zone' });
+  for (const [id] of ofType(t, 'AWS::RDS::DBCluster')) {
+    const { writer, readers, zoneOf } = clusterInstances(t, id);
+    // A cluster survives its writer, or the writer's zone, only with a reader elsewhere to promote.
+    if (!writer || !readers.some((r) => zoneOf(r) !== zoneOf(writer)))
+      found.push({ resource: id, what: 'database writer with no reader in another zone to fail over to' });
+  }
   for (const [id, r] of ofType(t, 'AWS::Route53::RecordSet')) {
     if ((r.Properties.ResourceRecords ?? []).length === 1) found.push({ resource: id, what: 'record points at one IP address' });
   }
@@ -245,7 +279,17 @@ function scaling(t: CfnTemplate): StageFacts['scaling'] {
       `web tier saturates: it adds servers up to ${capacity.max}; beyond that, or when the data tier saturates first, latency rises`,
     );
   }
-  for (const [, db] of ofType(t, 'AWS::RDS::DBInstance')) {
+  for (const [id, cluster] of ofType(t, 'AWS::RDS::DBCluster')) {
+    const { readers } = clusterInstances(t, id);
+    vertical.push(`database instances${serverlessCapacity(cluster)}, Aurora storage grows by itself`);
+    horizontal.push(
+      `reads: ${readers.length} reader${readers.length === 1 ? '' : 's'} behind the reader endpoint (readReplicas adds more, up to 15)`,
+    );
+    saturation.push(
+      "database saturates: writes at the writer's maximum capacity; reads spread over the readers; connections are capped by the maximum capacity",
+    );
+  }
+  for (const [, db] of ofType(t, 'AWS::RDS::DBInstance').filter(([, r]) => !r.Properties.DBClusterIdentifier)) {
     vertical.push(
       `database ${db.Properties.DBInstanceClass}, ${db.Properties.AllocatedStorage} GiB ${db.Properties.StorageType ?? ''}`.trim(),
     );
@@ -288,9 +332,13 @@ function availability(t: CfnTemplate): StageFacts['availability'] {
       .filter(([, r]) => r.Properties.AliasTarget?.EvaluateTargetHealth)
       .map(() => 'Route 53 evaluates the load balancer health'),
     ...ofType(t, 'AWS::EC2::Instance').map(() => 'none replaces the instance: EC2 status checks only report'),
+    ...ofType(t, 'AWS::RDS::DBCluster').map(
+      ([id]) =>
+        `Aurora promotes a reader when the writer fails (${clusterInstances(t, id).readers.length} failover target(s)); the cluster endpoint follows it`,
+    ),
   ];
   const backups = [
-    ...ofType(t, 'AWS::RDS::DBInstance').map(
+    ...[...ofType(t, 'AWS::RDS::DBInstance').filter(([, r]) => !r.Properties.DBClusterIdentifier), ...ofType(t, 'AWS::RDS::DBCluster')].map(
       ([id, r]) =>
         `${id}: ${r.Properties.BackupRetentionPeriod} days of automated backups${r.DeletionPolicy === 'Snapshot' ? ', snapshot on delete' : ''}`,
     ),
@@ -303,11 +351,16 @@ function availability(t: CfnTemplate): StageFacts['availability'] {
       .map(([id]) => `${id}: the database lives on the instance's root volume; no automated backup`),
   ];
   const deletionProtection = [
-    ...ofType(t, 'AWS::RDS::DBInstance').map(([id, r]) => `${id}: ${r.Properties.DeletionProtection ? 'on' : 'off'}`),
-    ...ofType(t, 'AWS::DynamoDB::Table').map(([id, r]) => `${id}: ${r.Properties.DeletionProtectionEnabled ? 'on' : 'off'}`),
-    ...ofType(t, 'AWS::EC2::Instance').map(
-      ([id, r]) => `${id}: termination protection ${r.Properties.DisableApiTermination ? 'on' : 'off'}`,
+    ...[...ofType(t, 'AWS::RDS::DBInstance').filter(([, r]) => !r.Properties.DBClusterIdentifier), ...ofType(t, 'AWS::RDS::DBCluster')].map(
+      ([id, r]) => `${id}: ${r.Properties.DeletionProtection ? 'on' : 'off'}`,
     ),
+    ...ofType(t, 'AWS::DynamoDB::Table').map(([id, r]) => `${id}: ${r.Properties.DeletionProtectionEnabled ? 'on' : 'off'}`),
+    ...ofType(t, 'AWS::EC2::Instance')
+      .filter(([id]) => colocatedServices(t, id).length > 0)
+      .map(
+        ([id, r]) =>
+          `${id}: ${r.DeletionPolicy === 'RetainExceptOnCreate' ? 'kept when the stack is deleted or the instance replaced' : 'off'}`,
+      ),
   ];
   return { zones, healthChecks, backups, deletionProtection };
 }

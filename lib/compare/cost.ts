@@ -93,6 +93,16 @@ function priceOf(t: CfnTemplate, id: string): CostLine {
       );
     }
     case 'AWS::RDS::DBInstance': {
+      if (p.DBInstanceClass === 'db.serverless') {
+        // An Aurora Serverless v2 instance, priced at its cluster's minimum capacity (as web tiers are at theirs).
+        const scaling = t.Resources[refId(p.DBClusterIdentifier) ?? '']?.Properties?.ServerlessV2ScalingConfiguration;
+        if (!scaling) return unpriced('a serverless instance without a capacity range');
+        const rate = P.auroraServerlessV2PerAcuHour.value;
+        return line(
+          scaling.MinCapacity * rate * HOURS,
+          `Aurora Serverless v2 at its minimum ${scaling.MinCapacity} ACU, ${HOURS} h × ${money(rate)} per ACU (up to ${money(scaling.MaxCapacity * rate * HOURS)} at ${scaling.MaxCapacity} ACU)`,
+        );
+      }
       const hourly = (P.rdsPostgresSingleAzPerHour as Record<string, unknown>)[p.DBInstanceClass];
       if (typeof hourly !== 'number' || p.Engine !== 'postgres')
         return unpriced(`no price for ${p.Engine} on ${p.DBInstanceClass}${p.MultiAZ ? ' Multi-AZ' : ''}`);
@@ -102,6 +112,11 @@ function priceOf(t: CfnTemplate, id: string): CostLine {
         `${p.DBInstanceClass}${p.MultiAZ ? ' Multi-AZ (×2)' : ''} ${HOURS} h × ${money(hourly)} + ${p.AllocatedStorage} GiB gp3; backups up to the storage size are free`,
       );
     }
+    case 'AWS::RDS::DBCluster':
+      return line(
+        A.auroraGbStored * P.auroraStoragePerGbMonth.value + A.auroraIoMillionsPerMonth * P.auroraIoPerMillionRequests.value,
+        `Aurora Standard storage: ${A.auroraGbStored} GB and ${A.auroraIoMillionsPerMonth} M I/O requests (assumed); backups up to the storage size are free`,
+      );
     case 'AWS::SecretsManager::Secret':
       return line(
         P.secretPerMonth.value + A.secretsApiCallsTenThousandsPerMonth * P.secretsPerTenThousandCalls.value,

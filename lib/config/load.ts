@@ -4,8 +4,10 @@
  * configuration creates nothing.
  */
 
+import { CONNECTION_HEADROOM, GIB_PER_ACU, instanceMemoryGiB, maxConnections, usableConnections } from './connections';
 import { show } from './parse';
 import { CONFIG_KEYS, type Config, type ConfigKey, FARGATE_MEMORY, OPTIONS, type Option } from './schema';
+import type { StageNumber } from './stages';
 
 /** Thrown when the configuration has problems; `problems` lists each, one line per key. */
 export class ConfigError extends Error {
@@ -115,8 +117,86 @@ export function loadConfig(context: Readonly<Record<string, unknown>>): Config {
     );
   }
 
+  if (valid('databaseMinAcu', 'databaseMaxAcu') && c.databaseMinAcu > c.databaseMaxAcu) {
+    problems.push(
+      `databaseMinAcu: got ${c.databaseMinAcu}, which is greater than databaseMaxAcu (${c.databaseMaxAcu}); allowed: databaseMinAcu <= databaseMaxAcu`,
+    );
+  }
+  if (valid('databaseSnapshot', 'region') && c.databaseSnapshot !== undefined) {
+    const region = c.databaseSnapshot.split(':')[3];
+    if (region !== c.region) {
+      problems.push(
+        `databaseSnapshot: got ${show(c.databaseSnapshot)}, which is in ${region}, not in region ${c.region}; allowed: a snapshot in ${c.region} (copy it across regions first)`,
+      );
+    }
+  }
+  if (valid('pauseWrites')) {
+    const without = c.pauseWrites.filter((s) => s < 3);
+    if (without.length > 0) {
+      problems.push(
+        `pauseWrites: got ${show(c.pauseWrites)}; stage ${without.join(' and ')} has no load balancer to pause writes at; allowed: stages 3 and up (to move stage 2's data, stop its server: its writes stop with it)`,
+      );
+    }
+  }
+  problems.push(...connectionProblems(c, valid));
+
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(c);
+}
+
+/**
+ * The web tier's connections against what the database accepts (./connections.ts), for each
+ * selected stage with a relational database that several web servers share.
+ */
+function connectionProblems(c: Config, valid: (...keys: ConfigKey[]) => boolean): string[] {
+  if (!valid('stages', 'dataStore', 'maxCapacity', 'databasePoolSize') || c.dataStore !== 'rds') return [];
+  const demands: { stage: StageNumber; keys: string; pools: number; database: string; memory: number | undefined; remedy: string }[] = [];
+  if (c.stages.includes(3) && valid('databaseInstanceType')) {
+    const memory = instanceMemoryGiB(c.databaseInstanceType);
+    demands.push({
+      stage: 3,
+      keys: 'databaseInstanceType',
+      pools: 1,
+      database: `db.${c.databaseInstanceType}`,
+      memory,
+      remedy: 'a databaseInstanceType with more memory',
+    });
+  }
+  if (c.stages.some((s) => s >= 4) && valid('databaseMaxAcu')) {
+    const memory = GIB_PER_ACU * c.databaseMaxAcu;
+    demands.push({
+      stage: 4,
+      keys: 'databaseMaxAcu',
+      pools: 2,
+      database: `Aurora Serverless v2 at ${c.databaseMaxAcu} ACU`,
+      memory,
+      remedy: 'a larger databaseMaxAcu',
+    });
+  }
+  return demands.flatMap(({ stage, keys, pools, database, memory, remedy }) => {
+    if (memory === undefined) return [];
+    const wanted = c.maxCapacity * pools * c.databasePoolSize;
+    const usable = usableConnections(memory);
+    if (wanted <= usable) return [];
+    const opening = `${c.maxCapacity} web servers × ${pools === 2 ? '2 pools (writer and readers) × ' : ''}${c.databasePoolSize} connections = ${wanted}`;
+    const fewer = Math.floor(usable / (c.maxCapacity * pools));
+    const fixes = [
+      fewer >= 1 ? `databasePoolSize ${fewer}` : undefined,
+      Math.floor(usable / (pools * c.databasePoolSize)) >= 2
+        ? `maxCapacity ${Math.floor(usable / (pools * c.databasePoolSize))}`
+        : undefined,
+      stage >= 4 ? largerCapacity(wanted) : remedy,
+    ].filter((f): f is string => f !== undefined);
+    return [
+      `maxCapacity, databasePoolSize, ${keys}: got ${opening} in stage ${stage}, more than ${database} accepts (${usable} of its ${maxConnections(memory)}, keeping ${100 - 100 * CONNECTION_HEADROOM} % in reserve); allowed: at most ${usable} connections: ${fixes.join(', or ')}`,
+    ];
+  });
+}
+
+/** The smallest databaseMaxAcu whose connections hold `wanted`, in words. */
+function largerCapacity(wanted: number): string {
+  for (let acu = 1; acu <= 256; acu += 0.5) if (usableConnections(GIB_PER_ACU * acu) >= wanted) return `databaseMaxAcu ${acu}`;
+  return `no databaseMaxAcu (PostgreSQL accepts at most ${maxConnections(Number.POSITIVE_INFINITY)} connections)`;
 }
 
 /** A key without case and separators: `min-capacity`, `min_capacity`, `MIN.CAPACITY` all read `mincapacity`. */

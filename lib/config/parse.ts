@@ -55,6 +55,17 @@ export function wholeNumber(min: number, max: number): Parser<number> {
   };
 }
 
+/** A number in half steps (0.5, 1, 1.5, ...), as Aurora capacity units are given. */
+export function halfSteps(min: number, max: number): Parser<number> {
+  return {
+    allowed: `a number from ${min} to ${max} in steps of 0.5`,
+    parse(raw) {
+      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : Number.NaN;
+      return Number.isFinite(n) && n >= min && n <= max && Number.isInteger(n * 2) ? ok(n) : refuse();
+    },
+  };
+}
+
 export function boolean(): Parser<boolean> {
   return {
     allowed: 'true or false',

@@ -10,6 +10,7 @@ import {
   digits,
   dnsLabel,
   domainName,
+  halfSteps,
   listOf,
   matching,
   ok,
@@ -116,6 +117,18 @@ const stageList: Parser<StageNumber[]> = (() => {
   };
 })();
 
+/** A list of stages, possibly empty: `[]`, `3`, `3,4` or `["Stage3-LoadBalanced"]`. */
+const stageSet: Parser<StageNumber[]> = (() => {
+  const list = listOf(stage, { minItems: 0, noun: 'stages' });
+  return {
+    allowed: list.allowed.replace('a list of at least 0 distinct stages', 'a list of distinct stages (possibly empty)'),
+    parse(raw) {
+      const parsed = list.parse(raw === '' || raw === '[]' ? [] : typeof raw === 'number' ? String(raw) : raw);
+      return parsed.ok ? ok([...parsed.value].sort()) : parsed;
+    },
+  };
+})();
+
 /** One configuration key. */
 export interface Option<T> {
   /** What the key controls, for the README. */
@@ -128,6 +141,10 @@ export interface Option<T> {
   /** A real deployment must set this key: its default is a placeholder. */
   readonly placeholder?: boolean;
 }
+
+/** An RDS snapshot ARN: `arn:aws:rds:<region>:<account>:snapshot:<name>` (or `cluster-snapshot:`). */
+export const SNAPSHOT_ARN =
+  /^arn:aws(-[a-z]+)*:rds:([a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+):(\d{12}):(snapshot|cluster-snapshot):([a-zA-Z][a-zA-Z0-9-]{0,254})$/;
 
 const AZ = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+[a-z]$/;
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/;
@@ -160,6 +177,13 @@ export interface Config {
   readonly backupRetentionDays: number;
   readonly deletionProtection: boolean;
   readonly verifyDeployment: boolean;
+  readonly readReplicas: number;
+  readonly databaseMinAcu: number;
+  readonly databaseMaxAcu: number;
+  readonly databasePoolSize: number;
+  readonly databaseSnapshot: string | undefined;
+  readonly existingTable: string | undefined;
+  readonly pauseWrites: readonly StageNumber[];
 }
 
 export type ConfigKey = keyof Config;
@@ -217,59 +241,59 @@ export const OPTIONS: { readonly [K in ConfigKey]: Option<Config[K]> } = {
   },
   webTier: {
     description:
-      'Stage 3: how the web tier runs behind the load balancer: `ec2` is an Auto Scaling group of instances, `ecs` an ECS Fargate service.',
+      'Stages 3 and up: how the web tier runs behind the load balancer: `ec2` is an Auto Scaling group of instances, `ecs` an ECS Fargate service.',
     parser: oneOf(WEB_TIERS),
     default: 'ec2',
     defaultInWords: '"ec2"',
   },
   dataStore: {
     description:
-      'Stages 2 and 3: the data tier: `rds` is PostgreSQL on RDS (relational data, joins, transactions); `dynamodb` is an on-demand table (very low latency, key-value access, huge volume).',
+      'Stages 2 and up: the data tier: `rds` is PostgreSQL (relational data, joins, transactions), one RDS instance in stages 2 and 3, an Aurora cluster with readers from stage 4; `dynamodb` is an on-demand table (very low latency, key-value access, huge volume), which DynamoDB already replicates across three zones.',
     parser: oneOf(DATA_STORES),
     default: 'rds',
     defaultInWords: '"rds"',
   },
   instanceType: {
     description:
-      'The vertical knob: the size of each web server (stages 1 and 2: the one instance; stage 3 `ec2`: each instance). Graviton (`g`) families get an arm64 image.',
+      'The vertical knob: the size of each web server (stages 1 and 2: the one instance; stages 3 and up with `ec2`: each instance). Graviton (`g`) families get an arm64 image.',
     parser: instanceType(WEB_INSTANCE_SIZES),
     default: 't3.small',
     defaultInWords: '"t3.small" (2 vCPU burstable, 2 GiB)',
   },
   minCapacity: {
-    description: 'Stage 3, the horizontal knob: the fewest web servers (instances or tasks). At least 2 so one AZ can fail.',
+    description: 'Stages 3 and up, the horizontal knob: the fewest web servers (instances or tasks). At least 2 so one AZ can fail.',
     parser: wholeNumber(2, 100),
     default: 2,
     defaultInWords: '2',
   },
   maxCapacity: {
-    description: 'Stage 3, the horizontal knob: the most web servers scaling may add.',
+    description: 'Stages 3 and up, the horizontal knob: the most web servers scaling may add.',
     parser: wholeNumber(2, 100),
     default: 6,
     defaultInWords: '6',
   },
   desiredCapacity: {
     description:
-      'Stage 3: a fixed starting size. Left unset, scaling owns the size and a deployment never resets it; set, every deployment resets the size to it.',
+      'Stages 3 and up: a fixed starting size. Left unset, scaling owns the size and a deployment never resets it; set, every deployment resets the size to it.',
     parser: wholeNumber(2, 100),
     default: undefined,
     defaultInWords: 'unset: scaling decides, starting at `minCapacity`',
   },
   cpuTargetPercent: {
-    description: 'Stage 3: average CPU utilisation that target-tracking scaling holds the web tier at.',
+    description: 'Stages 3 and up: average CPU utilisation that target-tracking scaling holds the web tier at.',
     parser: wholeNumber(10, 90),
     default: 60,
     defaultInWords: '60',
   },
   requestsPerTarget: {
     description:
-      'Stage 3: requests per minute per web server (ALB RequestCountPerTarget) that target-tracking scaling holds. The default comes from `npm run bench`: one Node process of the service served about 13,800 reads/s from PostgreSQL on loopback (about one vCPU); a t3.small sustains 0.4 vCPU (its 20 % baseline of 2 vCPUs), about 5,500 reads/s; holding each server at 1,000 requests/s leaves room for slower requests and for the minutes a new server takes to boot.',
+      'Stages 3 and up: requests per minute per web server (ALB RequestCountPerTarget) that target-tracking scaling holds. The default comes from `npm run bench`: one Node process of the service served about 13,800 reads/s from PostgreSQL on loopback (about one vCPU); a t3.small sustains 0.4 vCPU (its 20 % baseline of 2 vCPUs), about 5,500 reads/s; holding each server at 1,000 requests/s leaves room for slower requests and for the minutes a new server takes to boot.',
     parser: wholeNumber(10, 1_000_000),
     default: 60_000,
     defaultInWords: '60000 (1,000 requests/s per server)',
   },
   taskCpu: {
-    description: 'Stage 3 `ecs`: CPU units per Fargate task (1024 = 1 vCPU).',
+    description: 'Stages 3 and up with `ecs`: CPU units per Fargate task (1024 = 1 vCPU).',
     parser: {
       allowed: `one of ${FARGATE_CPU.join(', ')}`,
       parse: (raw) => {
@@ -281,14 +305,14 @@ export const OPTIONS: { readonly [K in ConfigKey]: Option<Config[K]> } = {
     defaultInWords: '512 (0.5 vCPU)',
   },
   taskMemoryMiB: {
-    description: 'Stage 3 `ecs`: memory per Fargate task, in MiB; must be a combination Fargate offers for `taskCpu`.',
+    description: 'Stages 3 and up with `ecs`: memory per Fargate task, in MiB; must be a combination Fargate offers for `taskCpu`.',
     parser: wholeNumber(512, 122880),
     default: 1024,
     defaultInWords: '1024',
   },
   https: {
     description:
-      'Stage 3: an ACM certificate validated by DNS, an HTTPS listener and HTTP redirected to HTTPS. Stages 1 and 2 serve plain HTTP: an ACM certificate cannot be installed on an instance, one of the reasons for stage 3.',
+      'Stages 3 and up: an ACM certificate validated by DNS, an HTTPS listener and HTTP redirected to HTTPS. Stages 1 and 2 serve plain HTTP: an ACM certificate cannot be installed on an instance, one of the reasons for stage 3.',
     parser: boolean(),
     default: true,
     defaultInWords: 'true',
@@ -302,25 +326,26 @@ export const OPTIONS: { readonly [K in ConfigKey]: Option<Config[K]> } = {
   },
   natGateways: {
     description:
-      "Stage 3: NAT gateways for the private web tier's egress. One per zone keeps egress working when a zone fails; fewer saves money and leaves a single point of failure for egress.",
+      "Stages 3 and up: NAT gateways for the private web tier's egress. One per zone keeps egress working when a zone fails; fewer saves money and leaves a single point of failure for egress.",
     parser: wholeNumber(1, 6),
     default: (c: Partial<Config>) => c.availabilityZones?.length ?? 2,
     defaultInWords: 'one per availability zone',
   },
   databaseInstanceType: {
-    description: 'Stages 2 and 3 `rds`: the database instance class.',
+    description:
+      'Stages 2 and 3 with `rds`: the database instance class. With `maxCapacity` and `databasePoolSize` it must accept the connections of the whole web tier (see `databasePoolSize`).',
     parser: instanceType(DATABASE_INSTANCE_SIZES, 'db.'),
     default: 't4g.micro',
     defaultInWords: '"db.t4g.micro"',
   },
   databaseStorageGiB: {
-    description: 'Stages 2 and 3 `rds`: allocated storage (gp3), in GiB.',
+    description: 'Stages 2 and 3 with `rds`: allocated storage (gp3), in GiB. Aurora (stage 4) grows its storage by itself.',
     parser: wholeNumber(20, 65536),
     default: 20,
     defaultInWords: '20',
   },
   backupRetentionDays: {
-    description: 'Stages 2 and 3 `rds`: days of automated backups (point-in-time recovery window).',
+    description: 'Stages 2 and up with `rds`: days of automated backups (point-in-time recovery window).',
     parser: wholeNumber(1, 35),
     default: 7,
     defaultInWords: '7',
@@ -331,6 +356,58 @@ export const OPTIONS: { readonly [K in ConfigKey]: Option<Config[K]> } = {
     parser: boolean(),
     default: true,
     defaultInWords: 'true',
+  },
+  readReplicas: {
+    description:
+      "Stage 4 with `rds`: Aurora readers beside the writer, each in a zone other than the writer's. Reads go to them through the reader endpoint, and each is a failover target: when the writer fails, Aurora promotes one.",
+    parser: wholeNumber(1, 15),
+    default: 1,
+    defaultInWords: '1',
+  },
+  databaseMinAcu: {
+    description:
+      'Stage 4 with `rds`: the least Aurora Serverless v2 capacity each database instance keeps, in Aurora capacity units (ACUs: about 2 GiB of memory each, with its CPU). The idle cost follows it: 0.5 ACU is about $44 a month per instance.',
+    parser: halfSteps(0.5, 256),
+    default: 0.5,
+    defaultInWords: '0.5',
+  },
+  databaseMaxAcu: {
+    description:
+      'Stage 4 with `rds`: the most capacity each database instance scales to, in ACUs, without a restart. It also sets how many connections PostgreSQL accepts (about 225 per ACU, at most 5000), which the web tier must fit (see `databasePoolSize`).',
+    parser: halfSteps(1, 256),
+    default: 4,
+    defaultInWords: '4 (about 900 connections)',
+  },
+  databasePoolSize: {
+    description:
+      'Stages 2 and up with `rds`: connections each web server keeps open to each database endpoint (stage 4 has two: the writer and the readers). `maxCapacity` servers times this, times two from stage 4 (a failover can send both pools to one instance), must stay within 80 % of what the database accepts, which PostgreSQL sets from its memory: LEAST(memory / 9531392, 5000).',
+    parser: wholeNumber(1, 100),
+    default: 10,
+    defaultInWords: '10',
+  },
+  databaseSnapshot: {
+    description:
+      'Stage 4 with `rds`: create the cluster from this snapshot of stage 2\'s or 3\'s database (its ARN, in the same region and account) instead of empty. Keep it set for the life of the cluster: changing or removing it replaces the cluster, which then starts from the snapshot again. See "Moving to stage 4 with the data".',
+    parser: matching(
+      SNAPSHOT_ARN,
+      'the ARN of an RDS DB snapshot or DB cluster snapshot, such as "arn:aws:rds:us-east-1:123456789012:snapshot:stage3-final"',
+    ),
+    default: undefined,
+    defaultInWords: 'unset: an empty database',
+  },
+  pauseWrites: {
+    description:
+      'Stages 3 and up: pause writes at the load balancer of these stages while their data moves to a later stage: `POST`, `PUT`, `PATCH` and `DELETE` are answered 503 with a body that says why; reads go on. Deploying the change takes seconds (a listener rule), not a rollout. See "Moving to stage 4 with the data".',
+    parser: stageSet,
+    default: [],
+    defaultInWords: 'none',
+  },
+  existingTable: {
+    description:
+      'Stages 2 and up with `dynamodb`: adopt this table (its name) instead of creating one, such as the table an earlier stage kept: nothing moves. The stage reads and writes it but does not own it: deleting the stage leaves it, and its protection stays as it is.',
+    parser: matching(/^[a-zA-Z0-9_.-]{3,255}$/, 'a DynamoDB table name: 3 to 255 letters, digits, "_", "-" or "."'),
+    default: undefined,
+    defaultInWords: 'unset: the stage creates its table',
   },
   verifyDeployment: {
     description:

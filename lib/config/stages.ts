@@ -6,6 +6,7 @@ export const STAGES = {
   1: { stackName: 'Stage1-SingleServer', title: 'Single server' },
   2: { stackName: 'Stage2-SeparateData', title: 'Separate data tier' },
   3: { stackName: 'Stage3-LoadBalanced', title: 'Load balancer and horizontal scaling' },
+  4: { stackName: 'Stage4-ReplicatedData', title: 'Replicated database' },
 } as const;
 
 export type StageNumber = keyof typeof STAGES;

@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import type { DataStoreKind } from '../config';
+import { DATABASE_NAME, DATABASE_PORT, MASTER_USER, POSTGRES_VERSION, TABLE_PARTITION_KEY } from '../data-contract';
 
 /** What a web tier is: something with a network identity and an IAM identity. */
 export type WebTierIdentity = ec2.IConnectable & iam.IGrantable;
@@ -32,16 +33,27 @@ export interface RelationalDataTierProps {
   readonly backupRetentionDays: number;
   /** Protect the database from deletion; a final snapshot is kept either way. */
   readonly deletionProtection: boolean;
+  /** Connections each web server keeps to the database, which the service is told. */
+  readonly poolSize: number;
 }
 
 export interface NoSqlDataTierProps {
   /** Protect the table from deletion; it is kept when the stack is deleted either way. */
   readonly deletionProtection: boolean;
+  /**
+   * Adopt this table instead of creating one (the one an earlier stage kept): the stage reads and
+   * writes it but does not own it, so nothing about it changes, and deleting the stage leaves it.
+   *
+   * @default - a new table
+   */
+  readonly existingTableName?: string;
 }
 
-export const DATABASE_NAME = 'app';
-export const DATABASE_PORT = 5432;
-export const DATABASE_ENGINE_VERSION = rds.PostgresEngineVersion.VER_17_9;
+/** RDS for PostgreSQL at the version every stage runs (lib/data-contract.ts). */
+export const DATABASE_ENGINE_VERSION = rds.PostgresEngineVersion.of(
+  `${POSTGRES_VERSION.major}.${POSTGRES_VERSION.minor}`,
+  String(POSTGRES_VERSION.major),
+);
 
 /**
  * PostgreSQL on RDS in isolated subnets: not publicly accessible, reachable only from the web
@@ -63,7 +75,7 @@ export class RelationalDataTier extends Construct implements DataTier {
     super(scope, id);
 
     // Created here rather than by the instance, so that it is this construct's to configure.
-    const secret = new rds.DatabaseSecret(this, 'Secret', { username: 'app_admin' });
+    const secret = new rds.DatabaseSecret(this, 'Secret', { username: MASTER_USER });
     this.database = new rds.DatabaseInstance(this, 'Database', {
       engine: rds.DatabaseInstanceEngine.postgres({ version: DATABASE_ENGINE_VERSION }),
       instanceType: new ec2.InstanceType(props.instanceType),
@@ -93,6 +105,7 @@ export class RelationalDataTier extends Construct implements DataTier {
       DB_PORT: String(DATABASE_PORT),
       DB_NAME: DATABASE_NAME,
       DB_SECRET_ARN: secret.secretArn,
+      DB_POOL_SIZE: String(props.poolSize),
       AWS_REGION: Stack.of(this).region,
     };
 
@@ -127,16 +140,17 @@ export class RelationalDataTier extends Construct implements DataTier {
   }
 }
 
-/** The partition key of the table: the item id. */
-export const TABLE_PARTITION_KEY = 'id';
-
 /**
  * An on-demand DynamoDB table: point-in-time recovery, encryption with a KMS key, kept when the
  * stack is deleted. Web tiers get exactly the item calls the app makes, on this table only.
+ *
+ * DynamoDB already stores every table in three zones, so this tier has no single-zone flaw for
+ * the replication stage to fix; the service reads strongly consistent where it must read its own
+ * writes. A later stage can adopt the table an earlier one kept, and nothing moves.
  */
 export class NoSqlDataTier extends Construct implements DataTier {
   readonly kind = 'dynamodb' as const;
-  readonly table: dynamodb.Table;
+  readonly table: dynamodb.ITable;
   readonly environment: Record<string, string>;
 
   /** The calls the web app makes; nothing that scans, nothing on other tables. */
@@ -152,14 +166,16 @@ export class NoSqlDataTier extends Construct implements DataTier {
   constructor(scope: Construct, id: string, props: NoSqlDataTierProps) {
     super(scope, id);
 
-    this.table = new dynamodb.Table(this, 'Table', {
-      partitionKey: { name: TABLE_PARTITION_KEY, type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
-      deletionProtection: props.deletionProtection,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    this.table = props.existingTableName
+      ? dynamodb.Table.fromTableName(this, 'Table', props.existingTableName)
+      : new dynamodb.Table(this, 'Table', {
+          partitionKey: { name: TABLE_PARTITION_KEY, type: dynamodb.AttributeType.STRING },
+          billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+          pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+          encryption: dynamodb.TableEncryption.AWS_MANAGED,
+          deletionProtection: props.deletionProtection,
+          removalPolicy: RemovalPolicy.RETAIN,
+        });
 
     this.environment = { DATA_STORE: 'dynamodb', TABLE_NAME: this.table.tableName, AWS_REGION: Stack.of(this).region };
   }

@@ -16,6 +16,8 @@ export interface DeploymentVerificationProps {
   readonly target: VerifiedTarget;
   /** The health endpoint through the target itself, such as `http://<elastic ip>/healthz`. */
   readonly healthUrl: string;
+  /** The readiness endpoint through the target, such as `http://<elastic ip>/readyz`: the servers reach their data. */
+  readonly readyUrl: string;
   /** What must exist before verification runs: the web tier (the record is always included). */
   readonly after: IConstruct[];
 }
@@ -98,6 +100,7 @@ export class DeploymentVerification extends Construct {
         TARGET_KIND: target.kind,
         TARGET: target.kind === 'ip' ? target.address : target.dnsName,
         HEALTH_URL: props.healthUrl,
+        READY_URL: props.readyUrl,
         BUDGET_SECONDS: String(DeploymentVerification.BUDGET.toSeconds()),
       },
     });

@@ -16,7 +16,19 @@ export interface PublicLoadBalancerProps {
    * @default - plain HTTP on port 80
    */
   readonly https?: { readonly domainName: string; readonly zone: route53.IHostedZone };
+  /**
+   * Answer writes (`POST`, `PUT`, `PATCH`, `DELETE`) with 503 at the load balancer, while the
+   * stage's data moves to a later stage; reads go on. A listener rule: deploying it takes seconds.
+   *
+   * @default false
+   */
+  readonly pauseWrites?: boolean;
 }
+
+/** What a paused stage answers a write. */
+export const WRITES_PAUSED_BODY = JSON.stringify({
+  error: "writes are paused while this stage's data moves to the next stage; reads go on; retry in a few minutes",
+});
 
 /**
  * How fast the load balancer notices a web server come and go. A server is in service after two
@@ -103,6 +115,14 @@ export class PublicLoadBalancer extends Construct implements ec2.IConnectable {
       this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443 });
     } else {
       this.listener = this.loadBalancer.addListener('Http', { port: 80, protocol: elbv2.ApplicationProtocol.HTTP, open: true });
+    }
+
+    if (props.pauseWrites) {
+      this.listener.addAction('PauseWrites', {
+        priority: 1,
+        conditions: [elbv2.ListenerCondition.httpRequestMethods(['POST', 'PUT', 'PATCH', 'DELETE'])],
+        action: elbv2.ListenerAction.fixedResponse(503, { contentType: 'application/json', messageBody: WRITES_PAUSED_BODY }),
+      });
     }
   }
 

@@ -17,6 +17,8 @@ export const WEB_APP_PORT = 80;
 /** The port the service listens on in its container, where it runs as the image's `node` user. */
 export const CONTAINER_PORT = 8080;
 export const HEALTH_CHECK_PATH = '/healthz';
+/** Where the service says whether it reaches its data and cache. */
+export const READINESS_PATH = '/readyz';
 /** Where the image keeps the RDS certificate authorities (service/Dockerfile puts them there). */
 const IMAGE_RDS_CA_FILE = '/etc/ssl/rds-global-bundle.pem';
 

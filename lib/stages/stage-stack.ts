@@ -1,5 +1,5 @@
 import { Stack, Tags, Validations } from 'aws-cdk-lib';
-import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import type { Construct, IConstruct } from 'constructs';
@@ -7,8 +7,9 @@ import { type Config, placeholdersIn, STAGES, type StageNumber } from '../config
 import { ApiRecord } from '../constructs/api-record';
 import { type DataTier, NoSqlDataTier, RelationalDataTier } from '../constructs/data-tier';
 import { DeploymentVerification } from '../constructs/deployment-verification';
-import type { PublicLoadBalancer } from '../constructs/public-load-balancer';
-import { HEALTH_CHECK_PATH, type WebAppProps } from '../constructs/web-app';
+import { PublicLoadBalancer } from '../constructs/public-load-balancer';
+import { ReplicatedDataTier } from '../constructs/replicated-data-tier';
+import { HEALTH_CHECK_PATH, READINESS_PATH, type WebAppProps } from '../constructs/web-app';
 import { AutoScalingWebTier, FargateWebTier, type WebTier } from '../constructs/web-tier';
 import { CONFIGURATION_METADATA, STAGE_METADATA } from '../template';
 
@@ -68,7 +69,7 @@ export abstract class StageStack extends Stack {
     return [...this.config.availabilityZones];
   }
 
-  /** The data tier `dataStore` asks for (stages 2 and up): RDS PostgreSQL or a DynamoDB table. */
+  /** The data tier `dataStore` asks for in stages 2 and 3: one RDS PostgreSQL instance, or a DynamoDB table. */
   protected separateDataTier(vpc: ec2.IVpc): DataTier {
     const c = this.config;
     return c.dataStore === 'rds'
@@ -78,8 +79,54 @@ export abstract class StageStack extends Stack {
           storageGiB: c.databaseStorageGiB,
           backupRetentionDays: c.backupRetentionDays,
           deletionProtection: c.deletionProtection,
+          poolSize: c.databasePoolSize,
         })
-      : new NoSqlDataTier(this, 'NoSqlData', { deletionProtection: c.deletionProtection });
+      : this.table();
+  }
+
+  /**
+   * The data tier `dataStore` asks for from stage 4: an Aurora PostgreSQL cluster with readers in
+   * other zones, or the same DynamoDB table as before (DynamoDB replicates it across three zones).
+   */
+  protected replicatedDataTier(vpc: ec2.IVpc): DataTier {
+    const c = this.config;
+    return c.dataStore === 'rds'
+      ? new ReplicatedDataTier(this, 'ReplicatedData', {
+          vpc,
+          availabilityZones: c.availabilityZones,
+          readReplicas: c.readReplicas,
+          minCapacityAcu: c.databaseMinAcu,
+          maxCapacityAcu: c.databaseMaxAcu,
+          backupRetentionDays: c.backupRetentionDays,
+          deletionProtection: c.deletionProtection,
+          poolSize: c.databasePoolSize,
+          rotationSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+          snapshotArn: c.databaseSnapshot,
+        })
+      : this.table();
+  }
+
+  private table(): NoSqlDataTier {
+    return new NoSqlDataTier(this, 'NoSqlData', {
+      deletionProtection: this.config.deletionProtection,
+      existingTableName: this.config.existingTable,
+    });
+  }
+
+  /**
+   * The front of stages 3 and up: an internet-facing load balancer over every zone, the web tier
+   * `webTier` asks for behind it, admitted to the data tier, and the API published through it.
+   */
+  protected serveBehindLoadBalancer(vpc: ec2.IVpc, data: DataTier): { loadBalancer: PublicLoadBalancer; webTier: WebTier } {
+    const loadBalancer = new PublicLoadBalancer(this, 'LoadBalancer', {
+      vpc,
+      https: this.config.https ? { domainName: this.apiDomainName, zone: this.zone } : undefined,
+      pauseWrites: this.config.pauseWrites.includes(this.stage),
+    });
+    const webTier = this.horizontalWebTier(vpc, loadBalancer, this.webApp(data.environment));
+    data.allowWebTier(webTier);
+    this.publishApi({ loadBalancer }, webTier);
+    return { loadBalancer, webTier };
   }
 
   /** The horizontally scaled web tier `webTier` asks for (stages 3 and up), behind the load balancer. */
@@ -134,6 +181,7 @@ export abstract class StageStack extends Stack {
         record,
         target: viaLoadBalancer ? { kind: 'alias', dnsName: host } : { kind: 'ip', address: host },
         healthUrl: `${scheme}://${host}${HEALTH_CHECK_PATH}`,
+        readyUrl: `${scheme}://${host}${READINESS_PATH}`,
         // The listeners must exist too, for the health check through the load balancer.
         after: viaLoadBalancer ? [servedBy, front.loadBalancer] : [servedBy],
       });

@@ -13,7 +13,7 @@
 import type { Construct } from 'constructs';
 import type { Config } from '../config';
 import { Network } from '../constructs/network';
-import { PublicLoadBalancer } from '../constructs/public-load-balancer';
+import type { PublicLoadBalancer } from '../constructs/public-load-balancer';
 import type { WebTier } from '../constructs/web-tier';
 import { StageStack } from './stage-stack';
 
@@ -34,17 +34,7 @@ export class LoadBalancedStage extends StageStack {
       privateTier: { natGateways: config.natGateways },
       isolatedTier: config.dataStore === 'rds',
     });
-
     const data = this.separateDataTier(network.vpc);
-
-    this.loadBalancer = new PublicLoadBalancer(this, 'LoadBalancer', {
-      vpc: network.vpc,
-      https: config.https ? { domainName: this.apiDomainName, zone: this.zone } : undefined,
-    });
-
-    this.webTier = this.horizontalWebTier(network.vpc, this.loadBalancer, this.webApp(data.environment));
-    data.allowWebTier(this.webTier);
-
-    this.publishApi({ loadBalancer: this.loadBalancer }, this.webTier);
+    ({ loadBalancer: this.loadBalancer, webTier: this.webTier } = this.serveBehindLoadBalancer(network.vpc, data));
   }
 }

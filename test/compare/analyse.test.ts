@@ -10,6 +10,7 @@ import { STAGES } from '../../lib/config';
 import type { Overrides } from '../../lib/synth';
 import { templateOf } from '../support/synth-cache';
 import type { CfnTemplate } from '../support/template';
+import { TABLE_ONE_NAT } from '../support/variants';
 
 const spofs = (stage: StageNumber, overrides: Overrides = {}) =>
   singlePointsOfFailure(templateOf(stage, overrides)).map((s) => `${s.what}: ${s.resource}`);
@@ -89,10 +90,33 @@ describe('what each stage still risks', () => {
     expect(spofs(3, { dataStore: 'dynamodb' })).toEqual([]);
   });
 
-  test('stage 3 with fewer NAT gateways than zones names the egress dependency', () => {
-    expect(spofs(3, { dataStore: 'dynamodb', natGateways: '1' })).toEqual([
-      'egress of 2 zones through 1 NAT gateway: NetworkVpcPublicSubnet1NATGateway64781A21',
+  test('stage 4: no single point of failure left for the database, with either data store', () => {
+    expect(spofs(4)).toEqual([]);
+    expect(spofs(4, { dataStore: 'dynamodb' })).toEqual([]);
+  });
+
+  test('a cluster without a reader in another zone than its writer is named', () => {
+    const cluster = (readerZone: string): CfnTemplate => ({
+      Resources: {
+        Db: { Type: 'AWS::RDS::DBCluster', Properties: { Engine: 'aurora-postgresql' } },
+        Writer: {
+          Type: 'AWS::RDS::DBInstance',
+          Properties: { DBClusterIdentifier: { Ref: 'Db' }, PromotionTier: 0, AvailabilityZone: 'us-east-1a' },
+        },
+        Reader: {
+          Type: 'AWS::RDS::DBInstance',
+          Properties: { DBClusterIdentifier: { Ref: 'Db' }, PromotionTier: 1, AvailabilityZone: readerZone },
+        },
+      },
+    });
+    expect(analyseStage('T', cluster('us-east-1b')).singlePointsOfFailure).toEqual([]);
+    expect(analyseStage('T', cluster('us-east-1a')).singlePointsOfFailure).toEqual([
+      { resource: 'Db', what: 'database writer with no reader in another zone to fail over to' },
     ]);
+  });
+
+  test('stage 3 with fewer NAT gateways than zones names the egress dependency', () => {
+    expect(spofs(3, TABLE_ONE_NAT)).toEqual(['egress of 2 zones through 1 NAT gateway: NetworkVpcPublicSubnet1NATGateway64781A21']);
   });
 });
 
@@ -117,6 +141,28 @@ describe('the request path, from the references in the template', () => {
   test('the Fargate tier is reached on the port its target group forwards to', () => {
     const edge = report(3, { webTier: 'ecs' }).requestPath.edges.find((e) => e.from === 'LoadBalancer8E47CE52');
     expect(edge).toEqual({ from: 'LoadBalancer8E47CE52', to: expect.stringMatching(/^FargateWebTierService/), label: 'HTTP :8080' });
+  });
+
+  test('stage 4 writes through the cluster endpoint to the writer, and reads through the reader endpoint', () => {
+    const { edges } = report(4).requestPath;
+    expect(edges.filter((e) => e.to.startsWith('ReplicatedDataCluster'))).toEqual([
+      {
+        from: expect.stringMatching(/^AutoScalingWebTier/),
+        to: 'ReplicatedDataCluster77068A4DWriter',
+        label: 'writes :5432 (cluster endpoint)',
+      },
+      {
+        from: expect.stringMatching(/^AutoScalingWebTier/),
+        to: 'ReplicatedDataCluster77068A4DReaders',
+        label: 'reads :5432 (reader endpoint)',
+      },
+      {
+        from: 'ReplicatedDataCluster77068A4DWriter',
+        to: 'ReplicatedDataCluster77068A4DReaders',
+        label: 'replicates; failover promotes a reader',
+      },
+    ]);
+    expect(report(4).requestPath.nodes.find((n) => n.id.endsWith('Readers'))?.label).toBe('1 Aurora reader 0.5–4 ACU, us-east-1b');
   });
 
   test('a table is reached through the web role, not the network', () => {

@@ -6,10 +6,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compareStages, reportStage } from '../../lib/compare/compare';
 import { json, markdown, withStagesExcerpt } from '../../lib/compare/render';
-import { STAGES } from '../../lib/config';
+import { STAGE_NUMBERS, STAGES } from '../../lib/config';
 import { templateOf } from '../support/synth-cache';
 
-const stages = [1, 2, 3] as const;
+const stages = STAGE_NUMBERS;
 const reports = stages.map((s) => reportStage(STAGES[s].stackName, templateOf(s)));
 const steps = reports.slice(1).map((to, i) => compareStages(reports[i], templateOf(stages[i]), to, templateOf(stages[i + 1])));
 

@@ -2,6 +2,7 @@
 import { NODE_MAJOR } from '../../lib/bundles';
 import { templateOf } from '../support/synth-cache';
 import { type CfnTemplate, idOf, only, resources, statementsOf } from '../support/template';
+import { LOAD_BALANCED_ALTERED, SINGLE_SERVER_ALTERED } from '../support/variants';
 
 describe.each([
   ['Stage1-SingleServer', 1, {}, 'ip'],
@@ -30,7 +31,7 @@ describe.each([
     });
   });
 
-  test('the Lambda checks the stage record, through its own target, within a time budget', () => {
+  test('the Lambda checks the stage record, then health and readiness through its own target, within a time budget', () => {
     const env = fn.Properties.Environment.Variables;
     expect(env).toMatchObject({
       HOSTED_ZONE_ID: 'Z0000000000000EXAMPLE',
@@ -45,6 +46,7 @@ describe.each([
         ? { Ref: only(template, 'AWS::EC2::EIP')[0] }
         : { 'Fn::GetAtt': [only(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer')[0], 'DNSName'] };
     expect(env.HEALTH_URL).toEqual({ 'Fn::Join': ['', [`${scheme}://`, host, '/healthz']] });
+    expect(env.READY_URL).toEqual({ 'Fn::Join': ['', [`${scheme}://`, host, '/readyz']] });
     expect(env.TARGET).toEqual(host);
     expect([fn.Properties.Timeout, fn.Properties.Runtime, fn.Properties.Handler]).toEqual([720, `nodejs${NODE_MAJOR}.x`, 'index.handler']);
   });
@@ -79,8 +81,11 @@ describe.each([
 });
 
 test('verifyDeployment=false leaves the Lambda and the trigger out', () => {
-  for (const stage of [1, 3] as const) {
-    const template = templateOf(stage, { verifyDeployment: 'false' });
+  for (const [stage, overrides] of [
+    [1, SINGLE_SERVER_ALTERED],
+    [3, LOAD_BALANCED_ALTERED],
+  ] as const) {
+    const template = templateOf(stage, overrides);
     expect(resources(template, 'Custom::Trigger')).toEqual([]);
     expect(resources(template, 'AWS::Lambda::Function').filter(([id]) => id.startsWith('Verification'))).toEqual([]);
   }

@@ -1,6 +1,7 @@
 /** How the service is delivered (lib/constructs/web-app.ts): one S3 asset per stack, a container image for Fargate. */
 import { fixtureTemplate, stageOf, templateOf } from '../support/synth-cache';
 import { idOf, only, resources, statementsOf } from '../support/template';
+import { FARGATE_DYNAMODB } from '../support/variants';
 
 test('hosts may read the bundle object and nothing else in the assets bucket', () => {
   for (const template of [templateOf(1), templateOf(3)]) {
@@ -22,7 +23,7 @@ test('a Fargate task runs an image asset built by cdk deploy from the bundle dir
 
 test('the task role may read the secret or the table, nothing more', () => {
   for (const dataStore of ['rds', 'dynamodb']) {
-    const template = templateOf(3, dataStore === 'rds' ? { webTier: 'ecs' } : { webTier: 'ecs', dataStore });
+    const template = templateOf(3, dataStore === 'rds' ? { webTier: 'ecs' } : FARGATE_DYNAMODB);
     const [, task] = only(template, 'AWS::ECS::TaskDefinition');
     const actions = statementsOf(template, idOf(task.Properties.TaskRoleArn))
       .flatMap((s) => [s.Action].flat())

@@ -16,23 +16,33 @@ const LIVE_CHANGES: Overrides[] = [
   { webTier: 'ecs' },
   { https: 'false' },
   { natGateways: '1' },
-  { minCapacity: '4', maxCapacity: '20', desiredCapacity: '6' },
+  { minCapacity: '4', maxCapacity: '8', desiredCapacity: '6' },
   { cpuTargetPercent: '40', requestsPerTarget: '1000' },
   { weight: '0' },
   { recordName: 'www' },
   { taskCpu: '1024', taskMemoryMiB: '2048' },
   { verifyDeployment: 'false' },
+  { readReplicas: '3', availabilityZones: 'us-east-1a,us-east-1b,us-east-1c' },
+  { databaseMinAcu: '1', databaseMaxAcu: '16' },
+  { databasePoolSize: '5' },
+  { pauseWrites: '3,4' },
 ];
 
-const identityOf = (stage: 1 | 2 | 3, overrides: Overrides) =>
+const identityOf = (stage: 1 | 2 | 3 | 4, overrides: Overrides) =>
   dataIdentity(synthesize({ ...overrides, stages: String(stage) }).stages[0].template, stage === 1);
 
 describe.each(DATA_STAGES.map((s) => [s.name, s] as const))('%s', (_name, { stage, overrides }) => {
-  const before = identityOf(stage as 1 | 2 | 3, overrides);
+  const before = identityOf(stage as 1 | 2 | 3 | 4, overrides);
   test.each(LIVE_CHANGES.map((change) => [JSON.stringify(change), change] as const))(
     'changing %s on a live stack replaces none of its data',
     (_change, change) => {
-      expect(identityOf(stage as 1 | 2 | 3, { ...overrides, ...change })).toEqual(before);
+      expect(identityOf(stage as 1 | 2 | 3 | 4, { ...overrides, ...change })).toEqual(before);
     },
   );
+});
+
+test('restoring stage 4 from a snapshot, or dropping the snapshot later, replaces the cluster: the configuration says to keep it set', () => {
+  const empty = identityOf(4, { dataStore: 'rds' });
+  const restored = identityOf(4, { dataStore: 'rds', databaseSnapshot: 'arn:aws:rds:us-east-1:123456789012:snapshot:stage3-final' });
+  expect(restored).not.toEqual(empty);
 });

@@ -1,5 +1,6 @@
 import { templateOf } from '../support/synth-cache';
 import { ingressRules, only, resources, subnetTier, userDataText } from '../support/template';
+import { SINGLE_SERVER_ALTERED } from '../support/variants';
 
 describe('Stage 1 — single server', () => {
   const template = templateOf(1);
@@ -8,7 +9,7 @@ describe('Stage 1 — single server', () => {
   test('has exactly one web server, of the configured type, in a public subnet', () => {
     expect(instance.Properties.InstanceType).toBe('t3.small');
     expect(subnetTier(template, instance.Properties.SubnetId)).toBe('Public');
-    expect(only(templateOf(1, { instanceType: 'm7g.large' }), 'AWS::EC2::Instance')[1].Properties.InstanceType).toBe('m7g.large');
+    expect(only(templateOf(1, SINGLE_SERVER_ALTERED), 'AWS::EC2::Instance')[1].Properties.InstanceType).toBe('m7g.large');
   });
 
   test('runs the web app, PostgreSQL and Valkey on the same host, the data services on localhost only', () => {
@@ -30,7 +31,7 @@ describe('Stage 1 — single server', () => {
       'Retain',
       false,
     ]);
-    const [, unprotected] = only(templateOf(1, { deletionProtection: 'false' }), 'AWS::EC2::Instance');
+    const [, unprotected] = only(templateOf(1, SINGLE_SERVER_ALTERED), 'AWS::EC2::Instance');
     expect([unprotected.DeletionPolicy, unprotected.UpdateReplacePolicy]).toEqual([undefined, undefined]);
   });
 

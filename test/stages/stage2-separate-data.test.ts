@@ -1,5 +1,6 @@
 import { templateOf } from '../support/synth-cache';
 import { idOf, ingressRules, only, resources, statementsOf, subnetTier, userDataText } from '../support/template';
+import { RELATIONAL_ALTERED, TABLE_ALTERED } from '../support/variants';
 
 const webRoleOf = (template: ReturnType<typeof templateOf>) =>
   only(template, 'AWS::IAM::InstanceProfile')[1].Properties.Roles[0].Ref as string;
@@ -54,12 +55,13 @@ describe('Stage 2 — separate data tier', () => {
         AllocatedStorage: '20',
         MultiAZ: false,
       });
-      const custom = only(
-        templateOf(2, { databaseInstanceType: 'db.r7g.large', databaseStorageGiB: '100', backupRetentionDays: '35' }),
-        'AWS::RDS::DBInstance',
-      )[1];
-      expect(custom.Properties).toMatchObject({ DBInstanceClass: 'db.r7g.large', AllocatedStorage: '100', BackupRetentionPeriod: 35 });
-      expect(only(templateOf(2, { deletionProtection: 'false' }), 'AWS::RDS::DBInstance')[1].Properties.DeletionProtection).toBe(false);
+      const custom = only(templateOf(2, RELATIONAL_ALTERED), 'AWS::RDS::DBInstance')[1];
+      expect(custom.Properties).toMatchObject({
+        DBInstanceClass: 'db.r7g.large',
+        AllocatedStorage: '100',
+        BackupRetentionPeriod: 35,
+        DeletionProtection: false,
+      });
     });
 
     test('admits only the web server security group, only on the database port', () => {
@@ -96,10 +98,7 @@ describe('Stage 2 — separate data tier', () => {
     const [tableId] = only(template, 'AWS::DynamoDB::Table');
 
     test('deletion protection follows the configuration', () => {
-      expect(
-        only(templateOf(2, { dataStore: 'dynamodb', deletionProtection: 'false' }), 'AWS::DynamoDB::Table')[1].Properties
-          .DeletionProtectionEnabled,
-      ).toBe(false);
+      expect(only(templateOf(2, TABLE_ALTERED), 'AWS::DynamoDB::Table')[1].Properties.DeletionProtectionEnabled).toBe(false);
     });
 
     test('the web role gets exactly the item calls the app makes, on this table only', () => {

@@ -7,7 +7,8 @@
  * the documentation, whatever the code thinks.
  */
 import fc from 'fast-check';
-import { CONFIG_KEYS, type ConfigKey } from '../../lib/config';
+import { CONFIG_KEYS, type ConfigKey, STAGE_NUMBERS, STAGES } from '../../lib/config';
+import { instanceMemoryGiB } from '../../lib/config/connections';
 import { DATABASE_INSTANCE_SIZES, WEB_INSTANCE_SIZES } from '../../lib/config/instance-sizes';
 import { isCdkOwnKey } from '../../lib/config/load';
 import { FARGATE_MEMORY } from '../../lib/config/schema';
@@ -103,11 +104,11 @@ export const validConfiguration: fc.Arbitrary<Record<string, unknown>> = fc
         hostedZoneId: fc.stringMatching(/^Z[0-9A-Z]{5,21}$/),
         recordName: label,
         account: fc.stringMatching(/^\d{12}$/),
-        stages: fc.subarray([1, 2, 3], { minLength: 1 }).chain((s) =>
+        stages: fc.subarray([...STAGE_NUMBERS], { minLength: 1 }).chain((s) =>
           fc.constantFrom<unknown>(
             s,
             s.join(','),
-            s.map((n) => ['Stage1-SingleServer', 'Stage2-SeparateData', 'Stage3-LoadBalanced'][n - 1]),
+            s.map((n) => STAGES[n].stackName),
           ),
         ),
         webTier: fc.constantFrom('ec2', 'ecs'),
@@ -118,20 +119,35 @@ export const validConfiguration: fc.Arbitrary<Record<string, unknown>> = fc
         https: bool,
         weight: fc.oneof(
           spelled(fc.integer({ min: 0, max: 255 })),
-          fc.dictionary(fc.constantFrom('1', '2', '3'), fc.integer({ min: 0, max: 255 }), { maxKeys: 3 }),
+          fc.dictionary(fc.constantFrom(...STAGE_NUMBERS.map(String)), fc.integer({ min: 0, max: 255 }), { maxKeys: STAGE_NUMBERS.length }),
         ),
         databaseInstanceType: typeOf(DATABASE_INSTANCE_SIZES).map((t) => `db.${t}`),
         databaseStorageGiB: spelled(fc.integer({ min: 20, max: 65536 })),
         backupRetentionDays: spelled(fc.integer({ min: 1, max: 35 })),
         deletionProtection: bool,
         verifyDeployment: bool,
+        readReplicas: spelled(fc.integer({ min: 1, max: 15 })),
+        databasePoolSize: spelled(fc.integer({ min: 1, max: 100 })),
+        databaseSnapshot: fc.stringMatching(/^[a-z][a-z0-9-]{0,30}$/).map((name) => `arn:aws:rds:us-east-1:123456789012:snapshot:${name}`),
+        existingTable: fc.stringMatching(/^[a-zA-Z0-9_.-]{3,40}$/),
+        pauseWrites: fc.subarray(STAGE_NUMBERS.filter((n) => n >= 3)).chain((s) => fc.constantFrom<unknown>(s, s.join(','))),
       },
       { requiredKeys: [] },
     ),
+    acu: fc.option(
+      fc
+        .integer({ min: 1, max: 512 })
+        .chain((min) => fc.integer({ min: Math.max(min, 2), max: 512 }).map((max) => ({ min: min / 2, max: max / 2 }))),
+      { nil: undefined },
+    ),
     natGatewaysWanted: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
   })
-  .map(({ placement, capacity, task, rest, natGatewaysWanted }) => {
+  .map(({ placement, capacity, task, rest, natGatewaysWanted, acu }) => {
     const config: Record<string, unknown> = { ...rest, ...placement };
+    if (acu) Object.assign(config, { databaseMinAcu: acu.min, databaseMaxAcu: acu.max });
+    // A snapshot restores in its own region only.
+    if (typeof config.databaseSnapshot === 'string')
+      config.databaseSnapshot = config.databaseSnapshot.replace('us-east-1', String(placement?.region ?? 'us-east-1'));
     if (capacity)
       Object.assign(
         config,
@@ -152,8 +168,47 @@ export const validConfiguration: fc.Arbitrary<Record<string, unknown>> = fc
             ).length;
       config.natGateways = Math.min(natGatewaysWanted, zoneCount);
     }
-    return config;
+    return withinConnections(config);
   });
+
+/**
+ * The README's rule for relational databases shared by a web tier: maxCapacity × pools × pool size
+ * within 80 % of PostgreSQL's max_connections, LEAST(memory / 9531392, 5000). A pool size the rule
+ * refuses is lowered to the largest it accepts (at least 1), and so is maxCapacity if even that is
+ * too many.
+ */
+function withinConnections(config: Record<string, unknown>): Record<string, unknown> {
+  const stages = parsedStages(config.stages);
+  if ((config.dataStore ?? 'rds') !== 'rds') return config;
+  const usable = (gib: number) => Math.floor(0.8 * Math.min(Math.floor((gib * 2 ** 30) / 9531392), 5000));
+  const limits: { pools: number; usable: number }[] = [];
+  if (stages.includes(3))
+    limits.push({
+      pools: 1,
+      usable: usable(instanceMemoryGiB(String(config.databaseInstanceType ?? 'db.t4g.micro').replace(/^db\./, ''))!),
+    });
+  if (stages.some((s) => s >= 4)) limits.push({ pools: 2, usable: usable(2 * Number(config.databaseMaxAcu ?? 4)) });
+  let maxCapacity = Number(config.maxCapacity ?? 6);
+  let pool = Number(config.databasePoolSize ?? 10);
+  for (const { pools, usable: u } of limits) {
+    pool = Math.max(1, Math.min(pool, Math.floor(u / (pools * maxCapacity))));
+    if (maxCapacity * pools * pool > u) maxCapacity = Math.floor(u / pools);
+  }
+  const fitted: Record<string, unknown> = { ...config, databasePoolSize: pool };
+  if (maxCapacity !== Number(config.maxCapacity ?? 6)) {
+    fitted.maxCapacity = maxCapacity;
+    fitted.minCapacity = Math.min(Number(config.minCapacity ?? 2), maxCapacity);
+    if (fitted.desiredCapacity !== undefined) fitted.desiredCapacity = Math.min(Number(fitted.desiredCapacity), maxCapacity);
+  }
+  return fitted;
+}
+
+/** The stages a configuration selects, as the README says `stages` is read (numbers, names, a list). */
+function parsedStages(raw: unknown): number[] {
+  if (raw === undefined) return [...STAGE_NUMBERS];
+  const items = Array.isArray(raw) ? raw : String(raw).split(',');
+  return items.map((item) => STAGE_NUMBERS.find((n) => String(n) === String(item).trim() || STAGES[n].stackName === String(item).trim())!);
+}
 
 /** For each key, values the README does not allow. */
 export const INVALID_VALUES: Record<ConfigKey, fc.Arbitrary<unknown>> = {
@@ -179,8 +234,8 @@ export const INVALID_VALUES: Record<ConfigKey, fc.Arbitrary<unknown>> = {
     fc.constantFrom<unknown>([], ['us-east-1a'], ['us-east-1a', 'us-east-1a'], 'us-east-1a', ['us-east-1']),
   ),
   stages: fc.oneof(
-    fc.constantFrom<unknown>('', [], [0], [4], '1,4', 'Stage9', [1, 1], 'none', true, {}),
-    fc.integer({ min: 4, max: 1000 }),
+    fc.constantFrom<unknown>('', [], [0], [9], '1,9', 'Stage9', [1, 1], 'none', true, {}),
+    fc.integer({ min: 10, max: 1000 }),
   ),
   webTier: fc.oneof(notAString, fc.constantFrom('EC2', 'lambda', 'k8s', 'fargate')),
   dataStore: fc.oneof(notAString, fc.constantFrom('RDS', 'postgres', 'mongodb', 'aurora')),
@@ -209,7 +264,7 @@ export const INVALID_VALUES: Record<ConfigKey, fc.Arbitrary<unknown>> = {
   https: notABoolean,
   weight: fc.oneof(
     notAWholeNumberIn(0, 255).filter((v) => !(typeof v === 'object' && v !== null && !Array.isArray(v))),
-    fc.constantFrom<unknown>('{"4":1}', { 1: 256 }, { 1: -1 }, { x: 1 }, '{"1":1.5}', [1, 2]),
+    fc.constantFrom<unknown>('{"9":1}', { 1: 256 }, { 1: -1 }, { x: 1 }, '{"1":1.5}', [1, 2]),
   ),
   natGateways: notAWholeNumberIn(1, 6),
   databaseInstanceType: fc.oneof(
@@ -220,6 +275,31 @@ export const INVALID_VALUES: Record<ConfigKey, fc.Arbitrary<unknown>> = {
   backupRetentionDays: notAWholeNumberIn(1, 35),
   deletionProtection: notABoolean,
   verifyDeployment: notABoolean,
+  readReplicas: notAWholeNumberIn(1, 15),
+  databaseMinAcu: fc.oneof(
+    notAString.filter((v) => typeof v !== 'number'),
+    fc.constantFrom<unknown>(0, 0.25, 0.75, '1.2', 256.5, 300, -1, '0.5x'),
+  ),
+  databaseMaxAcu: fc.oneof(
+    notAString.filter((v) => typeof v !== 'number'),
+    fc.constantFrom<unknown>(0.5, 0, 1.25, 257, '4.1'),
+  ),
+  databasePoolSize: notAWholeNumberIn(1, 100),
+  databaseSnapshot: fc.oneof(
+    notAString,
+    fc.constantFrom(
+      'stage3-final',
+      'arn:aws:rds:us-east-1:123456789012:db:stage3',
+      'arn:aws:s3:::bucket/key',
+      'arn:aws:rds:us-east-1:12345:snapshot:x',
+      'arn:aws:rds:us-east-1:123456789012:snapshot:-x',
+    ),
+  ),
+  existingTable: fc.oneof(
+    notAString.filter((v) => typeof v !== 'string' || v.length < 3 || v.length > 255 || /[^a-zA-Z0-9_.-]/.test(v)),
+    fc.constantFrom('ab', 'table with spaces', 'tàble', 'x'.repeat(256)),
+  ),
+  pauseWrites: fc.constantFrom<unknown>('1', [2], '3,9', 'Stage9', 'yes', true, { 3: true }),
 };
 
 /** A real key written in another convention: `min-capacity`, `min_capacity`, `MIN.CAPACITY`. */

@@ -106,6 +106,7 @@ export const FIXTURES = {
         storageGiB: 100,
         backupRetentionDays: 14,
         deletionProtection: true,
+        poolSize: 10,
       });
     },
   },
@@ -118,6 +119,7 @@ export const FIXTURES = {
         storageGiB: 20,
         backupRetentionDays: 1,
         deletionProtection: false,
+        poolSize: 10,
       });
     },
   },
@@ -225,6 +227,7 @@ export const FIXTURES = {
         record,
         target: { kind: 'ip', address: ip.ref },
         healthUrl: `http://${ip.ref}/healthz`,
+        readyUrl: `http://${ip.ref}/readyz`,
         after: [ip],
       });
     },

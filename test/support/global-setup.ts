@@ -57,7 +57,7 @@ export default async function globalSetup(): Promise<void> {
   for (const { stage, overrides } of VARIANTS) {
     const path = entryPath(stage, overrides, hash);
     if (existsSync(path)) continue;
-    const key = configKey(overrides);
+    const key = configKey(stage, overrides);
     if (!byConfig.has(key)) byConfig.set(key, { kind: 'stages', overrides: { ...overrides }, entries: {} });
     byConfig.get(key)!.entries[stage] = path;
   }

@@ -10,7 +10,6 @@ import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rena
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { InvariantsPlugin } from '../../lib/checks/invariants-plugin';
 import { synthesize, synthReport } from '../../lib/synth';
 import { FIXTURES, type Fixture, fixtureApp } from './fixtures';
@@ -34,7 +33,7 @@ function buildFixture(name: string, path: string): void {
   try {
     const app = fixtureApp(fixture, outdir);
     fixture.build(app);
-    if (fixture.checks?.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    if (fixture.checks?.nag) Validations.of(app).addPlugins(new (require('cdk-nag') as typeof import('cdk-nag')).AwsSolutionsChecks(app));
     if (fixture.checks?.invariants) Validations.of(app).addPlugins(new InvariantsPlugin());
     const { threw, findings } = synthReport(app);
     if (threw && findings.length === 0) throw threw;

@@ -37,8 +37,8 @@ export const cacheDirectory = (hash = sourceHash()) => join(CACHE_ROOT, hash);
 const CDK_JSON = cdkJsonContext();
 
 /** The configuration a stage is built from, without `stages` (which stacks an app builds is no stack's business). */
-export function configKey(overrides: Overrides): string {
-  const { stages: _stages, ...config } = loadConfig({ ...CDK_JSON, ...overrides });
+export function configKey(stage: StageNumber, overrides: Overrides): string {
+  const { stages: _stages, ...config } = loadConfig({ ...CDK_JSON, ...overrides, stages: String(stage) });
   return canonical(config);
 }
 
@@ -56,7 +56,7 @@ function canonical(value: unknown): string {
 
 export function entryKey(stage: StageNumber, overrides: Overrides): string {
   return createHash('sha256')
-    .update(`${stage}\0${configKey(overrides)}`)
+    .update(`${stage}\0${configKey(stage, overrides)}`)
     .digest('hex')
     .slice(0, 24);
 }
@@ -95,7 +95,7 @@ export function stageOf(stage: StageNumber, overrides: Overrides = {}): Synthesi
   const path = entryPath(stage, overrides);
   const cached = read.get(path);
   if (cached) return cached;
-  if (!VARIANTS.some((v) => v.stage === stage && configKey(v.overrides) === configKey(overrides))) {
+  if (!VARIANTS.some((v) => v.stage === stage && configKey(stage, v.overrides) === configKey(stage, overrides))) {
     throw new Error(
       `stage ${stage} ${JSON.stringify(overrides)} is not listed in test/support/variants.ts: add it there, so it is synthesized once for the whole run`,
     );

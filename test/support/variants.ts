@@ -21,6 +21,14 @@ export interface Variant {
  * them together. Every combination of options is synthesized with every check in
  * `npm run test:matrix` (lib/checks/matrix.ts).
  */
+const LOAD_BALANCED_OPTIONS: Overrides[] = [
+  {},
+  { webTier: 'ecs' },
+  { dataStore: 'dynamodb' },
+  { https: 'false' },
+  { webTier: 'ecs', dataStore: 'dynamodb', https: 'false' },
+];
+
 export const COMBINATIONS: Variant[] = [
   { name: 'stage 1', stage: 1, overrides: {} },
   ...(['rds', 'dynamodb'] as const).map((dataStore) => ({
@@ -28,14 +36,14 @@ export const COMBINATIONS: Variant[] = [
     stage: 2 as const,
     overrides: { dataStore },
   })),
-  ...[{}, { webTier: 'ecs' }, { dataStore: 'dynamodb' }, { https: 'false' }, { webTier: 'ecs', dataStore: 'dynamodb', https: 'false' }].map(
-    (overrides) => ({
-      name: `stage 3 ${Object.entries({ webTier: 'ec2', dataStore: 'rds', https: 'true', ...overrides })
+  ...([3, 4] as const).flatMap((stage) =>
+    LOAD_BALANCED_OPTIONS.map((overrides) => ({
+      name: `stage ${stage} ${Object.entries({ webTier: 'ec2', dataStore: 'rds', https: 'true', ...overrides })
         .map(([k, v]) => `${k}=${v}`)
         .join(' ')}`,
-      stage: 3 as const,
+      stage,
       overrides,
-    }),
+    })),
   ),
 ];
 
@@ -48,6 +56,65 @@ export const REAL_PLACE = {
   availabilityZones: 'eu-west-1b,eu-west-1c',
 } as const;
 
+/** Weights per stage, none of them the default. */
+export const WEIGHTS = '{"1":0,"3":255,"4":7}';
+
+/**
+ * Stage 1 with every option that reaches it changed: a Graviton type, no deletion protection, no
+ * verification, a weight of 0.
+ */
+export const SINGLE_SERVER_ALTERED = {
+  instanceType: 'm7g.large',
+  deletionProtection: 'false',
+  verifyDeployment: 'false',
+  weight: WEIGHTS,
+} as const;
+/** Stage 2's database resized, kept longer, unprotected. */
+export const RELATIONAL_ALTERED = {
+  databaseInstanceType: 'db.r7g.large',
+  databaseStorageGiB: '100',
+  backupRetentionDays: '35',
+  deletionProtection: 'false',
+} as const;
+/** Stage 2's table unprotected. */
+export const TABLE_ALTERED = { dataStore: 'dynamodb', deletionProtection: 'false' } as const;
+/** A load-balanced stage with every option of its front and its EC2 tier changed. */
+export const LOAD_BALANCED_ALTERED = {
+  natGateways: '1',
+  minCapacity: '3',
+  maxCapacity: '8',
+  desiredCapacity: '4',
+  verifyDeployment: 'false',
+  weight: WEIGHTS,
+  pauseWrites: '3,4',
+} as const;
+/** An Auto Scaling group that cannot grow: a rolling update must still replace one instance at a time. */
+export const FIXED_SIZE = { minCapacity: '4', maxCapacity: '4' } as const;
+/** The Fargate tier with its options changed. */
+export const FARGATE_ALTERED = {
+  webTier: 'ecs',
+  natGateways: '1',
+  minCapacity: '3',
+  maxCapacity: '8',
+  taskCpu: '1024',
+  taskMemoryMiB: '4096',
+} as const;
+export const FARGATE_DYNAMODB = { webTier: 'ecs', dataStore: 'dynamodb' } as const;
+/** A table and one NAT gateway for two zones: egress is the one single point of failure left. */
+export const TABLE_ONE_NAT = { dataStore: 'dynamodb', natGateways: '1' } as const;
+/** Stage 4's cluster with its options changed: more readers over three zones, a capacity range, restored from a snapshot. */
+export const REPLICATED_ALTERED = {
+  availabilityZones: 'us-east-1a,us-east-1b,us-east-1c',
+  readReplicas: '3',
+  databaseMinAcu: '1',
+  databaseMaxAcu: '8',
+  databasePoolSize: '20',
+  databaseSnapshot: 'arn:aws:rds:us-east-1:123456789012:snapshot:stage3-final',
+  deletionProtection: 'false',
+} as const;
+/** Stage 4 with the table an earlier stage kept. */
+export const ADOPTED_TABLE = { dataStore: 'dynamodb', existingTable: 'Stage3-LoadBalanced-NoSqlDataTable-1A2B3C4D5E6F' } as const;
+
 const variant = (stage: StageNumber, overrides: Overrides): Variant => ({
   name: `stage ${stage} ${Object.entries(overrides)
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
@@ -59,25 +126,18 @@ const variant = (stage: StageNumber, overrides: Overrides): Variant => ({
 /** Other configurations the stage and construct tests read, beyond the combinations. */
 export const VARIANTS: Variant[] = [
   ...COMBINATIONS,
-  variant(2, REAL_PLACE),
-  variant(3, REAL_PLACE),
-  variant(1, { instanceType: 'm7g.large' }),
-  variant(1, { deletionProtection: 'false' }),
-  variant(1, { verifyDeployment: 'false' }),
-  variant(1, REAL_PLACE),
-  variant(1, { weight: '{"1":0,"3":255}' }),
-  variant(2, { databaseInstanceType: 'db.r7g.large', databaseStorageGiB: '100', backupRetentionDays: '35' }),
-  variant(2, { deletionProtection: 'false' }),
-  variant(2, { dataStore: 'dynamodb', deletionProtection: 'false' }),
-  variant(3, { natGateways: '1' }),
-  variant(3, { webTier: 'ecs', natGateways: '1' }),
-  variant(3, { dataStore: 'dynamodb', natGateways: '1' }),
-  variant(3, { minCapacity: '3', maxCapacity: '10', desiredCapacity: '4' }),
-  variant(3, { minCapacity: '4', maxCapacity: '4' }),
-  variant(3, { webTier: 'ecs', minCapacity: '3', maxCapacity: '9', taskCpu: '1024', taskMemoryMiB: '4096' }),
-  variant(3, { verifyDeployment: 'false' }),
-  variant(3, { weight: '{"1":0,"3":255}' }),
-  variant(3, { webTier: 'ecs', dataStore: 'dynamodb' }),
+  ...([1, 2, 3, 4] as const).map((stage) => variant(stage, REAL_PLACE)),
+  variant(1, SINGLE_SERVER_ALTERED),
+  variant(2, RELATIONAL_ALTERED),
+  variant(2, TABLE_ALTERED),
+  variant(3, LOAD_BALANCED_ALTERED),
+  variant(4, LOAD_BALANCED_ALTERED),
+  variant(3, FIXED_SIZE),
+  variant(3, FARGATE_ALTERED),
+  variant(3, FARGATE_DYNAMODB),
+  variant(3, TABLE_ONE_NAT),
+  variant(4, REPLICATED_ALTERED),
+  variant(4, ADOPTED_TABLE),
 ];
 
 /** The stages that hold data, as test/checks/data-resources.json pins them. */
@@ -87,4 +147,6 @@ export const DATA_STAGES: Variant[] = [
   { name: 'Stage2-SeparateData dataStore=dynamodb', stage: 2, overrides: { dataStore: 'dynamodb' } },
   { name: 'Stage3-LoadBalanced dataStore=rds', stage: 3, overrides: { dataStore: 'rds' } },
   { name: 'Stage3-LoadBalanced dataStore=dynamodb', stage: 3, overrides: { dataStore: 'dynamodb' } },
+  { name: 'Stage4-ReplicatedData dataStore=rds', stage: 4, overrides: { dataStore: 'rds' } },
+  { name: 'Stage4-ReplicatedData dataStore=dynamodb', stage: 4, overrides: { dataStore: 'dynamodb' } },
 ];

@@ -28,6 +28,7 @@ const PARAMS: VerifyParams = {
   weight: 100,
   target: { kind: 'ip', address: EIP },
   healthUrl: `http://${EIP}/healthz`,
+  readyUrl: `http://${EIP}/readyz`,
   budgetMs: 600_000,
 };
 
@@ -95,8 +96,12 @@ test('GIVEN a stage that serves WHEN verified THEN each step passes and says wha
     'record: api.example.com (Stage1-SingleServer) points at 203.0.113.10 and is in sync on every Route 53 server',
     'dns-answer: Route 53 answers api.example.com with 203.0.113.10',
     'health: http://203.0.113.10/healthz (Host: api.example.com) answers 200',
+    'ready: http://203.0.113.10/readyz (Host: api.example.com) answers 200: the servers reach their data',
   ]);
-  expect(probe.calls).toEqual([['http://203.0.113.10/healthz', 'api.example.com']]);
+  expect(probe.calls).toEqual([
+    ['http://203.0.113.10/healthz', 'api.example.com'],
+    ['http://203.0.113.10/readyz', 'api.example.com'],
+  ]);
 });
 
 test('the record is re-asserted verbatim, so the check changes nothing', async () => {
@@ -152,8 +157,19 @@ test('GIVEN a health endpoint failing then passing WHEN verified THEN it waits u
   const probe = scriptedProbe([refused, { status: 503, body: '{"status":"starting"}' }, { status: 200 }]);
   const clock = fakeClock();
   await run(PARAMS, probe, clock);
-  expect(probe.calls).toHaveLength(3);
+  expect(probe.calls.map(([url]) => url.split('/').at(-1))).toEqual(['healthz', 'healthz', 'healthz', 'readyz']);
   expect(clock.elapsed).toBe(2000 + 4000);
+});
+
+test('GIVEN servers that answer their health check but cannot reach their data WHEN verified THEN the ready step fails with what they said', async () => {
+  healthyZone();
+  const probe: Probe = {
+    get: async (url) => (url.endsWith('/healthz') ? { status: 200, body: '{"status":"ok"}' } : { status: 503, body: '{"status":"not ready","dataStore":{"ok":false}}' }),
+    resolve: async () => [],
+  };
+  await expect(run({ ...PARAMS, budgetMs: 30_000 }, probe)).rejects.toThrow(
+    'Deployment verification failed at step "ready": time budget of 30 s exhausted; last saw HTTP 503 {"status":"not ready","dataStore":{"ok":false}}',
+  );
 });
 
 test('GIVEN a health endpoint that never passes WHEN the time budget runs out THEN it fails with the last answer', async () => {
@@ -215,11 +231,20 @@ test('GIVEN stage 3 WHEN the record is an alias to the load balancer THEN its ad
   );
   const probe = scriptedProbe([{ status: 200 }], ['3.5.1.3', '3.5.1.2']);
   const log = await run(
-    { ...PARAMS, setIdentifier: 'Stage3-LoadBalanced', target: { kind: 'alias', dnsName: alb }, healthUrl: `https://${alb}/healthz` },
+    {
+      ...PARAMS,
+      setIdentifier: 'Stage3-LoadBalanced',
+      target: { kind: 'alias', dnsName: alb },
+      healthUrl: `https://${alb}/healthz`,
+      readyUrl: `https://${alb}/readyz`,
+    },
     probe,
   );
   expect(log[0]).toBe(`record: api.example.com (Stage3-LoadBalanced) points at ${alb} and is in sync on every Route 53 server`);
-  expect(probe.calls).toEqual([[`https://${alb}/healthz`, 'api.example.com']]);
+  expect(probe.calls).toEqual([
+    [`https://${alb}/healthz`, 'api.example.com'],
+    [`https://${alb}/readyz`, 'api.example.com'],
+  ]);
 });
 
 test('the handler reads its settings from the environment, and names one that is missing', () => {
@@ -231,6 +256,7 @@ test('the handler reads its settings from the environment, and names one that is
     TARGET_KIND: 'ip',
     TARGET: EIP,
     HEALTH_URL: `http://${EIP}/healthz`,
+    READY_URL: `http://${EIP}/readyz`,
     BUDGET_SECONDS: '600',
   };
   const saved = { ...process.env };
@@ -243,6 +269,7 @@ test('the handler reads its settings from the environment, and names one that is
       weight: 0,
       target: { kind: 'ip', address: EIP },
       healthUrl: `http://${EIP}/healthz`,
+      readyUrl: `http://${EIP}/readyz`,
       budgetMs: 600_000,
     });
     delete process.env.HEALTH_URL;

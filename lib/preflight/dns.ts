@@ -1,6 +1,6 @@
 /**
- * Preflight: the checks that catch, before a deploy, the ways a stage deployment goes wrong in
- * DNS. Each problem is one line that says what is wrong and how to fix it.
+ * Preflight's DNS checks: the ways a stage deployment goes wrong in DNS. Each problem is one line
+ * that says what is wrong and how to fix it.
  *
  * - the hosted zone exists, is public, and is the zone of `domainName`;
  * - the domain's public NS delegation is the zone's name servers (otherwise ACM's DNS validation of
@@ -9,41 +9,21 @@
  *   created next to it).
  */
 import { GetHostedZoneCommand, type GetHostedZoneCommandOutput, type Route53Client } from '@aws-sdk/client-route-53';
-import { recordSetsNamed, targetOf } from '../lambda/shared/records';
-import { type Clock, retrying } from '../lambda/shared/retry';
-import type { Config, StageNumber } from './config';
-import type { CfnTemplate } from './template';
+import { recordSetsNamed, targetOf } from '../../lambda/shared/records';
+import { type Clock, retrying } from '../../lambda/shared/retry';
+import type { Config } from '../config';
+import type { CheckResult } from './result';
 
-export interface PreflightDeps {
+export interface DnsDeps {
   readonly route53: Pick<Route53Client, 'send'>;
   /** The domain's public name servers, as the world's resolvers see them. */
   resolveNs(domain: string): Promise<string[]>;
   readonly clock: Clock;
 }
 
-export interface PreflightResult {
-  /** What is wrong, with the fix: each blocks a deploy. */
-  readonly problems: string[];
-  /** What was checked and found right, and what a user should know. */
-  readonly passed: string[];
-}
-
-/** The error a missing or expired credential raises, so the command can say so in one line. */
-export function isCredentialsError(error: unknown): boolean {
-  const name = (error as { name?: string })?.name ?? '';
-  return [
-    'CredentialsProviderError',
-    'ExpiredToken',
-    'ExpiredTokenException',
-    'InvalidClientTokenId',
-    'UnrecognizedClientException',
-    'SignatureDoesNotMatch',
-  ].includes(name);
-}
-
 const bare = (name: string) => name.toLowerCase().replace(/\.$/, '');
 
-export async function preflight(config: Config, deps: PreflightDeps): Promise<PreflightResult> {
+export async function dnsChecks(config: Config, deps: DnsDeps): Promise<CheckResult> {
   const problems: string[] = [];
   const passed: string[] = [];
   const domain = bare(config.domainName);
@@ -112,20 +92,4 @@ export async function preflight(config: Config, deps: PreflightDeps): Promise<Pr
     );
   }
   return { problems, passed };
-}
-
-/** What `cdk deploy` would create for each selected stage, read from the synthesized templates. */
-export function describePlan(
-  stacks: readonly { stackName: string; stage: StageNumber; template: CfnTemplate }[],
-  config: Config,
-): string[] {
-  return stacks.flatMap((stack) => {
-    const template = stack.template;
-    const counts = new Map<string, number>();
-    for (const resource of Object.values(template.Resources)) counts.set(resource.Type, (counts.get(resource.Type) ?? 0) + 1);
-    return [
-      `${stack.stackName}: ${Object.keys(template.Resources).length} resources in ${config.account}/${config.region}, record ${config.recordName}.${config.domainName} weight ${config.weight[`${stack.stage}`]} (set identifier ${stack.stackName})`,
-      ...[...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([type, n]) => `    ${String(n).padStart(3)} ${type}`),
-    ];
-  });
 }

@@ -1,9 +1,9 @@
 import { GetHostedZoneCommand, ListResourceRecordSetsCommand, type ResourceRecordSet, Route53Client } from '@aws-sdk/client-route-53';
 import { mockClient } from 'aws-sdk-client-mock';
-import { loadConfig } from '../lib/config';
-import { cdkJsonContext } from '../lib/config/context';
-import { describePlan, isCredentialsError, preflight } from '../lib/preflight';
-import { stageOf } from './support/synth-cache';
+import { loadConfig } from '../../lib/config';
+import { cdkJsonContext } from '../../lib/config/context';
+import { isCredentialsError } from '../../lib/preflight';
+import { dnsChecks } from '../../lib/preflight/dns';
 
 const CDK_JSON_CONTEXT = cdkJsonContext();
 
@@ -31,7 +31,7 @@ function zone(name = 'mysite.com.', options: { privateZone?: boolean; records?: 
 }
 
 const run = (resolveNs: (d: string) => Promise<string[]> = async () => [...ZONE_SERVERS].reverse().map((s) => `${s}.`)) =>
-  preflight(config, { route53: new Route53Client({ region: 'us-east-1' }), resolveNs, clock });
+  dnsChecks(config, { route53: new Route53Client({ region: 'us-east-1' }), resolveNs, clock });
 
 beforeEach(() => route53.reset());
 
@@ -133,18 +133,4 @@ test('GIVEN no credentials WHEN the first call fails THEN it is recognised as a 
   await expect(run()).rejects.toBe(missing);
   expect(isCredentialsError(missing)).toBe(true);
   expect(isCredentialsError(new Error('other'))).toBe(false);
-});
-
-test('the plan lists, per stage, what cdk deploy would create, read from the synthesized templates', () => {
-  const overrides = { weight: '{"1":0,"3":255}' };
-  const plan = describePlan(
-    [stageOf(1, overrides), stageOf(3, overrides)],
-    loadConfig({ ...CDK_JSON_CONTEXT, ...overrides, stages: '1,3' }),
-  );
-  expect(plan[0]).toMatch(
-    /^Stage1-SingleServer: \d+ resources in 123456789012\/us-east-1, record api.example.com weight 0 \(set identifier Stage1-SingleServer\)$/,
-  );
-  expect(plan).toContain('      1 AWS::EC2::Instance');
-  expect(plan.find((l) => l.startsWith('Stage3'))).toMatch(/record api.example.com weight 255 /);
-  expect(plan).toContain('      1 AWS::ElasticLoadBalancingV2::LoadBalancer');
 });

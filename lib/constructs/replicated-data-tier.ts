@@ -1,0 +1,162 @@
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { DATABASE_NAME, DATABASE_PORT, MASTER_USER, POSTGRES_VERSION } from '../data-contract';
+import type { DataTier, WebTierIdentity } from './data-tier';
+
+/** Aurora PostgreSQL of the version stages 2 and 3's RDS PostgreSQL runs, so their snapshots restore. */
+export const AURORA_ENGINE_VERSION = rds.AuroraPostgresEngineVersion.of(
+  `${POSTGRES_VERSION.major}.${POSTGRES_VERSION.minor}`,
+  String(POSTGRES_VERSION.major),
+);
+
+export interface ReplicatedDataTierProps {
+  readonly vpc: ec2.IVpc;
+  /**
+   * The zones of the VPC, in order: the writer goes in the first, the readers in the others, in
+   * turn, so that no reader shares the writer's zone.
+   */
+  readonly availabilityZones: readonly string[];
+  /** Aurora readers beside the writer: the reader endpoint's instances, and the failover targets. At least 1. */
+  readonly readReplicas: number;
+  /** The Serverless v2 capacity range of every instance, in ACUs. */
+  readonly minCapacityAcu: number;
+  readonly maxCapacityAcu: number;
+  /** Days of automated backups (the point-in-time recovery window). */
+  readonly backupRetentionDays: number;
+  /** Protect the cluster from deletion; a final snapshot is kept either way. */
+  readonly deletionProtection: boolean;
+  /** Connections each web server keeps to each endpoint, which the service is told. */
+  readonly poolSize: number;
+  /**
+   * Subnets with a route to Secrets Manager's API, where the secret's rotation function runs: it
+   * must reach both the database and the API. The isolated subnets reach only the former.
+   */
+  readonly rotationSubnets: ec2.SubnetSelection;
+  /** How often the master password is rotated. @default 30 days */
+  readonly rotateEvery?: Duration;
+  /**
+   * A snapshot of an RDS PostgreSQL instance (stage 2's or 3's) or an Aurora cluster to create the
+   * cluster from, by ARN. It must stay the same for the life of the cluster: CloudFormation replaces
+   * a cluster whose snapshot changes.
+   *
+   * @default - an empty database
+   */
+  readonly snapshotArn?: string;
+}
+
+/**
+ * The database of stage 4: Aurora PostgreSQL, a writer and `readReplicas` readers, each in another
+ * zone than the writer, all Serverless v2 so capacity follows load without a restart. Writes go to
+ * the cluster endpoint, reads to the reader endpoint; when the writer fails, Aurora promotes a
+ * reader and the cluster endpoint follows it, so no single instance or zone takes the database
+ * down. The guarantees of stages 2 and 3 hold: isolated subnets, only the web tier admitted,
+ * encrypted, a generated master password (now rotated), backups, a final snapshot, deletion
+ * protection.
+ */
+export class ReplicatedDataTier extends Construct implements DataTier {
+  readonly kind = 'rds' as const;
+  readonly cluster: rds.DatabaseCluster | rds.DatabaseClusterFromSnapshot;
+  readonly secret: secretsmanager.ISecret;
+  readonly environment: Record<string, string>;
+  /** The rotation function's network identity: the database admits it beside the web tier. */
+  readonly rotation: ec2.SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: ReplicatedDataTierProps) {
+    super(scope, id);
+    if (props.readReplicas < 1)
+      throw new Error(`readReplicas must be at least 1 so the writer has a failover target, got ${props.readReplicas}`);
+
+    const [writerZone, ...otherZones] = props.availabilityZones;
+    const readerZones = otherZones.length > 0 ? otherZones : [writerZone];
+    const readers = Array.from({ length: props.readReplicas }, (_, i) =>
+      rds.ClusterInstance.serverlessV2(`Reader${i + 1}`, {
+        availabilityZone: readerZones[i % readerZones.length],
+        // A failover target keeps the writer's capacity, so promotion does not start it cold.
+        scaleWithWriter: true,
+        caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
+        autoMinorVersionUpgrade: true,
+      }),
+    );
+    const common: Omit<rds.DatabaseClusterProps, 'credentials'> = {
+      engine: rds.DatabaseClusterEngine.auroraPostgres({ version: AURORA_ENGINE_VERSION }),
+      writer: rds.ClusterInstance.serverlessV2('Writer', {
+        availabilityZone: writerZone,
+        caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
+        autoMinorVersionUpgrade: true,
+      }),
+      readers,
+      serverlessV2MinCapacity: props.minCapacityAcu,
+      serverlessV2MaxCapacity: props.maxCapacityAcu,
+      vpc: props.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      port: DATABASE_PORT,
+      storageEncrypted: true,
+      iamAuthentication: true,
+      backup: { retention: Duration.days(props.backupRetentionDays) },
+      copyTagsToSnapshot: true,
+      deletionProtection: props.deletionProtection,
+      removalPolicy: RemovalPolicy.SNAPSHOT,
+    };
+
+    this.cluster = props.snapshotArn
+      ? // The master user is the snapshot's (stages 2 and 3 name it the same); its password is generated anew.
+        new rds.DatabaseClusterFromSnapshot(this, 'Cluster', {
+          ...common,
+          snapshotIdentifier: props.snapshotArn,
+          snapshotCredentials: rds.SnapshotCredentials.fromGeneratedSecret(MASTER_USER),
+        })
+      : new rds.DatabaseCluster(this, 'Cluster', {
+          ...common,
+          credentials: rds.Credentials.fromGeneratedSecret(MASTER_USER),
+          defaultDatabaseName: DATABASE_NAME,
+        });
+    this.secret = this.cluster.secret!;
+
+    // The rotation function runs where it reaches both the database and Secrets Manager's API.
+    this.rotation = new ec2.SecurityGroup(this, 'RotationSecurityGroup', {
+      vpc: props.vpc,
+      description: 'Secret rotation: PostgreSQL to the cluster, HTTPS to Secrets Manager',
+      allowAllOutbound: true,
+    });
+    this.cluster.connections.allowFrom(this.rotation, ec2.Port.tcp(DATABASE_PORT), 'PostgreSQL from the secret rotation');
+    this.secret.addRotationSchedule('Rotation', {
+      hostedRotation: secretsmanager.HostedRotation.postgreSqlSingleUser({
+        vpc: props.vpc,
+        vpcSubnets: props.rotationSubnets,
+        securityGroups: [this.rotation],
+      }),
+      automaticallyAfter: props.rotateEvery ?? Duration.days(30),
+    });
+
+    this.environment = {
+      DATA_STORE: 'rds',
+      DB_HOST: this.cluster.clusterEndpoint.hostname,
+      DB_READER_HOST: this.cluster.clusterReadEndpoint.hostname,
+      DB_PORT: String(DATABASE_PORT),
+      DB_NAME: DATABASE_NAME,
+      DB_SECRET_ARN: this.secret.secretArn,
+      DB_POOL_SIZE: String(props.poolSize),
+      AWS_REGION: Stack.of(this).region,
+    };
+
+    Validations.of(this.cluster).acknowledge({
+      id: 'AwsSolutions-RDS11',
+      reason: 'The default port is not a control: the cluster is in isolated subnets and admits only the web tier and the secret rotation.',
+    });
+    if (!props.deletionProtection) {
+      Validations.of(this.cluster).acknowledge({
+        id: 'AwsSolutions-RDS10',
+        reason:
+          'Deletion protection is off because deletionProtection is false in the configuration (done before destroying the stage); a final snapshot is still kept.',
+      });
+    }
+  }
+
+  allowWebTier(webTier: WebTierIdentity): void {
+    this.cluster.connections.allowFrom(webTier, ec2.Port.tcp(DATABASE_PORT), 'PostgreSQL from the web tier');
+    this.secret.grantRead(webTier);
+  }
+}

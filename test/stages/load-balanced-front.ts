@@ -1,0 +1,197 @@
+/**
+ * What every load-balanced stage (3 and up) has in front of its data: an internet-facing load
+ * balancer over two zones, a private web tier that scales, HTTPS, and the record. Stage tests call
+ * `describeLoadBalancedFront` for their stage and then say what their own chapter adds.
+ */
+import type { StageNumber } from '../../lib/config';
+import { STAGES } from '../../lib/config';
+import { templateOf } from '../support/synth-cache';
+import { type CfnTemplate, idOf, ingressRules, only, resources, statementsOf, subnetTier } from '../support/template';
+import { FARGATE_ALTERED, FARGATE_DYNAMODB, FIXED_SIZE, LOAD_BALANCED_ALTERED } from '../support/variants';
+
+/** The web tier of a load-balanced stage's template, whichever kind it is. */
+export function webTierOf(template: CfnTemplate): { id: string; group: string; subnets: { Ref: string }[]; roleLogicalId: string } {
+  const groups = resources(template, 'AWS::AutoScaling::AutoScalingGroup');
+  if (groups.length > 0) {
+    const launch = resources(template, 'AWS::EC2::LaunchTemplate').find(([id]) => id.startsWith('AutoScalingWebTier'))![1];
+    const profile = resources(template, 'AWS::IAM::InstanceProfile').find(([id]) => id.startsWith('AutoScalingWebTier'))![1];
+    return {
+      id: groups[0][0],
+      group: idOf(launch.Properties.LaunchTemplateData.SecurityGroupIds[0]),
+      subnets: groups[0][1].Properties.VPCZoneIdentifier,
+      roleLogicalId: profile.Properties.Roles[0].Ref,
+    };
+  }
+  const [serviceId, service] = only(template, 'AWS::ECS::Service');
+  const [, task] = only(template, 'AWS::ECS::TaskDefinition');
+  const network = service.Properties.NetworkConfiguration.AwsvpcConfiguration;
+  return {
+    id: serviceId,
+    group: idOf(network.SecurityGroups[0]),
+    subnets: network.Subnets,
+    roleLogicalId: idOf(task.Properties.TaskRoleArn),
+  };
+}
+
+export function describeLoadBalancedFront(stage: StageNumber): void {
+  describe.each(['ec2', 'ecs'])('its front, with webTier=%s', (webTier) => {
+    const template = templateOf(stage, { webTier });
+    const [loadBalancerId, loadBalancer] = only(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer');
+    const loadBalancerGroup = idOf(loadBalancer.Properties.SecurityGroups[0]);
+    const web = webTierOf(template);
+
+    test('an internet-facing load balancer spans the public subnets of two zones', () => {
+      expect(loadBalancer.Properties.Scheme).toBe('internet-facing');
+      expect(loadBalancer.Properties.Subnets.map((ref: { Ref: string }) => subnetTier(template, ref))).toEqual(['Public', 'Public']);
+    });
+
+    test('the web tier runs in private subnets of two zones, and starts only once they route to the internet through NAT', () => {
+      expect(web.subnets.map((ref) => subnetTier(template, ref))).toEqual(['Private', 'Private']);
+      // Without the routes, a host cannot signal CloudFormation and the stack waits 15 minutes to roll back.
+      const routes = resources(template, 'AWS::EC2::Route')
+        .filter(([id]) => id.includes('PrivateSubnet'))
+        .map(([id]) => id);
+      expect(routes).toHaveLength(2);
+      expect(template.Resources[web.id].DependsOn).toEqual(expect.arrayContaining(routes));
+    });
+
+    test('the web tier admits only the load balancer, only on the app port', () => {
+      const port = webTier === 'ecs' ? 8080 : 80; // the container's unprivileged port, or the host's
+      expect(ingressRules(template).filter((r) => r.group === web.group)).toEqual([
+        { group: web.group, from: loadBalancerGroup, fromPort: port, toPort: port },
+      ]);
+    });
+
+    test('only the load balancer accepts traffic from the internet, on 80 and 443', () => {
+      const fromInternet = ingressRules(template).filter((r) => r.from === '0.0.0.0/0' || r.from === '::/0');
+      expect(fromInternet.map((r) => [r.group, r.fromPort])).toEqual([
+        [loadBalancerGroup, 443],
+        [loadBalancerGroup, 80],
+      ]);
+    });
+
+    test('target tracking scales on CPU and on requests per target, with the configured targets', () => {
+      const policies = [
+        ...resources(template, 'AWS::AutoScaling::ScalingPolicy'),
+        ...resources(template, 'AWS::ApplicationAutoScaling::ScalingPolicy'),
+      ];
+      const tracked = policies.map(([, p]) => {
+        const config = p.Properties.TargetTrackingConfiguration ?? p.Properties.TargetTrackingScalingPolicyConfiguration;
+        return [config.PredefinedMetricSpecification.PredefinedMetricType, config.TargetValue];
+      });
+      expect(tracked.sort()).toEqual([
+        ['ALBRequestCountPerTarget', 60000],
+        [webTier === 'ec2' ? 'ASGAverageCPUUtilization' : 'ECSServiceAverageCPUUtilization', 60],
+      ]);
+    });
+
+    test('api.<domain> is a weighted alias to the load balancer that evaluates target health', () => {
+      expect(only(template, 'AWS::Route53::RecordSet')[1].Properties).toMatchObject({
+        Name: 'api.example.com.',
+        Type: 'A',
+        SetIdentifier: STAGES[stage].stackName,
+        Weight: 100,
+        AliasTarget: {
+          DNSName: { 'Fn::Join': ['', ['dualstack.', { 'Fn::GetAtt': [loadBalancerId, 'DNSName'] }]] },
+          EvaluateTargetHealth: true,
+        },
+      });
+    });
+
+    test("must not contain a standalone instance, nor an Elastic IP but the NAT gateways'", () => {
+      expect(resources(template, 'AWS::EC2::Instance')).toEqual([]);
+      expect(resources(template, 'AWS::EC2::NatGateway')).toHaveLength(2); // one per zone by default
+      const natAddresses = resources(template, 'AWS::EC2::NatGateway').map(([, nat]) => idOf(nat.Properties.AllocationId));
+      expect(resources(template, 'AWS::EC2::EIP').map(([id]) => id)).toEqual(natAddresses);
+    });
+  });
+
+  describe('its options', () => {
+    const altered = templateOf(stage, LOAD_BALANCED_ALTERED);
+
+    test('capacity comes from the configuration; without desiredCapacity, scaling owns the size', () => {
+      const [, group] = only(templateOf(stage), 'AWS::AutoScaling::AutoScalingGroup');
+      expect(group.Properties).toMatchObject({ MinSize: '2', MaxSize: '6' });
+      expect(group.Properties.DesiredCapacity).toBeUndefined();
+      expect(only(altered, 'AWS::AutoScaling::AutoScalingGroup')[1].Properties).toMatchObject({
+        MinSize: '3',
+        MaxSize: '8',
+        DesiredCapacity: '4',
+      });
+    });
+
+    test('NAT gateways as configured: one for two zones is allowed, and named as a single point of failure in compare', () => {
+      expect(resources(altered, 'AWS::EC2::NatGateway')).toHaveLength(1);
+    });
+
+    test('pauseWrites answers writes with 503 at the load balancer, before any other rule; reads still reach the web tier', () => {
+      const [, pause] = only(altered, 'AWS::ElasticLoadBalancingV2::ListenerRule');
+      expect(pause.Properties).toMatchObject({
+        Priority: 1,
+        Conditions: [{ Field: 'http-request-method', HttpRequestMethodConfig: { Values: ['POST', 'PUT', 'PATCH', 'DELETE'] } }],
+        Actions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '503', ContentType: 'application/json' } }],
+      });
+      expect(resources(templateOf(stage), 'AWS::ElasticLoadBalancingV2::ListenerRule')).toEqual([]);
+    });
+
+    if (stage === 3) {
+      test('with min = max there is still room to replace one instance in a rolling update', () => {
+        const fixed = only(templateOf(3, FIXED_SIZE), 'AWS::AutoScaling::AutoScalingGroup')[1];
+        expect(fixed.UpdatePolicy.AutoScalingRollingUpdate.MinInstancesInService).toBe(3);
+      });
+
+      test("the Fargate tier's capacity and task size come from the configuration", () => {
+        const sized = templateOf(3, FARGATE_ALTERED);
+        expect(only(sized, 'AWS::ApplicationAutoScaling::ScalableTarget')[1].Properties).toMatchObject({ MinCapacity: 3, MaxCapacity: 8 });
+        expect(only(sized, 'AWS::ECS::TaskDefinition')[1].Properties).toMatchObject({ Cpu: '1024', Memory: '4096' });
+        expect(only(sized, 'AWS::ECS::Service')[1].Properties.DesiredCount).toBe(3);
+      });
+
+      test('the task role, not an instance role, gets the data tier grants', () => {
+        const dynamo = templateOf(3, FARGATE_DYNAMODB);
+        const [tableId] = only(dynamo, 'AWS::DynamoDB::Table');
+        expect(statementsOf(dynamo, webTierOf(dynamo).roleLogicalId)).toContainEqual(
+          expect.objectContaining({ Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } }),
+        );
+      });
+    }
+  });
+
+  describe('https', () => {
+    test('by default: a certificate for api.<domain>, an HTTPS listener, HTTP redirected, an https URL', () => {
+      const template = templateOf(stage);
+      expect(only(template, 'AWS::CertificateManager::Certificate')[1].Properties).toMatchObject({
+        DomainName: 'api.example.com',
+        DomainValidationOptions: [{ DomainName: 'api.example.com', HostedZoneId: 'Z0000000000000EXAMPLE' }],
+      });
+      expect(
+        resources(template, 'AWS::ElasticLoadBalancingV2::Listener').map(([, l]) => [
+          l.Properties.Port,
+          l.Properties.Protocol,
+          l.Properties.DefaultActions[0].Type,
+        ]),
+      ).toEqual([
+        [443, 'HTTPS', 'forward'],
+        [80, 'HTTP', 'redirect'],
+      ]);
+      expect(template.Outputs?.Url.Value).toBe('https://api.example.com/');
+    });
+
+    test('with https=false: one plain HTTP listener that forwards, no certificate, nothing open on 443', () => {
+      const template = templateOf(stage, { https: 'false' });
+      const [, listener] = only(template, 'AWS::ElasticLoadBalancingV2::Listener');
+      expect(listener.Properties).toMatchObject({
+        Port: 80,
+        Protocol: 'HTTP',
+        DefaultActions: [expect.objectContaining({ Type: 'forward' })],
+      });
+      expect(resources(template, 'AWS::CertificateManager::Certificate')).toEqual([]);
+      expect(
+        ingressRules(template)
+          .filter((r) => r.from === '0.0.0.0/0')
+          .map((r) => r.fromPort),
+      ).toEqual([80]);
+      expect(template.Outputs?.Url.Value).toBe('http://api.example.com/');
+    });
+  });
+}
