@@ -58,6 +58,18 @@ function newestSource(path: string): number {
 const templatePath = (stage: StageNumber) => join(OUT, `${STAGES[stage].stackName}.template.json`);
 const readTemplate = (stage: StageNumber): CfnTemplate => JSON.parse(readFileSync(templatePath(stage), 'utf8'));
 
+/**
+ * A stage as an architect sees it: its stack, with the resources of the companion stack it deploys
+ * with in us-east-1 (the CDN's certificate and firewall, when the stage is in another region).
+ */
+function readStage(stage: StageNumber): CfnTemplate {
+  const template = readTemplate(stage);
+  const companion = join(OUT, `${STAGES[stage].stackName}-Edge.template.json`);
+  if (!existsSync(companion)) return template;
+  const edge: CfnTemplate = JSON.parse(readFileSync(companion, 'utf8'));
+  return { ...template, Resources: { ...edge.Resources, ...template.Resources } };
+}
+
 /** cdk.out holds templates of these stages, newer than the sources, built from this configuration. */
 function assemblyIsCurrent(config: Config, stages: StageNumber[]): boolean {
   const manifest = join(OUT, 'manifest.json');
@@ -84,7 +96,7 @@ function main(): number {
   if (missing.length) throw new Error(`stage ${missing.join(', ')} is not among the configured stages (${config.stages.join(', ')})`);
 
   if (!assemblyIsCurrent(config, config.stages as StageNumber[])) synth(args.context);
-  const templates = new Map(stages.map((s) => [s, readTemplate(s)]));
+  const templates = new Map(stages.map((s) => [s, readStage(s)]));
   const reports = stages.map((s) => reportStage(STAGES[s].stackName, templates.get(s)!));
   const steps = reports.slice(1).map((to, i) => compareStages(reports[i], templates.get(stages[i])!, to, templates.get(stages[i + 1])!));
 

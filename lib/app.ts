@@ -6,12 +6,14 @@ import { SingleServerStage } from './stages/stage1-single-server';
 import { SeparateDataStage } from './stages/stage2-separate-data';
 import { LoadBalancedStage } from './stages/stage3-load-balanced';
 import { ReplicatedDataStage } from './stages/stage4-replicated-data';
+import { CacheAndCdnStage } from './stages/stage5-cache-and-cdn';
 
 const STAGE_STACKS: Record<StageNumber, new (app: App, config: Config) => StageStack> = {
   1: SingleServerStage,
   2: SeparateDataStage,
   3: LoadBalancedStage,
   4: ReplicatedDataStage,
+  5: CacheAndCdnStage,
 };
 
 export interface BuildOptions {

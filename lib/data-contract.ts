@@ -13,3 +13,20 @@ export const POSTGRES_VERSION = { major: 17, minor: 9 } as const;
 
 /** The partition key of the table: the item id, a string. */
 export const TABLE_PARTITION_KEY = 'id';
+
+/** Valkey's port: the primary endpoint of the managed cache, and the host cache of stage 1. */
+export const CACHE_PORT = 6379;
+/** The managed cache's read-from-replica port on the same name (eventually consistent). */
+export const CACHE_READER_PORT = 6380;
+/** The managed cache's major Valkey version. */
+export const CACHE_VALKEY_MAJOR = '8';
+/** The user the service authenticates to the managed cache as. */
+export const CACHE_USER = 'app';
+/** The key prefixes the service uses: items, and (from stage 6) sessions. */
+export const CACHE_KEY_PREFIXES = ['item:', 'session:'] as const;
+/**
+ * What the service's cache user may do: its own keys only, reads, writes and connection commands,
+ * nothing dangerous (no FLUSHALL, no CONFIG, no DEBUG, no KEYS). The integration suite gives a real
+ * Valkey/Redis server's user exactly this, so the service is proven to need no more.
+ */
+export const CACHE_ACCESS_STRING = `on ${CACHE_KEY_PREFIXES.map((p) => `~${p}*`).join(' ')} -@all +@read +@write +@connection -@dangerous`;

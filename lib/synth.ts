@@ -52,6 +52,8 @@ export interface SynthesizedStage {
   readonly dockerImages: readonly { readonly directory: string; readonly files: readonly string[] }[];
   /** Context the app asked for that synth would have to look up in an AWS account. */
   readonly missingContext: number;
+  /** The stacks this stage deploys with in other regions (the CDN's us-east-1 stack), with their environment. */
+  readonly companions: readonly { readonly stackName: string; readonly environment: string; readonly template: CfnTemplate }[];
 }
 
 export interface SynthResult {
@@ -107,6 +109,11 @@ export function synthesize(overrides: Overrides, options: SynthOptions = {}): Sy
             files: readdirSync(resolve(outdir, image.source.directory)).sort(),
           })),
           missingContext: (manifest.missing ?? []).length,
+          companions: stack.companions.map((companion) => ({
+            stackName: companion.stackName,
+            environment: manifest.artifacts[companion.artifactId].environment,
+            template: JSON.parse(readFileSync(join(outdir, companion.templateFile), 'utf8')),
+          })),
         };
       }),
       findings,

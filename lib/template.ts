@@ -56,31 +56,43 @@ export function subnetZone(template: CfnTemplate, subnet: unknown): string {
 export interface Ingress {
   /** Logical id of the security group that admits the traffic. */
   readonly group: string;
-  /** A CIDR, or the logical id of the source security group. */
+  /** A CIDR, the logical id of the source security group, or `prefix list <name>`. */
   readonly from: string;
   readonly fromPort: number;
   readonly toPort: number;
+  /** The name of the managed prefix list the rule admits, when it admits one (found by a lookup in the template). */
+  readonly prefixList?: string;
+}
+
+/** The name of the prefix list a rule's `SourcePrefixListId` names: a literal id, or the name a lookup resource searches for. */
+function prefixListName(template: CfnTemplate, id: unknown): string | undefined {
+  if (id === undefined) return undefined;
+  if (typeof id === 'string') return id;
+  const lookup = template.Resources[refId(id) ?? '']?.Properties?.Create;
+  const name = typeof lookup === 'string' ? /"prefix-list-name","Values":\["([^"]+)"\]/.exec(lookup)?.[1] : undefined;
+  return name ?? JSON.stringify(id);
 }
 
 /** Every ingress rule, inline or standalone: who may reach which group on which ports. */
 export function ingressRules(template: CfnTemplate): Ingress[] {
-  const source = (rule: any) =>
-    rule.CidrIp ?? rule.CidrIpv6 ?? refId(rule.SourceSecurityGroupId) ?? JSON.stringify(rule.SourceSecurityGroupId);
+  const rule = (group: string, r: any): Ingress => {
+    const prefixList = prefixListName(template, r.SourcePrefixListId);
+    return {
+      group,
+      from:
+        r.CidrIp ??
+        r.CidrIpv6 ??
+        (prefixList ? `prefix list ${prefixList}` : (refId(r.SourceSecurityGroupId) ?? JSON.stringify(r.SourceSecurityGroupId))),
+      fromPort: r.FromPort,
+      toPort: r.ToPort,
+      ...(prefixList ? { prefixList } : {}),
+    };
+  };
   return [
     ...ofType(template, 'AWS::EC2::SecurityGroup').flatMap(([id, group]) =>
-      (group.Properties?.SecurityGroupIngress ?? []).map((rule: any) => ({
-        group: id,
-        from: source(rule),
-        fromPort: rule.FromPort,
-        toPort: rule.ToPort,
-      })),
+      (group.Properties?.SecurityGroupIngress ?? []).map((r: any) => rule(id, r)),
     ),
-    ...ofType(template, 'AWS::EC2::SecurityGroupIngress').map(([, rule]) => ({
-      group: refId(rule.Properties.GroupId) ?? '',
-      from: source(rule.Properties),
-      fromPort: rule.Properties.FromPort,
-      toPort: rule.Properties.ToPort,
-    })),
+    ...ofType(template, 'AWS::EC2::SecurityGroupIngress').map(([, r]) => rule(refId(r.Properties.GroupId) ?? '', r.Properties)),
   ];
 }
 

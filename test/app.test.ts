@@ -13,7 +13,12 @@ import { LOAD_BALANCED_ALTERED, REAL_PLACE, SINGLE_SERVER_ALTERED } from './supp
 const STAGE_NUMBERS = [1, 2, 3, 4] as const;
 
 test('`cdk list` shows one stack per stage, named for what it is', () => {
-  expect(STAGE_NUMBERS.map((n) => stageOf(n).stackName)).toEqual(['Stage1-SingleServer', 'Stage2-SeparateData', 'Stage3-LoadBalanced', 'Stage4-ReplicatedData']);
+  expect(STAGE_NUMBERS.map((n) => stageOf(n).stackName)).toEqual([
+    'Stage1-SingleServer',
+    'Stage2-SeparateData',
+    'Stage3-LoadBalanced',
+    'Stage4-ReplicatedData',
+  ]);
   expect(STAGE_NUMBERS.map((n) => STAGES[n].stackName)).toEqual(STAGE_NUMBERS.map((n) => stageOf(n).stackName));
 });
 
@@ -49,7 +54,8 @@ test('every resource that takes tags is tagged with its stage', () => {
 });
 
 test('each stage record uses the weight configured for it', () => {
-  const weightOf = (n: 1 | 3 | 4, overrides: Overrides) => resources(templateOf(n, overrides), 'AWS::Route53::RecordSet')[0][1].Properties.Weight;
+  const weightOf = (n: 1 | 3 | 4, overrides: Overrides) =>
+    resources(templateOf(n, overrides), 'AWS::Route53::RecordSet')[0][1].Properties.Weight;
   expect([weightOf(1, SINGLE_SERVER_ALTERED), weightOf(3, LOAD_BALANCED_ALTERED), weightOf(4, LOAD_BALANCED_ALTERED)]).toEqual([0, 255, 7]);
 });
 

@@ -15,8 +15,11 @@ function required(name: string): string {
 }
 
 export function paramsFromEnvironment(): VerifyParams {
-  const target: Target =
-    required('TARGET_KIND') === 'ip' ? { kind: 'ip', address: required('TARGET') } : { kind: 'alias', dnsName: required('TARGET') };
+  const kind = required('TARGET_KIND');
+  let target: Target;
+  if (kind === 'ip') target = { kind, address: required('TARGET') };
+  else if (kind === 'alias' || kind === 'cdn') target = { kind, dnsName: required('TARGET') };
+  else throw new Error(`environment variable TARGET_KIND is ${JSON.stringify(kind)}; allowed: ip, alias, cdn`);
   return {
     hostedZoneId: required('HOSTED_ZONE_ID'),
     recordName: required('RECORD_NAME'),

@@ -7,6 +7,7 @@
  */
 import { webTierIds } from '../compare/analyse';
 import type { Config, StageNumber } from '../config';
+import { CLOUDFRONT_ORIGIN_FACING } from '../constructs/load-balancer';
 import {
   type CfnTemplate,
   CONFIGURATION_METADATA,
@@ -214,12 +215,14 @@ export const INVARIANTS: Invariant[] = [
         if (/AKIA[0-9A-Z]{16}|-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(value)) found.push({ message: `${path} holds a credential` });
       }
       for (const [path, key, value] of entries(template)) {
-        if (!/pass(word|wd)/i.test(key)) continue;
-        if (typeof value === 'string' && !value.startsWith('{{resolve:secretsmanager:'))
-          found.push({ message: `${path}.${key} is a literal` });
-        const text = value && typeof value === 'object' ? JSON.stringify(value) : '';
-        if (text.includes('"Fn::Join"') && !text.includes('{{resolve:secretsmanager:'))
-          found.push({ message: `${path}.${key} is not a Secrets Manager reference` });
+        if (!/pass(word|wd)/i.test(key) || typeof value === 'boolean' || typeof value === 'number') continue;
+        // A password, or a list of them (ElastiCache users), is only ever a Secrets Manager reference.
+        for (const [i, one] of (Array.isArray(value) ? value : [value]).entries()) {
+          const where = `${path}.${key}${Array.isArray(value) ? `[${i}]` : ''}`;
+          if (typeof one === 'string' && !one.startsWith('{{resolve:secretsmanager:')) found.push({ message: `${where} is a literal` });
+          else if (typeof one !== 'string' && !JSON.stringify(one).includes('{{resolve:secretsmanager:'))
+            found.push({ message: `${where} is not a Secrets Manager reference` });
+        }
       }
       for (const [id, settings] of hostSettings(template)) {
         for (const line of userDataText(settings.UserData).split('\n')) {
@@ -328,6 +331,88 @@ export const INVARIANTS: Invariant[] = [
     },
   },
 ];
+
+/** The security groups of the managed cache. */
+const cacheGroups = (t: CfnTemplate) =>
+  new Set([
+    ...ofType(t, 'AWS::ElastiCache::ServerlessCache').flatMap(([, r]) => (r.Properties.SecurityGroupIds ?? []).map(refId)),
+    ...ofType(t, 'AWS::ElastiCache::ReplicationGroup').flatMap(([, r]) => (r.Properties.SecurityGroupIds ?? []).map(refId)),
+  ]);
+
+INVARIANTS.push(
+  {
+    id: 'ZTM-12',
+    name: 'from stage 5, nothing but the CDN accepts the internet: the API record aliases CloudFront, behind a firewall, over HTTPS, and the load balancer is internal and admits only CloudFront',
+    check({ template, stage }) {
+      if (stage < 5) return [];
+      const problems: Violation[] = [];
+      const distributions = ofType(template, 'AWS::CloudFront::Distribution');
+      if (distributions.length !== 1) problems.push({ message: `${distributions.length} CloudFront distributions; expected one` });
+      for (const [id, d] of distributions) {
+        const config = d.Properties.DistributionConfig;
+        if (!config.WebACLId) problems.push(at(id, 'has no web ACL'));
+        for (const behavior of [config.DefaultCacheBehavior, ...(config.CacheBehaviors ?? [])]) {
+          if (!['redirect-to-https', 'https-only'].includes(behavior.ViewerProtocolPolicy))
+            problems.push(at(id, `serves ${behavior.PathPattern ?? 'the default behavior'} over plain HTTP`));
+        }
+        for (const origin of config.Origins ?? []) {
+          if (!origin.VpcOriginConfig && !origin.S3OriginConfig)
+            problems.push(at(id, `origin ${origin.Id} is reached over the internet (neither a VPC origin nor a bucket)`));
+          if (origin.S3OriginConfig && !origin.OriginAccessControlId)
+            problems.push(at(id, `bucket origin ${origin.Id} has no origin access control`));
+        }
+      }
+      for (const [id, r] of ofType(template, 'AWS::Route53::RecordSet').filter(([, r]) => r.Properties.SetIdentifier)) {
+        if (!distributions.some(([d]) => referencedIds(r.Properties.AliasTarget ?? {}).has(d)))
+          problems.push(at(id, 'does not alias the CDN'));
+      }
+      for (const [id, r] of ofType(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer')) {
+        if (r.Properties.Scheme !== 'internal') problems.push(at(id, 'is internet-facing'));
+      }
+      const balancerGroups = new Set(
+        ofType(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer').flatMap(([, r]) => (r.Properties.SecurityGroups ?? []).map(refId)),
+      );
+      for (const rule of ingressRules(template)) {
+        if (INTERNET.has(rule.from)) problems.push(at(rule.group, `admits ${rule.from} on ${rule.fromPort}-${rule.toPort}`));
+        else if (balancerGroups.has(rule.group) && rule.prefixList !== CLOUDFRONT_ORIGIN_FACING)
+          problems.push(at(rule.group, `(the load balancer's) admits ${rule.from}, not CloudFront's origin-facing prefix list`));
+      }
+      for (const [id] of ofType(template, 'AWS::EC2::EIP').filter(([, r]) => r.Properties.InstanceId))
+        problems.push(at(id, 'gives an instance a public address'));
+      return problems;
+    },
+  },
+  {
+    id: 'ZTM-13',
+    name: 'the managed cache admits only the web tier, on its ports, and every connection authenticates as a user of its group',
+    check({ template }) {
+      const web = webTierGroups(template);
+      const groups = cacheGroups(template);
+      return [
+        ...ingressRules(template)
+          .filter((r) => groups.has(r.group))
+          .filter((r) => !web.has(r.from) || r.fromPort < 6379 || r.toPort > 6380)
+          .map((r) => at(r.group, `(the cache's) admits ${r.from} on ${r.fromPort}-${r.toPort}`)),
+        ...ofType(template, 'AWS::ElastiCache::ServerlessCache')
+          .filter(([, r]) => !r.Properties.UserGroupId)
+          .map(([id]) => at(id, 'has no user group: anyone who reaches it may use it')),
+        ...ofType(template, 'AWS::ElastiCache::ReplicationGroup')
+          .filter(
+            ([, r]) =>
+              r.Properties.TransitEncryptionEnabled !== true ||
+              r.Properties.AtRestEncryptionEnabled !== true ||
+              !r.Properties.UserGroupIds?.length,
+          )
+          .map(([id]) => at(id, 'is not encrypted in transit and at rest with a user group')),
+        ...ofType(template, 'AWS::ElastiCache::User')
+          .filter(
+            ([, r]) => r.Properties.AuthenticationMode?.Type === 'no-password-required' && !/^off\b/.test(r.Properties.AccessString ?? ''),
+          )
+          .map(([id]) => at(id, 'needs no password and is switched on')),
+      ];
+    },
+  },
+);
 
 /** Every violation of every invariant in one stage template, by invariant. */
 export function violationsOf(subject: Subject): Record<string, Violation[]> {

@@ -30,6 +30,11 @@ const NETWORKS = [
   { availabilityZones: 'us-east-1a,us-east-1b', natGateways: '2' },
   { availabilityZones: 'us-east-1a,us-east-1b,us-east-1c', natGateways: '3' },
 ];
+/** Where a stage deploys: in us-east-1 with the edge, or elsewhere with the edge's companion stack. */
+const PLACES = [
+  { region: 'us-east-1', availabilityZones: 'us-east-1a,us-east-1b' },
+  { region: 'eu-west-1', availabilityZones: 'eu-west-1a,eu-west-1b,eu-west-1c' },
+];
 /** Capacities at their bounds: the smallest, the widest and the largest range the app accepts. */
 const CAPACITIES = [
   { minCapacity: '2', maxCapacity: '2' },
@@ -65,9 +70,30 @@ export const MATRIX: Combination[] = [
   },
   { stage: 4 as const, overrides: { databaseSnapshot: 'arn:aws:rds:us-east-1:123456789012:snapshot:stage3-final', pauseWrites: '4' } },
   { stage: 4 as const, overrides: { dataStore: 'dynamodb', existingTable: 'Stage3-LoadBalanced-NoSqlDataTable-1A2B3C4D5E6F' } },
+  // Stage 5 adds the edge, which lives in us-east-1 whatever the stage's region: both placements.
+  ...cross({ webTier: ['ec2', 'ecs'], dataStore: ['rds', 'dynamodb'], https: ['true', 'false'], place: PLACES }).map(({ place, ...o }) => ({
+    stage: 5 as const,
+    overrides: { ...o, ...place },
+  })),
+  // The edge and the cache at their bounds.
+  {
+    stage: 5 as const,
+    overrides: { wafMode: 'count', wafRateLimit: '10', priceClass: 'All', cacheMaxGiB: '5000', cacheMaxEcpuPerSecond: '15000000' },
+  },
+  {
+    stage: 5 as const,
+    overrides: {
+      ...NETWORKS[0],
+      pauseWrites: '5',
+      priceClass: '200',
+      wafRateLimit: '2000000000',
+      cacheMaxGiB: '1',
+      cacheMaxEcpuPerSecond: '1000',
+    },
+  },
   // deletionProtection reaches only the data tier (and stage 1's instance): it is crossed with the
   // options that shape the data tier, not with networks and capacities that never touch it.
-  ...cross({ stage: [3, 4] as const, webTier: ['ec2', 'ecs'], dataStore: ['rds', 'dynamodb'], deletionProtection: ['false'] }).map(
+  ...cross({ stage: [3, 4, 5] as const, webTier: ['ec2', 'ecs'], dataStore: ['rds', 'dynamodb'], deletionProtection: ['false'] }).map(
     ({ stage, ...o }) => ({ stage, overrides: o }),
   ),
 ].map(({ stage, overrides }) => ({ name: nameOf(stage, overrides), stage, overrides }));

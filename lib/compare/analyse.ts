@@ -47,6 +47,8 @@ export interface StageFacts {
     readonly healthChecks: string[];
     readonly backups: string[];
     readonly deletionProtection: string[];
+    /** What the stage does when a part of it fails or slows, beyond replacing it. */
+    readonly degradation: string[];
   };
   /** What accepts traffic from the internet, on which ports. */
   readonly exposure: string[];
@@ -106,49 +108,100 @@ function colocatedServices(t: CfnTemplate, id: string): string[] {
   ];
 }
 
+/** The WAF mode of a web ACL: `block`, or `count` when no rule blocks. */
+function wafMode(acl: any): string {
+  return JSON.stringify(acl.Rules ?? []).includes('"Block"') || JSON.stringify(acl.Rules ?? []).includes('"None"') ? 'block' : 'count';
+}
+
+/** How a behavior caches: by the origin's headers, not at all, or by the managed optimized policy. */
+function cachingOf(t: CfnTemplate, policy: unknown): string {
+  if (policy === CACHING_DISABLED) return ' not cached';
+  if (policy === CACHING_OPTIMIZED) return ' cached';
+  const config = t.Resources[refId(policy) ?? '']?.Properties?.CachePolicyConfig;
+  return config && config.DefaultTTL === 0 ? ' cached as the origin says' : ' cached';
+}
+/** CloudFront's managed cache policies, by id. */
+const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
+const CACHING_OPTIMIZED = '658327ea-f89d-4fab-a63d-7e88639e58f6';
+
 function requestPath(t: CfnTemplate): StageFacts['requestPath'] {
   const nodes: PathNode[] = [{ id: 'client', label: 'Clients (web, mobile)' }];
   const edges: PathEdge[] = [];
   const add = (node: PathNode) => nodes.some((n) => n.id === node.id) || nodes.push(node);
 
-  for (const [recordId, record] of ofType(t, 'AWS::Route53::RecordSet')) {
+  /** A load balancer reached from `from` (the record, or the CDN), and the web tier behind it. */
+  function behindLoadBalancer(balancerId: string, from: string, how: string): void {
+    const seen = nodes.some((n) => n.id === balancerId);
+    const listeners = ofType(t, 'AWS::ElasticLoadBalancingV2::Listener').filter(
+      ([, l]) => refId(l.Properties.LoadBalancerArn) === balancerId,
+    );
+    const ports = listeners.map(([, l]) => `${l.Properties.Protocol} :${l.Properties.Port}`).join(', ');
+    const internal = t.Resources[balancerId].Properties.Scheme === 'internal';
+    add({ id: balancerId, label: `${internal ? 'Internal ' : ''}Application Load Balancer (${ports})` });
+    edges.push({ from, to: balancerId, label: `${how}; ${ports}` });
+    if (seen) return;
+    const targetGroups = new Set(
+      listeners.flatMap(([, l]) => (l.Properties.DefaultActions ?? []).map((a: any) => refId(a.TargetGroupArn)).filter(Boolean)),
+    );
+    for (const webId of webTierIds(t)) {
+      const web = t.Resources[webId];
+      const groups =
+        web.Type === 'AWS::ECS::Service'
+          ? (web.Properties.LoadBalancers ?? []).map((l: any) => refId(l.TargetGroupArn))
+          : (web.Properties.TargetGroupARNs ?? []).map(refId);
+      const served = groups.filter((g: string) => targetGroups.has(g));
+      if (served.length === 0) continue;
+      const kind = web.Type === 'AWS::ECS::Service' ? 'Fargate service' : 'Auto Scaling group';
+      add({ id: webId, label: `${kind}: ${range(capacityOf(t, webId))} × ${serverSize(t, webId)}` });
+      // The protocol and port the target group forwards to: the host's 80, or the container's 8080.
+      const forwards = served.map((g: string) => `${t.Resources[g].Properties.Protocol} :${t.Resources[g].Properties.Port}`);
+      edges.push({ from: balancerId, to: webId, label: [...new Set(forwards)].join(', ') });
+    }
+  }
+
+  /** The CDN and its origins: the load balancer through a VPC origin, the page's bucket. */
+  function behindDistribution(distributionId: string, from: string): void {
+    const config = t.Resources[distributionId].Properties.DistributionConfig;
+    const acl = t.Resources[refId(config.WebACLId) ?? '']?.Properties;
+    const firewall = acl ? `, firewall in ${wafMode(acl)} mode` : config.WebACLId ? ', firewall' : ', no firewall';
+    const seen = nodes.some((n) => n.id === distributionId);
+    add({ id: distributionId, label: `CloudFront (${config.PriceClass ?? 'PriceClass_All'}${firewall})` });
+    edges.push({ from, to: distributionId, label: 'alias; HTTPS :443, HTTP redirects' });
+    if (seen) return;
+    const behaviors = [config.DefaultCacheBehavior, ...(config.CacheBehaviors ?? [])];
+    for (const origin of config.Origins ?? []) {
+      const paths = behaviors
+        .filter((b: any) => b.TargetOriginId === origin.Id)
+        .map((b: any) => `${b.PathPattern ?? 'the rest'}${cachingOf(t, b.CachePolicyId)}`)
+        .join(', ');
+      const vpcOrigin = t.Resources[refId(origin.VpcOriginConfig?.VpcOriginId) ?? ''];
+      if (vpcOrigin) {
+        const endpoint = vpcOrigin.Properties.VpcOriginEndpointConfig;
+        behindLoadBalancer(refId(endpoint.Arn)!, distributionId, `VPC origin (${paths})`);
+      } else if (origin.S3OriginConfig) {
+        const bucket = [...referencedIds(origin.DomainName)].find((id) => t.Resources[id]?.Type === 'AWS::S3::Bucket') ?? origin.Id;
+        add({ id: bucket, label: `S3 bucket, private${origin.OriginAccessControlId ? ', origin access control' : ''}: the static page` });
+        edges.push({ from: distributionId, to: bucket, label: paths });
+      }
+    }
+  }
+
+  // The published records: weighted (load-balanced stages, the CDN) or a plain IP (the single server).
+  for (const [recordId, record] of ofType(t, 'AWS::Route53::RecordSet').filter(
+    ([, r]) => r.Properties.SetIdentifier !== undefined || r.Properties.ResourceRecords,
+  )) {
     add({
       id: recordId,
       label: `Route 53 ${record.Properties.Name.replace(/\.$/, '')} (${record.Properties.Weight === undefined ? '' : 'weighted '}${record.Properties.Type})`,
     });
     edges.push({ from: 'client', to: recordId, label: 'resolve' });
-
-    const aliasTo = [...referencedIds(record.Properties.AliasTarget ?? {})].find(
-      (id) => t.Resources[id]?.Type === 'AWS::ElasticLoadBalancingV2::LoadBalancer',
-    );
-    const ipFrom = (record.Properties.ResourceRecords ?? []).map(refId).filter(Boolean) as string[];
-
-    if (aliasTo) {
-      const listeners = ofType(t, 'AWS::ElasticLoadBalancingV2::Listener').filter(
-        ([, l]) => refId(l.Properties.LoadBalancerArn) === aliasTo,
-      );
-      const ports = listeners.map(([, l]) => `${l.Properties.Protocol} :${l.Properties.Port}`).join(', ');
-      add({ id: aliasTo, label: `Application Load Balancer (${ports})` });
-      edges.push({ from: recordId, to: aliasTo, label: `alias; ${ports}` });
-      const targetGroups = new Set(
-        listeners.flatMap(([, l]) => (l.Properties.DefaultActions ?? []).map((a: any) => refId(a.TargetGroupArn)).filter(Boolean)),
-      );
-      for (const webId of webTierIds(t)) {
-        const web = t.Resources[webId];
-        const groups =
-          web.Type === 'AWS::ECS::Service'
-            ? (web.Properties.LoadBalancers ?? []).map((l: any) => refId(l.TargetGroupArn))
-            : (web.Properties.TargetGroupARNs ?? []).map(refId);
-        const served = groups.filter((g: string) => targetGroups.has(g));
-        if (served.length === 0) continue;
-        const kind = web.Type === 'AWS::ECS::Service' ? 'Fargate service' : 'Auto Scaling group';
-        add({ id: webId, label: `${kind}: ${range(capacityOf(t, webId))} × ${serverSize(t, webId)}` });
-        // The protocol and port the target group forwards to: the host's 80, or the container's 8080.
-        const forwards = served.map((g: string) => `${t.Resources[g].Properties.Protocol} :${t.Resources[g].Properties.Port}`);
-        edges.push({ from: aliasTo, to: webId, label: [...new Set(forwards)].join(', ') });
-      }
-    }
-    for (const eipId of ipFrom) {
+    const aliased = [...referencedIds(record.Properties.AliasTarget ?? {})];
+    const aliasOf = (type: string) => aliased.find((id) => t.Resources[id]?.Type === type);
+    const distribution = aliasOf('AWS::CloudFront::Distribution');
+    const balancer = aliasOf('AWS::ElasticLoadBalancingV2::LoadBalancer');
+    if (distribution) behindDistribution(distribution, recordId);
+    if (balancer) behindLoadBalancer(balancer, recordId, 'alias');
+    for (const eipId of (record.Properties.ResourceRecords ?? []).map(refId).filter(Boolean) as string[]) {
       const instanceId = refId(t.Resources[eipId]?.Properties?.InstanceId);
       if (!instanceId) continue;
       const colocated = colocatedServices(t, instanceId);
@@ -204,9 +257,22 @@ function requestPath(t: CfnTemplate): StageFacts['requestPath'] {
       add({ id: tableId, label: `DynamoDB table (${table.Properties.BillingMode === 'PAY_PER_REQUEST' ? 'on demand' : 'provisioned'})` });
       edges.push({ from: webId, to: tableId, label: 'IAM: item calls' });
     }
+    for (const [cacheId, cache] of ofType(t, 'AWS::ElastiCache::ServerlessCache')) {
+      const rule = rules.find((r) => (cache.Properties.SecurityGroupIds ?? []).map(refId).includes(r.group) && webGroups.includes(r.from));
+      if (!rule) continue;
+      add({
+        id: cacheId,
+        label: `ElastiCache Serverless ${cache.Properties.Engine} ${cache.Properties.MajorEngineVersion}, ${cacheZones(t, cacheId)} zones`,
+      });
+      edges.push({ from: webId, to: cacheId, label: `cache-aside :${rule.fromPort}, TLS, authenticated` });
+    }
   }
   return { nodes, edges };
 }
+
+/** How many zones a serverless cache's subnets span. */
+const cacheZones = (t: CfnTemplate, id: string) =>
+  new Set((t.Resources[id].Properties.SubnetIds ?? []).map((s: unknown) => subnetZone(t, s))).size;
 
 /** What still fails alone, named with the resource that causes it. */
 export function singlePointsOfFailure(t: CfnTemplate): SinglePointOfFailure[] {
@@ -233,6 +299,9 @@ export function singlePointsOfFailure(t: CfnTemplate): SinglePointOfFailure[] {
   }
   for (const [id, r] of ofType(t, 'AWS::Route53::RecordSet')) {
     if ((r.Properties.ResourceRecords ?? []).length === 1) found.push({ resource: id, what: 'record points at one IP address' });
+  }
+  for (const [id] of ofType(t, 'AWS::ElastiCache::ServerlessCache')) {
+    if (cacheZones(t, id) < 2) found.push({ resource: id, what: 'cache in one zone' });
   }
   const nats = ofType(t, 'AWS::EC2::NatGateway');
   const privateZones = new Set(
@@ -295,6 +364,30 @@ function scaling(t: CfnTemplate): StageFacts['scaling'] {
     );
     saturation.push(`database saturates: one instance takes every read and write; a bigger class is a modification with a restart`);
   }
+  for (const [, cache] of ofType(t, 'AWS::ElastiCache::ServerlessCache')) {
+    const limits = cache.Properties.CacheUsageLimits ?? {};
+    horizontal.push(
+      `cache: serverless, scales by itself up to ${limits.DataStorage?.Maximum ?? 'unlimited'} ${limits.DataStorage?.Unit ?? ''} and ${limits.ECPUPerSecond?.Maximum ?? 'unlimited'} ECPU/s`.replace(
+        /\s+/g,
+        ' ',
+      ),
+    );
+    saturation.push(
+      'cache saturates at its ECPU limit: it throttles, and the service reads from the data tier instead; at its storage limit it evicts the least recently used items',
+    );
+  }
+  for (const [, distribution] of ofType(t, 'AWS::CloudFront::Distribution')) {
+    horizontal.push(
+      `edge: CloudFront scales by itself (${distribution.Properties.DistributionConfig.PriceClass ?? 'PriceClass_All'}); what it caches never reaches the region`,
+    );
+  }
+  for (const [, acl] of ofType(t, 'AWS::WAFv2::WebACL')) {
+    const rate = (acl.Properties.Rules ?? []).find((r: any) => r.Statement?.RateBasedStatement)?.Statement.RateBasedStatement;
+    if (rate)
+      saturation.push(
+        `one client address over ${rate.Limit} requests in ${(rate.EvaluationWindowSec ?? 300) / 60} minutes is ${wafMode(acl.Properties) === 'block' ? 'answered 429 at the edge' : 'counted (count mode)'}`,
+      );
+  }
   for (const [, table] of ofType(t, 'AWS::DynamoDB::Table')) {
     if (table.Properties.BillingMode === 'PAY_PER_REQUEST') {
       horizontal.push('data: DynamoDB on demand scales with traffic');
@@ -310,6 +403,7 @@ function availability(t: CfnTemplate): StageFacts['availability'] {
     ...ofType(t, 'AWS::AutoScaling::AutoScalingGroup').flatMap(([, r]) => r.Properties.VPCZoneIdentifier ?? []),
     ...ofType(t, 'AWS::ECS::Service').flatMap(([, r]) => r.Properties.NetworkConfiguration?.AwsvpcConfiguration?.Subnets ?? []),
     ...ofType(t, 'AWS::EC2::Instance').map(([, r]) => r.Properties.SubnetId),
+    ...ofType(t, 'AWS::ElastiCache::ServerlessCache').flatMap(([, r]) => r.Properties.SubnetIds ?? []),
   ];
   const zones = [
     ...new Set([
@@ -362,7 +456,17 @@ function availability(t: CfnTemplate): StageFacts['availability'] {
           `${id}: ${r.DeletionPolicy === 'RetainExceptOnCreate' ? 'kept when the stack is deleted or the instance replaced' : 'off'}`,
       ),
   ];
-  return { zones, healthChecks, backups, deletionProtection };
+  const degradation = [
+    ...ofType(t, 'AWS::ElastiCache::ServerlessCache').map(
+      ([id]) =>
+        `${id} fails or slows: each read gives it a few milliseconds, then goes to the data tier; after repeated failures the service stops asking for a while (a breaker). Reads are slower and the database takes them all; nothing is lost (the cache holds only copies), and it refills on misses once back. It replicates across ${cacheZones(t, id)} zones and fails over by itself.`,
+    ),
+    ...ofType(t, 'AWS::CloudFront::Distribution').map(
+      ([id]) =>
+        `${id}: when the origin fails, what the edge already holds (items, the page) is still served until it expires; everything else answers 502/504 at the edge.`,
+    ),
+  ];
+  return { zones, healthChecks, backups, deletionProtection, degradation };
 }
 
 function exposure(t: CfnTemplate): string[] {
@@ -377,10 +481,17 @@ function exposure(t: CfnTemplate): string[] {
   const open = ingressRules(t).filter((r) => r.from === '0.0.0.0/0' || r.from === '::/0');
   const byGroup = new Map<string, number[]>();
   for (const rule of open) byGroup.set(rule.group, [...(byGroup.get(rule.group) ?? []), rule.fromPort]);
-  return [...byGroup.entries()].map(
-    ([group, ports]) =>
-      `${attachedTo(group).join(', ') || group} accepts the internet on ${[...new Set(ports)].sort((a, b) => a - b).join(', ')}`,
-  );
+  return [
+    ...ofType(t, 'AWS::CloudFront::Distribution').map(([id, r]) => {
+      const config = r.Properties.DistributionConfig;
+      const acl = t.Resources[refId(config.WebACLId) ?? '']?.Properties;
+      return `CloudFront distribution ${id} accepts the internet on 80, 443 (80 redirects to HTTPS)${acl ? `, behind its firewall in ${wafMode(acl)} mode` : ''}`;
+    }),
+    ...[...byGroup.entries()].map(
+      ([group, ports]) =>
+        `${attachedTo(group).join(', ') || group} accepts the internet on ${[...new Set(ports)].sort((a, b) => a - b).join(', ')}`,
+    ),
+  ];
 }
 
 export function analyseStage(stack: string, t: CfnTemplate): StageFacts {

@@ -42,6 +42,9 @@ const FRIENDLY: Record<string, string> = {
   'AWS::EC2::NatGateway': 'NAT gateway',
   'AWS::CertificateManager::Certificate': 'certificate',
   'AWS::EC2::EIP': 'Elastic IP',
+  'AWS::CloudFront::Distribution': 'CloudFront distribution',
+  'AWS::WAFv2::WebACL': 'web ACL',
+  'AWS::ElastiCache::ServerlessCache': 'managed cache',
 };
 
 function tally(types: string[]): Record<string, number> {

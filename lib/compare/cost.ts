@@ -51,6 +51,18 @@ function hostMonthly(instanceType: string, volumeGiB: number): { monthly: number
 
 const volumeOf = (blockDevices: any[] | undefined) => (blockDevices ?? []).reduce((sum, b) => sum + Number(b.Ebs?.VolumeSize ?? 0), 0);
 
+/**
+ * The item reads a stage's data and cache tiers see, in millions a month: the assumed reads, less
+ * what the edge answers (with a CDN) and what the cache answers (with a cache tier).
+ */
+export function readsReaching(t: CfnTemplate): { servers: number; cacheHits: number; dataTier: number } {
+  const cdn = Object.values(t.Resources).some((r) => r.Type === 'AWS::CloudFront::Distribution');
+  const cache = Object.values(t.Resources).some((r) => r.Type === 'AWS::ElastiCache::ServerlessCache');
+  const servers = A.dynamodbReadMillionsPerMonth * (cdn ? 1 - A.edgeHitRatioForItems : 1);
+  const cacheHits = cache ? servers * A.cacheHitRatio : 0;
+  return { servers, cacheHits, dataTier: servers - cacheHits };
+}
+
 function priceOf(t: CfnTemplate, id: string): CostLine {
   const r = t.Resources[id];
   const line = (monthly: number | null, basis: string): CostLine => ({ resource: id, type: r.Type, monthly, basis });
@@ -86,10 +98,11 @@ function priceOf(t: CfnTemplate, id: string): CostLine {
         `${HOURS} h × ${money(P.natGatewayPerHour.value)} + ${A.natGatewayGbProcessedPerMonth} GB processed (assumed)`,
       );
     case 'AWS::ElasticLoadBalancingV2::LoadBalancer': {
-      const addresses = (p.Subnets ?? []).length;
+      // An internet-facing load balancer has a public IPv4 address in each of its subnets; an internal one has none.
+      const addresses = p.Scheme === 'internal' ? 0 : (p.Subnets ?? []).length;
       return line(
         HOURS * (P.albPerHour.value + A.albLcuPerHour * P.albPerLcuHour.value + addresses * P.publicIpv4PerHour.value),
-        `${HOURS} h × (${money(P.albPerHour.value)} + ${A.albLcuPerHour} LCU (assumed) + ${addresses} public IPv4 addresses)`,
+        `${HOURS} h × (${money(P.albPerHour.value)} + ${A.albLcuPerHour} LCU (assumed)${addresses ? ` + ${addresses} public IPv4 addresses` : ', internal: no public address'})`,
       );
     }
     case 'AWS::RDS::DBInstance': {
@@ -125,12 +138,17 @@ function priceOf(t: CfnTemplate, id: string): CostLine {
     case 'AWS::DynamoDB::Table': {
       if (p.BillingMode !== 'PAY_PER_REQUEST') return unpriced('provisioned capacity is not in the price table');
       const pitr = p.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled ? A.dynamodbGbStored * P.dynamodbPitrPerGbMonth.value : 0;
+      const reads = readsReaching(t).dataTier;
+      const spared =
+        reads < A.dynamodbReadMillionsPerMonth
+          ? ` of ${A.dynamodbReadMillionsPerMonth} M, the rest answered by the edge and the cache`
+          : '';
       return line(
         A.dynamodbWriteMillionsPerMonth * P.dynamodbOnDemandPerMillionWrites.value +
-          A.dynamodbReadMillionsPerMonth * P.dynamodbOnDemandPerMillionReads.value +
+          reads * P.dynamodbOnDemandPerMillionReads.value +
           A.dynamodbGbStored * P.dynamodbPerGbMonth.value +
           pitr,
-        `on demand: ${A.dynamodbWriteMillionsPerMonth} M writes, ${A.dynamodbReadMillionsPerMonth} M reads, ${A.dynamodbGbStored} GB stored${pitr ? ' with point-in-time recovery' : ''} (assumed)`,
+        `on demand: ${A.dynamodbWriteMillionsPerMonth} M writes, ${Number(reads.toPrecision(3))} M reads${spared}, ${A.dynamodbGbStored} GB stored${pitr ? ' with point-in-time recovery' : ''} (assumed)`,
       );
     }
     case 'AWS::Logs::LogGroup':
@@ -139,7 +157,7 @@ function priceOf(t: CfnTemplate, id: string): CostLine {
       return line(A.bucketGbStored * P.s3StandardPerGbMonth.value, `${A.bucketGbStored} GB stored (assumed)`);
     case 'AWS::Route53::RecordSet':
       return p.AliasTarget
-        ? line(0, 'alias queries to a load balancer are free')
+        ? line(0, 'alias queries to a load balancer or CloudFront are free')
         : line(
             A.route53QueryMillionsPerMonth * P.route53PerMillionQueries.value,
             `${A.route53QueryMillionsPerMonth} M queries (assumed); the hosted zone is not part of the stage`,
@@ -147,6 +165,37 @@ function priceOf(t: CfnTemplate, id: string): CostLine {
     case 'AWS::Lambda::Function': {
       const gb = Number(p.MemorySize ?? 128) / 1024;
       return line(A.lambdaSecondsPerMonth * gb * P.lambdaPerGbSecond.value, `${A.lambdaSecondsPerMonth} s of ${gb} GB a month (assumed)`);
+    }
+    case 'AWS::CloudFront::Distribution': {
+      const requests = A.cdnRequestMillionsPerMonth * 100 * P.cloudfrontPerTenThousandHttpsRequests.value;
+      const transfer = A.cdnGbOutPerMonth * P.cloudfrontPerGbOut.value;
+      return line(
+        requests + transfer,
+        `${A.cdnRequestMillionsPerMonth} M HTTPS requests and ${A.cdnGbOutPerMonth} GB out (assumed); fetching from the origin is free`,
+      );
+    }
+    case 'AWS::CloudFront::Function':
+      return line(
+        A.pageViewMillionsPerMonth * P.cloudfrontFunctionPerMillionInvocations.value,
+        `${A.pageViewMillionsPerMonth} M invocations (page requests, assumed)`,
+      );
+    case 'AWS::WAFv2::WebACL': {
+      const rules = (p.Rules ?? []).length;
+      return line(
+        P.wafWebAclPerMonth.value + rules * P.wafRulePerMonth.value + A.cdnRequestMillionsPerMonth * P.wafPerMillionRequests.value,
+        `one web ACL + ${rules} rules + ${A.cdnRequestMillionsPerMonth} M requests inspected (assumed)`,
+      );
+    }
+    case 'AWS::ElastiCache::ServerlessCache': {
+      const stored = Math.max(A.cacheGbStored, 0.1);
+      const { servers, cacheHits } = readsReaching(t);
+      // A GET per read that reaches a server, and a SET to fill each miss.
+      const ecpus = servers + (servers - cacheHits);
+      const limit = Number(p.CacheUsageLimits?.DataStorage?.Maximum ?? 0);
+      return line(
+        stored * HOURS * P.elasticacheServerlessValkeyPerGbHour.value + ecpus * P.elasticacheServerlessValkeyPerMillionEcpu.value,
+        `${stored} GB stored (the least billed) × ${HOURS} h × ${money(P.elasticacheServerlessValkeyPerGbHour.value)} + ${Number(ecpus.toPrecision(3))} M ECPUs (assumed reads and fills)${limit ? `; up to ${money(limit * HOURS * P.elasticacheServerlessValkeyPerGbHour.value)} for storage at its ${limit} GB limit` : ''}`,
+      );
     }
     case 'AWS::EC2::VPCEndpoint':
       return p.VpcEndpointType === 'Gateway' || p.VpcEndpointType === undefined

@@ -25,7 +25,17 @@ const ROWS: Row[] = [
   { label: 'web servers', cell: (r) => r.webServers },
   { label: 'zones spanned', cell: (r) => String(r.availability.zones.length) },
   { label: 'single points of failure', cell: (r) => String(r.singlePointsOfFailure.length) },
-  { label: 'internet-facing', cell: (r) => r.exposure.map((e) => e.replace(/ [A-Za-z0-9]+ accepts the internet on /, ' :')).join('; ') },
+  {
+    label: 'internet-facing',
+    cell: (r) =>
+      r.exposure
+        .map((e) =>
+          e
+            .replace(/ [A-Za-z0-9]+ accepts the internet on /, ' :')
+            .replace(/ \(80 redirects to HTTPS\), behind its firewall in (\w+) mode/, ' (firewall: $1)'),
+        )
+        .join('; '),
+  },
   {
     label: 'est. monthly cost',
     cell: (r) => `${money(r.cost.total)}${r.cost.unpriced.length ? ` + ${r.cost.unpriced.length} unpriced` : ''}`,
@@ -86,6 +96,7 @@ function stageSection(r: StageReport): string {
       ...r.availability.healthChecks.map((h) => `health: ${h}`),
       ...r.availability.backups.map((b) => `backups: ${b}`),
       ...r.availability.deletionProtection.map((d) => `deletion protection: ${d}`),
+      ...r.availability.degradation.map((d) => `on failure: ${d}`),
     ]),
     '',
     '### Exposure',

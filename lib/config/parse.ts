@@ -41,7 +41,11 @@ function jsonIfStructured(raw: unknown): unknown {
 export function oneOf<T extends string>(values: readonly T[]): Parser<T> {
   return {
     allowed: `one of ${values.map((v) => `"${v}"`).join(', ')}`,
-    parse: (raw) => (typeof raw === 'string' && (values as readonly string[]).includes(raw) ? ok(raw as T) : refuse()),
+    parse(raw) {
+      // A number is its digits: `-c priceClass=100` and `"priceClass": 100` mean the same.
+      const value = typeof raw === 'number' ? String(raw) : raw;
+      return typeof value === 'string' && (values as readonly string[]).includes(value) ? ok(value as T) : refuse();
+    },
   };
 }
 

@@ -28,6 +28,13 @@ export type WebTierKind = (typeof WEB_TIERS)[number];
 export const DATA_STORES = ['rds', 'dynamodb'] as const;
 export type DataStoreKind = (typeof DATA_STORES)[number];
 
+export const WAF_MODES = ['block', 'count'] as const;
+export type WafMode = (typeof WAF_MODES)[number];
+
+/** CloudFront price classes: where the edge serves from (100: North America and Europe; 200: and most of Asia; All: everywhere). */
+export const PRICE_CLASSES = ['100', '200', 'All'] as const;
+export type PriceClass = (typeof PRICE_CLASSES)[number];
+
 /**
  * Instance families for the web tier: current general-purpose, compute and memory families. The
  * sizes each comes in are generated into instance-sizes.ts (`npm run instance-sizes`).
@@ -184,6 +191,11 @@ export interface Config {
   readonly databaseSnapshot: string | undefined;
   readonly existingTable: string | undefined;
   readonly pauseWrites: readonly StageNumber[];
+  readonly cacheMaxGiB: number;
+  readonly cacheMaxEcpuPerSecond: number;
+  readonly wafMode: WafMode;
+  readonly wafRateLimit: number;
+  readonly priceClass: PriceClass;
 }
 
 export type ConfigKey = keyof Config;
@@ -312,7 +324,7 @@ export const OPTIONS: { readonly [K in ConfigKey]: Option<Config[K]> } = {
   },
   https: {
     description:
-      'Stages 3 and up: an ACM certificate validated by DNS, an HTTPS listener and HTTP redirected to HTTPS. Stages 1 and 2 serve plain HTTP: an ACM certificate cannot be installed on an instance, one of the reasons for stage 3.',
+      'Stages 3 and 4: an ACM certificate validated by DNS, an HTTPS listener and HTTP redirected to HTTPS. Stages 1 and 2 serve plain HTTP: an ACM certificate cannot be installed on an instance, one of the reasons for stage 3. From stage 5 the CDN always serves HTTPS to clients, and this key decides whether it reaches the (internal) load balancer over HTTPS too.',
     parser: boolean(),
     default: true,
     defaultInWords: 'true',
@@ -408,6 +420,41 @@ export const OPTIONS: { readonly [K in ConfigKey]: Option<Config[K]> } = {
     parser: matching(/^[a-zA-Z0-9_.-]{3,255}$/, 'a DynamoDB table name: 3 to 255 letters, digits, "_", "-" or "."'),
     default: undefined,
     defaultInWords: 'unset: the stage creates its table',
+  },
+  cacheMaxGiB: {
+    description:
+      'Stages 5 and up: the most data the managed cache (ElastiCache Serverless for Valkey) may hold, in GB: a ceiling on its bill (about $61 a month per GB held all month). Writes beyond it evict the least recently used items; a cache holds nothing that is not also in the database.',
+    parser: wholeNumber(1, 5000),
+    default: 1,
+    defaultInWords: '1',
+  },
+  cacheMaxEcpuPerSecond: {
+    description:
+      'Stages 5 and up: the most ElastiCache Processing Units per second the cache may use (a simple GET or SET of a small item is about one): a ceiling on its bill and its throughput. Beyond it the cache throttles, and the service reads from the database instead.',
+    parser: wholeNumber(1000, 15_000_000),
+    default: 10_000,
+    defaultInWords: '10000',
+  },
+  wafMode: {
+    description:
+      'Stages 5 and up: what the web application firewall on the CDN does with a request its rules match: `block` answers 403 (429 for the rate limit); `count` only counts it in the metrics, to learn what the rules would block before blocking it.',
+    parser: oneOf(WAF_MODES),
+    default: 'block',
+    defaultInWords: '"block"',
+  },
+  wafRateLimit: {
+    description:
+      "Stages 5 and up: requests one client IP address may make in any 5 minutes before the firewall's rate rule applies to it. Clients behind one NAT share an address: raise it for them.",
+    parser: wholeNumber(10, 2_000_000_000),
+    default: 2000,
+    defaultInWords: '2000 (about 7 requests/s sustained)',
+  },
+  priceClass: {
+    description:
+      'Stages 5 and up: where the CDN serves from: `100` is North America and Europe (the cheapest), `200` adds most of Asia, the Middle East and Africa, `All` is every edge location. Clients elsewhere are served from the nearest included location.',
+    parser: oneOf(PRICE_CLASSES),
+    default: '100',
+    defaultInWords: '"100"',
   },
   verifyDeployment: {
     description:

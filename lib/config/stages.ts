@@ -7,6 +7,7 @@ export const STAGES = {
   2: { stackName: 'Stage2-SeparateData', title: 'Separate data tier' },
   3: { stackName: 'Stage3-LoadBalanced', title: 'Load balancer and horizontal scaling' },
   4: { stackName: 'Stage4-ReplicatedData', title: 'Replicated database' },
+  5: { stackName: 'Stage5-CacheAndCdn', title: 'Cache tier and CDN' },
 } as const;
 
 export type StageNumber = keyof typeof STAGES;

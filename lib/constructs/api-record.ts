@@ -6,8 +6,15 @@ export interface ApiRecordProps {
   readonly zone: route53.IHostedZone;
   /** The label under the zone, such as `api`. */
   readonly recordName: string;
-  /** An Elastic IP (stages 1 and 2) or an alias to the load balancer (stage 3). */
+  /** An Elastic IP (stages 1 and 2), an alias to the load balancer (stages 3 and 4) or to the CDN (from stage 5). */
   readonly target: route53.RecordTarget;
+  /**
+   * Publish an IPv6 (AAAA) record beside the A record, with the same target, weight and set
+   * identifier: for an alias to a target that answers IPv6 (the CDN).
+   *
+   * @default false
+   */
+  readonly ipv6?: boolean;
   /**
    * The share of DNS answers this stage gets among the records with the same name, 0 to 255.
    *
@@ -30,6 +37,7 @@ export interface ApiRecordProps {
  */
 export class ApiRecord extends Construct {
   readonly record: route53.ARecord;
+  readonly ipv6Record?: route53.AaaaRecord;
   /** The fully qualified name, such as `api.example.com`. */
   readonly domainName: string;
   readonly url: string;
@@ -45,7 +53,7 @@ export class ApiRecord extends Construct {
     this.setIdentifier = props.setIdentifier;
     this.weight = props.weight;
 
-    this.record = new route53.ARecord(this, 'Record', {
+    const record = {
       zone: props.zone,
       recordName: this.domainName,
       target: props.target,
@@ -53,12 +61,17 @@ export class ApiRecord extends Construct {
       setIdentifier: props.setIdentifier,
       ttl: props.target.aliasTarget ? undefined : ApiRecord.TTL, // an alias answers with its target's TTL
       comment: `zero-to-millions ${props.setIdentifier}`,
-    });
+    };
+    this.record = new route53.ARecord(this, 'Record', record);
+    if (props.ipv6) {
+      if (!props.target.aliasTarget) throw new Error('ApiRecord: ipv6 needs an alias target; an IP address is IPv4 only');
+      this.ipv6Record = new route53.AaaaRecord(this, 'Ipv6Record', record);
+    }
 
     // Plain output names, so `cdk deploy` prints `Stage1-SingleServer.Url = ...`.
     new CfnOutput(this, 'Url', { value: this.url, description: 'Where the API of this stage answers' }).overrideLogicalId('Url');
     new CfnOutput(this, 'RecordOutput', {
-      value: `${this.domainName} A weighted, set identifier ${props.setIdentifier}, weight ${props.weight}`,
+      value: `${this.domainName} ${props.ipv6 ? 'A and AAAA' : 'A'} weighted, set identifier ${props.setIdentifier}, weight ${props.weight}`,
       description: 'The Route 53 record this stage owns',
     }).overrideLogicalId('Record');
   }

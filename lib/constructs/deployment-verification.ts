@@ -7,14 +7,20 @@ import { Construct, type IConstruct } from 'constructs';
 import { verificationBundle } from '../bundles';
 import type { ApiRecord } from './api-record';
 
-/** What the stage's record points at: its Elastic IP, or its load balancer's DNS name. */
-export type VerifiedTarget = { readonly kind: 'ip'; readonly address: string } | { readonly kind: 'alias'; readonly dnsName: string };
+/**
+ * What the stage's record points at: its Elastic IP, its load balancer's DNS name, or its CDN
+ * distribution's domain name (whose addresses differ by where the question is asked from).
+ */
+export type VerifiedTarget =
+  | { readonly kind: 'ip'; readonly address: string }
+  | { readonly kind: 'alias'; readonly dnsName: string }
+  | { readonly kind: 'cdn'; readonly dnsName: string };
 
 export interface DeploymentVerificationProps {
   readonly hostedZoneId: string;
   readonly record: ApiRecord;
   readonly target: VerifiedTarget;
-  /** The health endpoint through the target itself, such as `http://<elastic ip>/healthz`. */
+  /** The health endpoint through the target itself, such as `http://<elastic ip>/healthz`, with the public name as Host. */
   readonly healthUrl: string;
   /** The readiness endpoint through the target, such as `http://<elastic ip>/readyz`: the servers reach their data. */
   readonly readyUrl: string;

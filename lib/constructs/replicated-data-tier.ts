@@ -5,6 +5,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DATABASE_NAME, DATABASE_PORT, MASTER_USER, POSTGRES_VERSION } from '../data-contract';
 import type { DataTier, WebTierIdentity } from './data-tier';
+import { HARD_CODED_ZONES } from './network';
 
 /** Aurora PostgreSQL of the version stages 2 and 3's RDS PostgreSQL runs, so their snapshots restore. */
 export const AURORA_ENGINE_VERSION = rds.AuroraPostgresEngineVersion.of(
@@ -142,6 +143,8 @@ export class ReplicatedDataTier extends Construct implements DataTier {
       AWS_REGION: Stack.of(this).region,
     };
 
+    // Each instance is placed in a configured zone, so the writer and its failover targets are in different ones.
+    Validations.of(this.cluster).acknowledge(HARD_CODED_ZONES);
     Validations.of(this.cluster).acknowledge({
       id: 'AwsSolutions-RDS11',
       reason: 'The default port is not a control: the cluster is in isolated subnets and admits only the web tier and the secret rotation.',

@@ -8,7 +8,7 @@ import { Construct, type IConstruct } from 'constructs';
 import type { WebTierKind } from '../config';
 import type { WebTierIdentity } from './data-tier';
 import { hostInstallScript, SIGNAL_TIMEOUT, signalWhenServing } from './host-install';
-import type { PublicLoadBalancer } from './public-load-balancer';
+import type { LoadBalancer } from './load-balancer';
 import {
   CONTAINER_PORT,
   IMAGE_PLATFORMS,
@@ -28,7 +28,7 @@ export interface WebTier extends WebTierIdentity, IConstruct {
 /** What every horizontally scaled web tier takes. */
 export interface WebTierProps {
   readonly vpc: ec2.IVpc;
-  readonly loadBalancer: PublicLoadBalancer;
+  readonly loadBalancer: LoadBalancer;
   readonly app: WebAppProps;
   /** The horizontal knob: the fewest web servers. At least 2, so a zone can fail. */
   readonly minCapacity: number;

@@ -1,17 +1,23 @@
 import { Stack, Tags, Validations } from 'aws-cdk-lib';
+import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import type { Construct, IConstruct } from 'constructs';
 import { type Config, placeholdersIn, STAGES, type StageNumber } from '../config';
 import { ApiRecord } from '../constructs/api-record';
+import { type CacheTier, ManagedCache } from '../constructs/cache-tier';
+import { ContentDelivery, edgeAccessLogs } from '../constructs/content-delivery';
 import { type DataTier, NoSqlDataTier, RelationalDataTier } from '../constructs/data-tier';
-import { DeploymentVerification } from '../constructs/deployment-verification';
-import { PublicLoadBalancer } from '../constructs/public-load-balancer';
+import { DeploymentVerification, type VerifiedTarget } from '../constructs/deployment-verification';
+import { EDGE_REGION, EdgeProtection, type EdgeProtectionProps } from '../constructs/edge-protection';
+import { LoadBalancer } from '../constructs/load-balancer';
 import { ReplicatedDataTier } from '../constructs/replicated-data-tier';
+import { StaticPage } from '../constructs/static-page';
 import { HEALTH_CHECK_PATH, READINESS_PATH, type WebAppProps } from '../constructs/web-app';
 import { AutoScalingWebTier, FargateWebTier, type WebTier } from '../constructs/web-tier';
 import { CONFIGURATION_METADATA, STAGE_METADATA } from '../template';
+import { EdgeStack } from './edge-stack';
 
 /** The warning a stack carries while the configuration holds placeholders (acknowledge it with `Annotation::<this>`). */
 export const PLACEHOLDER_WARNING = 'zero-to-millions:placeholder-configuration';
@@ -26,12 +32,16 @@ export abstract class StageStack extends Stack {
   readonly zone: route53.IHostedZone;
   /** The name clients resolve, such as `api.example.com`. */
   readonly apiDomainName: string;
+  /** Stacks this stage deploys with, in other regions: the edge's us-east-1 stack, when the stage is elsewhere. */
+  readonly companions: Stack[] = [];
 
   protected constructor(scope: Construct, stage: StageNumber, config: Config, description: string) {
     const { stackName, title } = STAGES[stage];
     super(scope, stackName, {
       env: { account: config.account, region: config.region },
       description: `zero-to-millions stage ${stage}, ${title.toLowerCase()}: ${description}`,
+      // From stage 5 the edge's certificate and firewall live in us-east-1; read across regions when the stage is elsewhere.
+      crossRegionReferences: stage >= 5 && config.region !== EDGE_REGION,
     });
     this.stage = stage;
     this.config = config;
@@ -114,23 +124,96 @@ export abstract class StageStack extends Stack {
   }
 
   /**
-   * The front of stages 3 and up: an internet-facing load balancer over every zone, the web tier
+   * The front of stages 3 and 4: an internet-facing load balancer over every zone, the web tier
    * `webTier` asks for behind it, admitted to the data tier, and the API published through it.
    */
-  protected serveBehindLoadBalancer(vpc: ec2.IVpc, data: DataTier): { loadBalancer: PublicLoadBalancer; webTier: WebTier } {
-    const loadBalancer = new PublicLoadBalancer(this, 'LoadBalancer', {
+  protected serveBehindLoadBalancer(vpc: ec2.IVpc, data: DataTier): { loadBalancer: LoadBalancer; webTier: WebTier } {
+    const loadBalancer = new LoadBalancer(this, 'LoadBalancer', {
       vpc,
       https: this.config.https ? { domainName: this.apiDomainName, zone: this.zone } : undefined,
       pauseWrites: this.config.pauseWrites.includes(this.stage),
     });
-    const webTier = this.horizontalWebTier(vpc, loadBalancer, this.webApp(data.environment));
-    data.allowWebTier(webTier);
+    const webTier = this.webTierUsing(vpc, loadBalancer, data);
     this.publishApi({ loadBalancer }, webTier);
     return { loadBalancer, webTier };
   }
 
+  /**
+   * The front from stage 5: the CDN. CloudFront takes every request at the edge, behind the
+   * firewall, and reaches an internal load balancer through a VPC origin; the web tier behind it
+   * uses the cache tier before the data tier. The API is published through the CDN.
+   */
+  protected serveThroughCdn(
+    vpc: ec2.IVpc,
+    data: DataTier,
+    cache: CacheTier,
+  ): { loadBalancer: LoadBalancer; webTier: WebTier; cdn: ContentDelivery } {
+    const c = this.config;
+    // Over HTTPS, CloudFront needs a name for the load balancer that its certificate covers: this one resolves to it.
+    const originDomainName = `stage${this.stage}-origin.${this.apiDomainName}`;
+    const loadBalancer = new LoadBalancer(this, 'LoadBalancer', {
+      vpc,
+      reach: 'cdn',
+      https: c.https ? { domainName: this.apiDomainName, alternativeNames: [originDomainName], zone: this.zone } : undefined,
+      pauseWrites: c.pauseWrites.includes(this.stage),
+    });
+    if (c.https) {
+      new route53.ARecord(this, 'OriginRecord', {
+        zone: this.zone,
+        recordName: originDomainName,
+        target: route53.RecordTarget.fromAlias(new targets.LoadBalancerTarget(loadBalancer.loadBalancer)),
+        comment: `zero-to-millions ${this.stackName}: the internal load balancer, as CloudFront names it (private addresses)`,
+      });
+    }
+    const webTier = this.webTierUsing(vpc, loadBalancer, data, cache);
+
+    const edge = this.edgeProtection({ domainName: this.apiDomainName, zone: this.zone, mode: c.wafMode, rateLimit: c.wafRateLimit });
+    const accessLogs = edgeAccessLogs(this, 'EdgeAccessLogs');
+    const cdn = new ContentDelivery(this, 'Cdn', {
+      domainName: this.apiDomainName,
+      certificate: edge.certificate,
+      webAclArn: edge.webAcl.attrArn,
+      loadBalancer,
+      originDomainName: c.https ? originDomainName : undefined,
+      page: new StaticPage(this, 'Page', { accessLogs }),
+      priceClass: c.priceClass,
+      accessLogs,
+    });
+    this.publishApi({ distribution: cdn.distribution }, webTier, [loadBalancer]);
+    return { loadBalancer, webTier, cdn };
+  }
+
+  /** The managed cache tier of stages 5 and up, in the isolated subnets. */
+  protected managedCache(vpc: ec2.IVpc): ManagedCache {
+    return new ManagedCache(this, 'Cache', {
+      vpc,
+      maxDataGiB: this.config.cacheMaxGiB,
+      maxEcpuPerSecond: this.config.cacheMaxEcpuPerSecond,
+    });
+  }
+
+  /**
+   * The certificate and firewall CloudFront needs, from us-east-1: in this stack when it is there,
+   * otherwise in a companion stack there (`<stack>-Edge`), which `cdk deploy` of this stage deploys first.
+   */
+  private edgeProtection(props: EdgeProtectionProps): EdgeProtection {
+    if (this.region === EDGE_REGION) return new EdgeProtection(this, 'Edge', props);
+    const edgeStack = new EdgeStack(this.node.scope as Construct, this, props);
+    this.addStackDependency(edgeStack, 'the certificate and web ACL of the CDN live in us-east-1');
+    this.companions.push(edgeStack);
+    return edgeStack.protection;
+  }
+
+  /** The web tier behind a load balancer, admitted to its data and cache tiers. */
+  private webTierUsing(vpc: ec2.IVpc, loadBalancer: LoadBalancer, data: DataTier, cache?: CacheTier): WebTier {
+    const webTier = this.horizontalWebTier(vpc, loadBalancer, this.webApp({ ...data.environment, ...cache?.environment }));
+    data.allowWebTier(webTier);
+    cache?.allowWebTier(webTier);
+    return webTier;
+  }
+
   /** The horizontally scaled web tier `webTier` asks for (stages 3 and up), behind the load balancer. */
-  protected horizontalWebTier(vpc: ec2.IVpc, loadBalancer: PublicLoadBalancer, app: WebAppProps): WebTier {
+  protected horizontalWebTier(vpc: ec2.IVpc, loadBalancer: LoadBalancer, app: WebAppProps): WebTier {
     const c = this.config;
     const scaling = {
       vpc,
@@ -154,36 +237,57 @@ export abstract class StageStack extends Stack {
 
   /**
    * Publishes the API under `<recordName>.<domainName>` with this stage's weight, pointing at the
-   * single server's Elastic IP or at the load balancer; with `verifyDeployment`, proves during the
-   * deployment that the stage serves through it once `servedBy` exists.
+   * single server's Elastic IP, the load balancer or the CDN; with `verifyDeployment`, proves during
+   * the deployment that the stage serves through it once `servedBy` (and `after`) exist.
    */
   protected publishApi(
-    front: { readonly elasticIp: ec2.CfnEIP } | { readonly loadBalancer: PublicLoadBalancer },
+    front:
+      | { readonly elasticIp: ec2.CfnEIP }
+      | { readonly loadBalancer: LoadBalancer }
+      | { readonly distribution: cloudfront.Distribution },
     servedBy: IConstruct,
+    after: IConstruct[] = [],
   ): ApiRecord {
-    const viaLoadBalancer = 'loadBalancer' in front;
-    const scheme = viaLoadBalancer ? front.loadBalancer.scheme : 'http';
+    let target: route53.RecordTarget;
+    let verified: VerifiedTarget;
+    let scheme: 'http' | 'https';
+    if ('elasticIp' in front) {
+      target = route53.RecordTarget.fromIpAddresses(front.elasticIp.ref);
+      verified = { kind: 'ip', address: front.elasticIp.ref };
+      scheme = 'http';
+    } else if ('loadBalancer' in front) {
+      target = route53.RecordTarget.fromAlias(
+        new targets.LoadBalancerTarget(front.loadBalancer.loadBalancer, { evaluateTargetHealth: true }),
+      );
+      verified = { kind: 'alias', dnsName: front.loadBalancer.loadBalancer.loadBalancerDnsName };
+      scheme = front.loadBalancer.scheme;
+      // The listeners must exist too, for the health check through the load balancer.
+      after = [...after, front.loadBalancer];
+    } else {
+      target = route53.RecordTarget.fromAlias(new targets.CloudFrontTarget(front.distribution));
+      verified = { kind: 'cdn', dnsName: front.distribution.distributionDomainName };
+      scheme = 'https';
+      after = [...after, front.distribution];
+    }
     const record = new ApiRecord(this, 'Api', {
       zone: this.zone,
       recordName: this.config.recordName,
-      target: viaLoadBalancer
-        ? route53.RecordTarget.fromAlias(new targets.LoadBalancerTarget(front.loadBalancer.loadBalancer, { evaluateTargetHealth: true }))
-        : route53.RecordTarget.fromIpAddresses(front.elasticIp.ref),
+      target,
+      ipv6: 'distribution' in front,
       weight: this.config.weight[`${this.stage}`],
       setIdentifier: this.stackName,
       scheme,
     });
 
     if (this.config.verifyDeployment) {
-      const host = viaLoadBalancer ? front.loadBalancer.loadBalancer.loadBalancerDnsName : front.elasticIp.ref;
+      const host = verified.kind === 'ip' ? verified.address : verified.dnsName;
       new DeploymentVerification(this, 'Verification', {
         hostedZoneId: this.config.hostedZoneId,
         record,
-        target: viaLoadBalancer ? { kind: 'alias', dnsName: host } : { kind: 'ip', address: host },
+        target: verified,
         healthUrl: `${scheme}://${host}${HEALTH_CHECK_PATH}`,
         readyUrl: `${scheme}://${host}${READINESS_PATH}`,
-        // The listeners must exist too, for the health check through the load balancer.
-        after: viaLoadBalancer ? [servedBy, front.loadBalancer] : [servedBy],
+        after: [servedBy, ...after],
       });
     }
     return record;

@@ -13,13 +13,13 @@
  */
 import type { Construct } from 'constructs';
 import type { Config } from '../config';
+import type { LoadBalancer } from '../constructs/load-balancer';
 import { Network } from '../constructs/network';
-import type { PublicLoadBalancer } from '../constructs/public-load-balancer';
 import type { WebTier } from '../constructs/web-tier';
 import { StageStack } from './stage-stack';
 
 export class ReplicatedDataStage extends StageStack {
-  readonly loadBalancer: PublicLoadBalancer;
+  readonly loadBalancer: LoadBalancer;
   readonly webTier: WebTier;
 
   constructor(scope: Construct, config: Config) {

@@ -4,6 +4,7 @@
  * `npm run test:matrix` checks them on every option combination, with validation and cdk-nag.
  */
 import { INVARIANTS, type Subject, subjectOf, violationsOf } from '../../lib/checks/invariants';
+import type { StageNumber } from '../../lib/config';
 import type { Overrides } from '../../lib/synth';
 import { templateOf } from '../support/synth-cache';
 import { type CfnTemplate, only, resources } from '../support/template';
@@ -16,7 +17,7 @@ test.each(VARIANTS.map((v) => [v.name, v] as const))('%s: every invariant holds'
 });
 
 /** A copy of a stage template with one fault put in. */
-function withFault(stage: 1 | 2 | 3, overrides: Overrides, fault: (t: any) => void): Subject {
+function withFault(stage: StageNumber, overrides: Overrides, fault: (t: any) => void): Subject {
   const copy = structuredClone(templateOf(stage, overrides)) as CfnTemplate;
   fault(copy);
   return subject(copy);
@@ -54,7 +55,79 @@ const FAULTS: Record<string, Subject> = {
     { webTier: 'ecs' },
     (t) => (first(t, 'AWS::ECS::Service').Properties.NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp = 'ENABLED'),
   ),
+  // Stage 5's load balancer back on the internet, as in stage 4: the CDN would no longer be the only way in.
+  'ZTM-12': withFault(5, {}, (t) => (first(t, 'AWS::ElasticLoadBalancingV2::LoadBalancer').Properties.Scheme = 'internet-facing')),
+  // The cache's group opened to the whole VPC.
+  'ZTM-13': withFault(5, {}, (t) => {
+    const cache = first(t, 'AWS::ElastiCache::ServerlessCache');
+    t.Resources.Open = {
+      Type: 'AWS::EC2::SecurityGroupIngress',
+      Properties: { GroupId: cache.Properties.SecurityGroupIds[0], CidrIp: '10.0.0.0/16', FromPort: 6379, ToPort: 6379, IpProtocol: 'tcp' },
+    };
+  }),
 };
+
+/** More faults each invariant must find, beyond the one above. */
+const MORE_FAULTS: [string, string, Subject][] = [
+  [
+    'ZTM-7',
+    'an ElastiCache user password written in the template',
+    withFault(5, {}, (t) => {
+      const [, user] = resources(t, 'AWS::ElastiCache::User').find(([, u]) => u.Properties.UserName === 'app')!;
+      user.Properties.AuthenticationMode.Passwords = ['correct-horse-battery-staple'];
+    }),
+  ],
+  [
+    'ZTM-12',
+    'a behavior served over plain HTTP',
+    withFault(5, {}, (t) => {
+      first(t, 'AWS::CloudFront::Distribution').Properties.DistributionConfig.CacheBehaviors[0].ViewerProtocolPolicy = 'allow-all';
+    }),
+  ],
+  [
+    'ZTM-12',
+    'the distribution without its firewall',
+    withFault(5, {}, (t) => {
+      delete first(t, 'AWS::CloudFront::Distribution').Properties.DistributionConfig.WebACLId;
+    }),
+  ],
+  [
+    'ZTM-12',
+    'the API record pointing at the load balancer instead of the CDN',
+    withFault(5, {}, (t) => {
+      const [lbId] = only(t, 'AWS::ElasticLoadBalancingV2::LoadBalancer');
+      const [, record] = resources(t, 'AWS::Route53::RecordSet').find(([, r]) => r.Properties.SetIdentifier)!;
+      record.Properties.AliasTarget.DNSName = { 'Fn::GetAtt': [lbId, 'DNSName'] };
+    }),
+  ],
+  [
+    'ZTM-12',
+    "the load balancer admitting another prefix list than CloudFront's",
+    withFault(5, {}, (t) => {
+      const [, lookup] = resources(t, 'Custom::AWS').find(([id]) => id.includes('CloudFrontOriginFacing'))!;
+      lookup.Properties.Create = lookup.Properties.Create.replaceAll(
+        'com.amazonaws.global.cloudfront.origin-facing',
+        'com.amazonaws.us-east-1.s3',
+      );
+    }),
+  ],
+  [
+    'ZTM-13',
+    'the cache without a user group',
+    withFault(5, {}, (t) => delete first(t, 'AWS::ElastiCache::ServerlessCache').Properties.UserGroupId),
+  ],
+  [
+    'ZTM-13',
+    'the default user switched on without a password',
+    withFault(5, {}, (t) => {
+      const [, user] = resources(t, 'AWS::ElastiCache::User').find(([, u]) => u.Properties.UserName === 'default')!;
+      user.Properties.AccessString = 'on ~* +@all';
+    }),
+  ],
+];
+test.each(MORE_FAULTS)('%s finds %s', (id, _what, faulty) => {
+  expect(Object.keys(violationsOf(faulty)).map((key) => key.split(' ')[0])).toContain(id);
+});
 test('there is a fault for every invariant', () => {
   expect(Object.keys(FAULTS).sort()).toEqual(INVARIANTS.map((i) => i.id).sort());
 });

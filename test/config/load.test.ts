@@ -1,8 +1,11 @@
-import { ConfigError, loadConfig } from '../../lib/config';
+import { CONFIG_KEYS, ConfigError, loadConfig, STAGE_NUMBERS, STAGES } from '../../lib/config';
 import { cdkJsonContext } from '../../lib/config/context';
 import { CDK_KEY_PREFIXES, CONTEXT_PROVIDERS, isCdkOwnKey } from '../../lib/config/load';
 
 const CDK_JSON_CONTEXT = cdkJsonContext();
+/** How the messages list the stages: written from the stage table, so a new stage changes no test here. */
+const NUMBERS = STAGE_NUMBERS.join(', ');
+const NAMES = STAGE_NUMBERS.map((n) => STAGES[n].stackName).join(', ');
 
 /** The problems `loadConfig` reports for a context, or [] when it accepts it. */
 function problemsOf(context: Record<string, unknown>): readonly string[] {
@@ -24,7 +27,7 @@ describe('defaults', () => {
       account: '123456789012',
       region: 'us-east-1',
       availabilityZones: ['us-east-1a', 'us-east-1b'],
-      stages: [1, 2, 3, 4],
+      stages: STAGE_NUMBERS,
       webTier: 'ec2',
       dataStore: 'rds',
       instanceType: 't3.small',
@@ -36,7 +39,7 @@ describe('defaults', () => {
       taskCpu: 512,
       taskMemoryMiB: 1024,
       https: true,
-      weight: { 1: 100, 2: 100, 3: 100, 4: 100 },
+      weight: Object.fromEntries(STAGE_NUMBERS.map((n) => [n, 100])),
       natGateways: 2,
       databaseInstanceType: 't4g.micro',
       databaseStorageGiB: 20,
@@ -50,6 +53,11 @@ describe('defaults', () => {
       databaseSnapshot: undefined,
       pauseWrites: [],
       existingTable: undefined,
+      cacheMaxGiB: 1,
+      cacheMaxEcpuPerSecond: 10000,
+      wafMode: 'block',
+      wafRateLimit: 2000,
+      priceClass: '100',
     });
   });
 
@@ -68,7 +76,12 @@ describe('values from -c arrive as strings and mean the same as JSON in cdk.json
     [{ https: 'false' }, { https: false }],
     [{ stages: '3,1' }, { stages: [1, 3] }],
     [{ stages: '["Stage2-SeparateData"]' }, { stages: [2] }],
-    [{ stages: 'all' }, { stages: [1, 2, 3, 4] }],
+    [{ stages: 'all' }, { stages: STAGE_NUMBERS }],
+    [{ priceClass: 100 }, { priceClass: '100' }],
+    [
+      { wafRateLimit: '500', cacheMaxGiB: '20' },
+      { wafRateLimit: 500, cacheMaxGiB: 20 },
+    ],
     [{ stages: 2 }, { stages: [2] }],
     [{ availabilityZones: '["us-east-1c","us-east-1d"]' }, { availabilityZones: ['us-east-1c', 'us-east-1d'] }],
     [{ weight: '0' }, { weight: { 1: 0, 2: 0, 3: 0, 4: 0 } }],
@@ -135,19 +148,27 @@ describe('each bad value is reported with its key, the value and what is allowed
     [
       'unknown stage',
       { stages: '1,9' },
-      'stages: got "1,9" (the item "9" is not a stage number (1, 2, 3, 4) or stack name (Stage1-SingleServer, Stage2-SeparateData, Stage3-LoadBalanced, Stage4-ReplicatedData)); allowed: "all", or a list of at least 1 distinct stages (a JSON array or a comma-separated string), each a stage number (1, 2, 3, 4) or stack name (Stage1-SingleServer, Stage2-SeparateData, Stage3-LoadBalanced, Stage4-ReplicatedData)',
+      `stages: got "1,9" (the item "9" is not a stage number (${NUMBERS}) or stack name (${NAMES})); allowed: "all", or a list of at least 1 distinct stages (a JSON array or a comma-separated string), each a stage number (${NUMBERS}) or stack name (${NAMES})`,
     ],
     ['unknown webTier', { webTier: 'lambda' }, 'webTier: got "lambda"; allowed: one of "ec2", "ecs"'],
+    ['a firewall mode that is not one', { wafMode: 'off' }, 'wafMode: got "off"; allowed: one of "block", "count"'],
+    ['a price class CloudFront does not have', { priceClass: 300 }, 'priceClass: got 300; allowed: one of "100", "200", "All"'],
+    ['a rate limit under what WAF accepts', { wafRateLimit: 5 }, 'wafRateLimit: got 5; allowed: a whole number from 10 to 2000000000'],
+    [
+      'a cache ECPU limit under the least',
+      { cacheMaxEcpuPerSecond: '500' },
+      'cacheMaxEcpuPerSecond: got "500"; allowed: a whole number from 1000 to 15000000',
+    ],
     ['unknown dataStore', { dataStore: 'mongodb' }, 'dataStore: got "mongodb"; allowed: one of "rds", "dynamodb"'],
     [
       'weight above 255',
       { weight: 300 },
-      'weight: got 300; allowed: a whole number from 0 to 255, for every stage number; or a JSON object from stage number (1, 2, 3, 4) to such a number',
+      `weight: got 300; allowed: a whole number from 0 to 255, for every stage number; or a JSON object from stage number (${NUMBERS}) to such a number`,
     ],
     [
       'weight of an unknown stage',
       { weight: '{"9":10}' },
-      'weight: got "{\\"9\\":10}" ("9" is not a stage number); allowed: a whole number from 0 to 255, for every stage number; or a JSON object from stage number (1, 2, 3, 4) to such a number',
+      `weight: got "{\\"9\\":10}" ("9" is not a stage number); allowed: a whole number from 0 to 255, for every stage number; or a JSON object from stage number (${NUMBERS}) to such a number`,
     ],
     ['https not a boolean', { https: 'yes' }, 'https: got "yes"; allowed: true or false'],
     ['account not 12 digits', { account: '1234' }, 'account: got "1234"; allowed: a 12-digit AWS account id'],
@@ -184,7 +205,7 @@ describe('each bad value is reported with its key, the value and what is allowed
     [
       'unknown option, with a guess',
       { domainname: 'example.org' },
-      'domainname: unknown option (did you mean "domainName"?); allowed options: domainName, hostedZoneId, recordName, account, region, availabilityZones, stages, webTier, dataStore, instanceType, minCapacity, maxCapacity, desiredCapacity, cpuTargetPercent, requestsPerTarget, taskCpu, taskMemoryMiB, https, weight, natGateways, databaseInstanceType, databaseStorageGiB, backupRetentionDays, deletionProtection, readReplicas, databaseMinAcu, databaseMaxAcu, databasePoolSize, databaseSnapshot, pauseWrites, existingTable, verifyDeployment',
+      `domainname: unknown option (did you mean "domainName"?); allowed options: ${CONFIG_KEYS.join(', ')}`,
     ],
     ['empty string', { region: '' }, 'region: got ""; allowed: an AWS region name such as "us-east-1"'],
     [

@@ -4,7 +4,7 @@
  * redis-server) and dynalite for DynamoDB. Each listens on 127.0.0.1 on a free port and is removed
  * when stopped. A missing engine fails with the command that installs it.
  */
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
@@ -28,10 +28,16 @@ export async function freePort(): Promise<number> {
 function findPostgresBin(): string {
   const candidates = [
     ...(process.env.PG_BIN ? [process.env.PG_BIN] : []),
-    ...(existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').sort().reverse().map((v) => `/usr/lib/postgresql/${v}/bin`) : []),
+    ...(existsSync('/usr/lib/postgresql')
+      ? readdirSync('/usr/lib/postgresql')
+          .sort()
+          .reverse()
+          .map((v) => `/usr/lib/postgresql/${v}/bin`)
+      : []),
   ];
   const found = candidates.find((dir) => existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'pg_ctl')));
-  if (!found) throw new Error(`PostgreSQL is not installed (no initdb and pg_ctl under /usr/lib/postgresql/*/bin or PG_BIN): ${INSTALL_HINT}`);
+  if (!found)
+    throw new Error(`PostgreSQL is not installed (no initdb and pg_ctl under /usr/lib/postgresql/*/bin or PG_BIN): ${INSTALL_HINT}`);
   return found;
 }
 
@@ -98,7 +104,11 @@ export async function startRedis(): Promise<Redis> {
   const server = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((p) => existsSync(p));
   if (!server) throw new Error(`Redis is not installed (no redis-server): ${INSTALL_HINT}`);
   const port = await freePort();
-  const child: ChildProcess = spawn(server, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'], { stdio: 'pipe' });
+  const child: ChildProcess = spawn(
+    server,
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'],
+    { stdio: 'pipe' },
+  );
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('redis-server did not start within 10 s')), 10_000);
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -112,7 +122,8 @@ export async function startRedis(): Promise<Redis> {
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
-    stop: () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGTERM')))),
+    stop: () =>
+      new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGTERM')))),
   };
 }
 
@@ -132,7 +143,12 @@ export async function startDynamoDb(tableName = 'items'): Promise<DynamoDb> {
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   await client.send(
-    new CreateTableCommand({ TableName: tableName, KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }),
+    new CreateTableCommand({
+      TableName: tableName,
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
   );
   client.destroy();
   return { endpoint, tableName, stop: () => new Promise((resolve) => server.close(() => resolve())) };

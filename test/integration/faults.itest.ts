@@ -3,9 +3,9 @@
  * service answers 503; it recovers without a restart; and every write it acknowledged with 201 is
  * readable afterwards. The load is bounded in count and time and stays on loopback.
  */
-import { Running, start } from '../../service/src/server';
+import { type Running, start } from '../../service/src/server';
 import { readSettings } from '../../service/src/settings';
-import { DynamoDb, Postgres, startDynamoDb, startPostgres } from './engines';
+import { type DynamoDb, type Postgres, startDynamoDb, startPostgres } from './engines';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -26,7 +26,15 @@ describe('PostgreSQL stops under load and starts again', () => {
 
   beforeAll(async () => {
     postgres = await startPostgres();
-    const settings = readSettings({ DATA_STORE: 'postgresql-local', DB_HOST: '127.0.0.1', DB_PORT: String(postgres.port), DB_USER: postgres.user, DB_PASSWORD: postgres.password, PORT: '0', LISTEN_HOST: '127.0.0.1' });
+    const settings = readSettings({
+      DATA_STORE: 'postgresql-local',
+      DB_HOST: '127.0.0.1',
+      DB_PORT: String(postgres.port),
+      DB_USER: postgres.user,
+      DB_PASSWORD: postgres.password,
+      PORT: '0',
+      LISTEN_HOST: '127.0.0.1',
+    });
     service = await start(settings, { log: () => undefined });
     base = `http://127.0.0.1:${service.port}`;
   });
@@ -74,10 +82,12 @@ describe('PostgreSQL stops under load and starts again', () => {
     expect(new Set(down)).toEqual(new Set([503]));
     // Once it is back, writes succeed again: the pool recovered by itself.
     expect(new Set(after)).toEqual(new Set([201]));
-    expect(answers.some((a) => a.status === 0 || a.status >= 500 && a.status !== 503)).toBe(false);
+    expect(answers.some((a) => a.status === 0 || (a.status >= 500 && a.status !== 503))).toBe(false);
 
     const acknowledged = answers.filter((a) => a.status === 201);
-    const read = await Promise.all(acknowledged.map(async (a) => ((await (await fetch(`${base}/items/${a.id}`)).json()) as { name: string }).name));
+    const read = await Promise.all(
+      acknowledged.map(async (a) => ((await (await fetch(`${base}/items/${a.id}`)).json()) as { name: string }).name),
+    );
     expect(read).toEqual(acknowledged.map((a) => a.name));
     expect(acknowledged.length).toBeGreaterThan(100);
   });
@@ -89,7 +99,14 @@ describe('DynamoDB goes away', () => {
 
   beforeAll(async () => {
     dynamodb = await startDynamoDb();
-    const settings = readSettings({ DATA_STORE: 'dynamodb', TABLE_NAME: dynamodb.tableName, AWS_REGION: 'us-east-1', DYNAMODB_ENDPOINT: dynamodb.endpoint, PORT: '0', LISTEN_HOST: '127.0.0.1' });
+    const settings = readSettings({
+      DATA_STORE: 'dynamodb',
+      TABLE_NAME: dynamodb.tableName,
+      AWS_REGION: 'us-east-1',
+      DYNAMODB_ENDPOINT: dynamodb.endpoint,
+      PORT: '0',
+      LISTEN_HOST: '127.0.0.1',
+    });
     service = await start(settings, { log: () => undefined });
   });
   afterAll(() => service?.stop());

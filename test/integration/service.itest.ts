@@ -4,15 +4,27 @@
  * databases, no hand-written fakes: what passes here is what the stages run.
  */
 import { createClient } from 'redis';
-import { Running, start } from '../../service/src/server';
+import { type Running, start } from '../../service/src/server';
 import { readSettings } from '../../service/src/settings';
-import { DynamoDb, Postgres, Redis, startDynamoDb, startPostgres, startRedis } from './engines';
+import { type DynamoDb, type Postgres, type Redis, startDynamoDb, startPostgres, startRedis } from './engines';
 
 type Engines = { postgres?: Postgres; dynamodb?: DynamoDb; redis: Redis };
 
 const environments: Record<string, (e: Engines) => NodeJS.ProcessEnv> = {
-  postgresql: (e) => ({ DATA_STORE: 'postgresql-local', DB_HOST: '127.0.0.1', DB_PORT: String(e.postgres!.port), DB_NAME: 'app', DB_USER: e.postgres!.user, DB_PASSWORD: e.postgres!.password }),
-  dynamodb: (e) => ({ DATA_STORE: 'dynamodb', TABLE_NAME: e.dynamodb!.tableName, AWS_REGION: 'us-east-1', DYNAMODB_ENDPOINT: e.dynamodb!.endpoint }),
+  postgresql: (e) => ({
+    DATA_STORE: 'postgresql-local',
+    DB_HOST: '127.0.0.1',
+    DB_PORT: String(e.postgres!.port),
+    DB_NAME: 'app',
+    DB_USER: e.postgres!.user,
+    DB_PASSWORD: e.postgres!.password,
+  }),
+  dynamodb: (e) => ({
+    DATA_STORE: 'dynamodb',
+    TABLE_NAME: e.dynamodb!.tableName,
+    AWS_REGION: 'us-east-1',
+    DYNAMODB_ENDPOINT: e.dynamodb!.endpoint,
+  }),
 };
 
 describe.each(Object.keys(environments))('the service on %s, with Redis', (kind) => {
@@ -29,7 +41,14 @@ describe.each(Object.keys(environments))('the service on %s, with Redis', (kind)
     engines.redis = await startRedis();
     if (kind === 'postgresql') engines.postgres = await startPostgres();
     else engines.dynamodb = await startDynamoDb();
-    const settings = readSettings({ ...environments[kind](engines), CACHE_URL: engines.redis.url, PORT: '0', LISTEN_HOST: '127.0.0.1', STAGE: 'integration', CACHE_TTL_SECONDS: '30' });
+    const settings = readSettings({
+      ...environments[kind](engines),
+      CACHE_URL: engines.redis.url,
+      PORT: '0',
+      LISTEN_HOST: '127.0.0.1',
+      STAGE: 'integration',
+      CACHE_TTL_SECONDS: '30',
+    });
     service = await start(settings, { log: (l) => logs.push(l) });
     base = `http://127.0.0.1:${service.port}`;
   });
@@ -43,7 +62,12 @@ describe.each(Object.keys(environments))('the service on %s, with Redis', (kind)
 
   test('GET /healthz and GET / answer; GET / names the data store and the cache', async () => {
     expect(await call('GET', '/healthz')).toMatchObject({ status: 200, body: { status: 'ok' } });
-    expect((await call('GET', '/')).body).toMatchObject({ service: 'zero-to-millions', stage: 'integration', dataStore: kind, cache: 'on' });
+    expect((await call('GET', '/')).body).toMatchObject({
+      service: 'zero-to-millions',
+      stage: 'integration',
+      dataStore: kind,
+      cache: 'on',
+    });
   });
 
   test('GET /readyz: store and cache reachable, with their latencies', async () => {
@@ -55,7 +79,10 @@ describe.each(Object.keys(environments))('the service on %s, with Redis', (kind)
 
   test('POST /items then GET /items/:id: a miss from the store, then a hit from Redis with a TTL', async () => {
     const created = await call('POST', '/items', JSON.stringify({ name: 'widget', attributes: { colour: 'blue', size: 3, sale: false } }));
-    expect(created).toMatchObject({ status: 201, body: { id: expect.any(String), name: 'widget', attributes: { colour: 'blue', size: 3, sale: false } } });
+    expect(created).toMatchObject({
+      status: 201,
+      body: { id: expect.any(String), name: 'widget', attributes: { colour: 'blue', size: 3, sale: false } },
+    });
     const miss = await call('GET', `/items/${created.body.id}`);
     const hit = await call('GET', `/items/${created.body.id}`);
     expect([miss.status, miss.headers.get('x-cache'), hit.status, hit.headers.get('x-cache')]).toEqual([200, 'miss', 200, 'hit']);
@@ -104,6 +131,14 @@ describe.each(Object.keys(environments))('the service on %s, with Redis', (kind)
   test('one JSON log line per request', () => {
     const requests = logs.filter((l) => l.method);
     expect(requests.length).toBeGreaterThan(60);
-    for (const line of requests) expect(line).toEqual({ level: expect.any(String), method: expect.any(String), path: expect.any(String), status: expect.any(Number), ms: expect.any(Number), bytes: expect.any(Number) });
+    for (const line of requests)
+      expect(line).toEqual({
+        level: expect.any(String),
+        method: expect.any(String),
+        path: expect.any(String),
+        status: expect.any(Number),
+        ms: expect.any(Number),
+        bytes: expect.any(Number),
+      });
   });
 });

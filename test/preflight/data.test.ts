@@ -21,20 +21,18 @@ const run = (overrides: Overrides) =>
   });
 
 const snapshot = (fields: object = {}) =>
-  rds
-    .on(DescribeDBSnapshotsCommand)
-    .resolves({
-      DBSnapshots: [
-        {
-          Status: 'available',
-          Engine: 'postgres',
-          EngineVersion: '17.9',
-          Encrypted: true,
-          KmsKeyId: 'arn:aws:kms:us-east-1:210987654321:key/abc',
-          ...fields,
-        },
-      ],
-    });
+  rds.on(DescribeDBSnapshotsCommand).resolves({
+    DBSnapshots: [
+      {
+        Status: 'available',
+        Engine: 'postgres',
+        EngineVersion: '17.9',
+        Encrypted: true,
+        KmsKeyId: 'arn:aws:kms:us-east-1:210987654321:key/abc',
+        ...fields,
+      },
+    ],
+  });
 
 beforeEach(() => {
   rds.reset();
@@ -70,11 +68,9 @@ describe('databaseSnapshot', () => {
 
   test("GIVEN another account's snapshot not shared with this one WHEN checked THEN it says how to share it", async () => {
     snapshot();
-    rds
-      .on(DescribeDBSnapshotAttributesCommand)
-      .resolves({
-        DBSnapshotAttributesResult: { DBSnapshotAttributes: [{ AttributeName: 'restore', AttributeValues: ['111111111111'] }] },
-      });
+    rds.on(DescribeDBSnapshotAttributesCommand).resolves({
+      DBSnapshotAttributesResult: { DBSnapshotAttributes: [{ AttributeName: 'restore', AttributeValues: ['111111111111'] }] },
+    });
     expect((await run({ databaseSnapshot: SHARED })).problems).toEqual([
       `databaseSnapshot ${SHARED} belongs to account 999999999999, which has not shared it with 210987654321: aws rds modify-db-snapshot-attribute --attribute-name restore --values-to-add 210987654321`,
     ]);
@@ -97,14 +93,12 @@ describe('existingTable', () => {
       },
     });
   const recovery = (status: 'ENABLED' | 'DISABLED') =>
-    dynamodb
-      .on(DescribeContinuousBackupsCommand)
-      .resolves({
-        ContinuousBackupsDescription: {
-          ContinuousBackupsStatus: 'ENABLED',
-          PointInTimeRecoveryDescription: { PointInTimeRecoveryStatus: status },
-        },
-      });
+    dynamodb.on(DescribeContinuousBackupsCommand).resolves({
+      ContinuousBackupsDescription: {
+        ContinuousBackupsStatus: 'ENABLED',
+        PointInTimeRecoveryDescription: { PointInTimeRecoveryStatus: status },
+      },
+    });
 
   test('GIVEN the table an earlier stage kept WHEN checked THEN it passes', async () => {
     table();

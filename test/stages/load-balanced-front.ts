@@ -1,7 +1,9 @@
 /**
- * What every load-balanced stage (3 and up) has in front of its data: an internet-facing load
- * balancer over two zones, a private web tier that scales, HTTPS, and the record. Stage tests call
- * `describeLoadBalancedFront` for their stage and then say what their own chapter adds.
+ * What every load-balanced stage (3 and up) has in front of its data: a load balancer over two
+ * zones and a private web tier that scales behind it; in stages 3 and 4 the load balancer is the
+ * front door on the internet, with HTTPS and the record (from stage 5 the CDN is, and the stage's
+ * own test says so). Stage tests call `describeLoadBalancedFront` for their stage and then say what
+ * their own chapter adds.
  */
 import type { StageNumber } from '../../lib/config';
 import { STAGES } from '../../lib/config';
@@ -34,15 +36,21 @@ export function webTierOf(template: CfnTemplate): { id: string; group: string; s
 }
 
 export function describeLoadBalancedFront(stage: StageNumber): void {
+  /** Stages 3 and 4: the load balancer itself faces the internet. */
+  const onInternet = stage < 5;
+  // What only a load balancer on the internet has; not registered at all for a stage behind the CDN.
+  const internetTest = (onInternet ? test : () => undefined) as typeof test;
+  const internetDescribe = (onInternet ? describe : () => undefined) as typeof describe;
   describe.each(['ec2', 'ecs'])('its front, with webTier=%s', (webTier) => {
     const template = templateOf(stage, { webTier });
     const [loadBalancerId, loadBalancer] = only(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer');
     const loadBalancerGroup = idOf(loadBalancer.Properties.SecurityGroups[0]);
     const web = webTierOf(template);
 
-    test('an internet-facing load balancer spans the public subnets of two zones', () => {
-      expect(loadBalancer.Properties.Scheme).toBe('internet-facing');
-      expect(loadBalancer.Properties.Subnets.map((ref: { Ref: string }) => subnetTier(template, ref))).toEqual(['Public', 'Public']);
+    test(`${onInternet ? 'an internet-facing' : 'an internal'} load balancer spans the ${onInternet ? 'public' : 'private'} subnets of two zones`, () => {
+      expect(loadBalancer.Properties.Scheme).toBe(onInternet ? 'internet-facing' : 'internal');
+      const tier = onInternet ? 'Public' : 'Private';
+      expect(loadBalancer.Properties.Subnets.map((ref: { Ref: string }) => subnetTier(template, ref))).toEqual([tier, tier]);
     });
 
     test('the web tier runs in private subnets of two zones, and starts only once they route to the internet through NAT', () => {
@@ -62,7 +70,7 @@ export function describeLoadBalancedFront(stage: StageNumber): void {
       ]);
     });
 
-    test('only the load balancer accepts traffic from the internet, on 80 and 443', () => {
+    internetTest('only the load balancer accepts traffic from the internet, on 80 and 443', () => {
       const fromInternet = ingressRules(template).filter((r) => r.from === '0.0.0.0/0' || r.from === '::/0');
       expect(fromInternet.map((r) => [r.group, r.fromPort])).toEqual([
         [loadBalancerGroup, 443],
@@ -85,7 +93,7 @@ export function describeLoadBalancedFront(stage: StageNumber): void {
       ]);
     });
 
-    test('api.<domain> is a weighted alias to the load balancer that evaluates target health', () => {
+    internetTest('api.<domain> is a weighted alias to the load balancer that evaluates target health', () => {
       expect(only(template, 'AWS::Route53::RecordSet')[1].Properties).toMatchObject({
         Name: 'api.example.com.',
         Type: 'A',
@@ -157,7 +165,7 @@ export function describeLoadBalancedFront(stage: StageNumber): void {
     }
   });
 
-  describe('https', () => {
+  internetDescribe('https', () => {
     test('by default: a certificate for api.<domain>, an HTTPS listener, HTTP redirected, an https URL', () => {
       const template = templateOf(stage);
       expect(only(template, 'AWS::CertificateManager::Certificate')[1].Properties).toMatchObject({

@@ -131,6 +131,11 @@ export const validConfiguration: fc.Arbitrary<Record<string, unknown>> = fc
         databaseSnapshot: fc.stringMatching(/^[a-z][a-z0-9-]{0,30}$/).map((name) => `arn:aws:rds:us-east-1:123456789012:snapshot:${name}`),
         existingTable: fc.stringMatching(/^[a-zA-Z0-9_.-]{3,40}$/),
         pauseWrites: fc.subarray(STAGE_NUMBERS.filter((n) => n >= 3)).chain((s) => fc.constantFrom<unknown>(s, s.join(','))),
+        cacheMaxGiB: spelled(fc.integer({ min: 1, max: 5000 })),
+        cacheMaxEcpuPerSecond: spelled(fc.integer({ min: 1000, max: 15_000_000 })),
+        wafMode: fc.constantFrom('block', 'count'),
+        wafRateLimit: spelled(fc.integer({ min: 10, max: 2_000_000_000 })),
+        priceClass: fc.constantFrom<unknown>('100', '200', 'All', 100, 200),
       },
       { requiredKeys: [] },
     ),
@@ -300,6 +305,14 @@ export const INVALID_VALUES: Record<ConfigKey, fc.Arbitrary<unknown>> = {
     fc.constantFrom('ab', 'table with spaces', 'tàble', 'x'.repeat(256)),
   ),
   pauseWrites: fc.constantFrom<unknown>('1', [2], '3,9', 'Stage9', 'yes', true, { 3: true }),
+  cacheMaxGiB: notAWholeNumberIn(1, 5000),
+  cacheMaxEcpuPerSecond: notAWholeNumberIn(1000, 15_000_000),
+  wafMode: fc.oneof(notAString, fc.constantFrom('BLOCK', 'Count', 'allow', 'off')),
+  wafRateLimit: notAWholeNumberIn(10, 2_000_000_000),
+  priceClass: fc.oneof(
+    notAString.filter((v) => v !== 100 && v !== 200),
+    fc.constantFrom<unknown>('300', 'all', 'ALL', 'PriceClass_100', 0, 1),
+  ),
 };
 
 /** A real key written in another convention: `min-capacity`, `min_capacity`, `MIN.CAPACITY`. */

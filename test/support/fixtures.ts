@@ -8,14 +8,19 @@
 import { App, CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as targets from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { buildApp } from '../../lib/app';
 import { ApiRecord } from '../../lib/constructs/api-record';
+import { ManagedCache } from '../../lib/constructs/cache-tier';
+import { ContentDelivery, edgeAccessLogs } from '../../lib/constructs/content-delivery';
 import { NoSqlDataTier, RelationalDataTier } from '../../lib/constructs/data-tier';
 import { DeploymentVerification } from '../../lib/constructs/deployment-verification';
+import { EdgeProtection } from '../../lib/constructs/edge-protection';
+import { LoadBalancer } from '../../lib/constructs/load-balancer';
 import { Network } from '../../lib/constructs/network';
-import { PublicLoadBalancer } from '../../lib/constructs/public-load-balancer';
 import { SingleWebServer } from '../../lib/constructs/single-web-server';
+import { StaticPage } from '../../lib/constructs/static-page';
 import { AutoScalingWebTier, FargateWebTier } from '../../lib/constructs/web-tier';
 import { PLACEHOLDER_WARNING } from '../../lib/stages/stage-stack';
 import { contextWith } from '../../lib/synth';
@@ -126,26 +131,93 @@ export const FIXTURES = {
   'data-tier/nosql': {
     build: (app) => new NoSqlDataTier(stack(app, 'DataTier'), 'NoSqlData', { deletionProtection: true }),
   },
-  'public-load-balancer/https': {
+  'load-balancer/https': {
     build(app) {
-      const s = stack(app, 'PublicLoadBalancer');
-      new PublicLoadBalancer(s, 'LoadBalancer', {
+      const s = stack(app, 'LoadBalancer');
+      new LoadBalancer(s, 'LoadBalancer', {
         vpc: fullNetwork(s),
         https: { domainName: 'api.example.com', zone: zone(s) },
       }).addWebTier(new targets.IpTarget('10.0.4.10'));
     },
   },
-  'public-load-balancer/http': {
+  'load-balancer/http': {
     build(app) {
-      const s = stack(app, 'PublicLoadBalancer');
-      new PublicLoadBalancer(s, 'LoadBalancer', { vpc: fullNetwork(s) }).addWebTier(new targets.IpTarget('10.0.4.10'), 8080);
+      const s = stack(app, 'LoadBalancer');
+      new LoadBalancer(s, 'LoadBalancer', { vpc: fullNetwork(s) }).addWebTier(new targets.IpTarget('10.0.4.10'), 8080);
+    },
+  },
+  'load-balancer/cdn-https': {
+    build(app) {
+      const s = stack(app, 'LoadBalancer');
+      new LoadBalancer(s, 'LoadBalancer', {
+        vpc: fullNetwork(s),
+        reach: 'cdn',
+        https: { domainName: 'api.example.com', alternativeNames: ['stage5-origin.api.example.com'], zone: zone(s) },
+      }).addWebTier(new targets.IpTarget('10.0.4.10'));
+    },
+  },
+  'load-balancer/cdn-http': {
+    build(app) {
+      const s = stack(app, 'LoadBalancer');
+      new LoadBalancer(s, 'LoadBalancer', { vpc: fullNetwork(s), reach: 'cdn', pauseWrites: true }).addWebTier(
+        new targets.IpTarget('10.0.4.10'),
+      );
+    },
+  },
+  'cache-tier/managed': {
+    build(app) {
+      const s = stack(app, 'CacheTier');
+      const vpc = fullNetwork(s);
+      const cache = new ManagedCache(s, 'Cache', { vpc, maxDataGiB: 2, maxEcpuPerSecond: 5000 });
+      const web = new ec2.SecurityGroup(s, 'WebTier', { vpc });
+      cache.allowWebTier({
+        connections: web.connections,
+        grantPrincipal: new iam.Role(s, 'WebRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') }),
+      });
+    },
+  },
+  'edge-protection/block': {
+    build: (app) => {
+      const s = stack(app, 'EdgeProtection');
+      new EdgeProtection(s, 'Edge', { domainName: 'api.example.com', zone: zone(s), mode: 'block', rateLimit: 2000 });
+    },
+  },
+  'edge-protection/count': {
+    build: (app) => {
+      const s = stack(app, 'EdgeProtection');
+      new EdgeProtection(s, 'Edge', { domainName: 'api.example.com', zone: zone(s), mode: 'count', rateLimit: 100 });
+    },
+  },
+  'content-delivery/https': {
+    build(app) {
+      const s = stack(app, 'ContentDelivery');
+      const vpc = fullNetwork(s);
+      const hostedZone = zone(s);
+      const edge = new EdgeProtection(s, 'Edge', { domainName: 'api.example.com', zone: hostedZone, mode: 'block', rateLimit: 2000 });
+      const loadBalancer = new LoadBalancer(s, 'LoadBalancer', {
+        vpc,
+        reach: 'cdn',
+        https: { domainName: 'api.example.com', alternativeNames: ['stage5-origin.api.example.com'], zone: hostedZone },
+      });
+      loadBalancer.addWebTier(new targets.IpTarget('10.0.4.10'));
+      const accessLogs = edgeAccessLogs(s, 'AccessLogs');
+      new ContentDelivery(s, 'Cdn', {
+        domainName: 'api.example.com',
+        certificate: edge.certificate,
+        webAclArn: edge.webAcl.attrArn,
+        loadBalancer,
+        originDomainName: 'stage5-origin.api.example.com',
+        page: new StaticPage(s, 'Page', { accessLogs }),
+        priceClass: '100',
+        accessLogs,
+      });
     },
   },
   'web-tier/auto-scaling': {
     build(app) {
       const s = stack(app, 'WebTier');
       const vpc = fullNetwork(s);
-      const loadBalancer = new PublicLoadBalancer(s, 'LoadBalancer', { vpc });
+      const loadBalancer = new LoadBalancer(s, 'LoadBalancer', { vpc });
       new AutoScalingWebTier(s, 'AutoScalingWebTier', {
         vpc,
         loadBalancer,
@@ -162,7 +234,7 @@ export const FIXTURES = {
     build(app) {
       const s = stack(app, 'WebTier');
       const vpc = fullNetwork(s);
-      const loadBalancer = new PublicLoadBalancer(s, 'LoadBalancer', { vpc });
+      const loadBalancer = new LoadBalancer(s, 'LoadBalancer', { vpc });
       new FargateWebTier(s, 'FargateWebTier', {
         vpc,
         loadBalancer,
@@ -180,7 +252,7 @@ export const FIXTURES = {
     build(app) {
       const s = stack(app, 'WebTier');
       const vpc = fullNetwork(s);
-      const loadBalancer = new PublicLoadBalancer(s, 'LoadBalancer', { vpc });
+      const loadBalancer = new LoadBalancer(s, 'LoadBalancer', { vpc });
       new FargateWebTier(s, 'FargateWebTier', {
         vpc,
         loadBalancer,

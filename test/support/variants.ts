@@ -36,7 +36,7 @@ export const COMBINATIONS: Variant[] = [
     stage: 2 as const,
     overrides: { dataStore },
   })),
-  ...([3, 4] as const).flatMap((stage) =>
+  ...([3, 4, 5] as const).flatMap((stage) =>
     LOAD_BALANCED_OPTIONS.map((overrides) => ({
       name: `stage ${stage} ${Object.entries({ webTier: 'ec2', dataStore: 'rds', https: 'true', ...overrides })
         .map(([k, v]) => `${k}=${v}`)
@@ -57,7 +57,7 @@ export const REAL_PLACE = {
 } as const;
 
 /** Weights per stage, none of them the default. */
-export const WEIGHTS = '{"1":0,"3":255,"4":7}';
+export const WEIGHTS = '{"1":0,"3":255,"4":7,"5":9}';
 
 /**
  * Stage 1 with every option that reaches it changed: a Graviton type, no deletion protection, no
@@ -86,7 +86,7 @@ export const LOAD_BALANCED_ALTERED = {
   desiredCapacity: '4',
   verifyDeployment: 'false',
   weight: WEIGHTS,
-  pauseWrites: '3,4',
+  pauseWrites: '3,4,5',
 } as const;
 /** An Auto Scaling group that cannot grow: a rolling update must still replace one instance at a time. */
 export const FIXED_SIZE = { minCapacity: '4', maxCapacity: '4' } as const;
@@ -112,6 +112,14 @@ export const REPLICATED_ALTERED = {
   databaseSnapshot: 'arn:aws:rds:us-east-1:123456789012:snapshot:stage3-final',
   deletionProtection: 'false',
 } as const;
+/** Stage 5's cache and edge with their options changed. */
+export const CACHE_CDN_ALTERED = {
+  cacheMaxGiB: '10',
+  cacheMaxEcpuPerSecond: '50000',
+  wafMode: 'count',
+  wafRateLimit: '500',
+  priceClass: 'All',
+} as const;
 /** Stage 4 with the table an earlier stage kept. */
 export const ADOPTED_TABLE = { dataStore: 'dynamodb', existingTable: 'Stage3-LoadBalanced-NoSqlDataTable-1A2B3C4D5E6F' } as const;
 
@@ -126,7 +134,7 @@ const variant = (stage: StageNumber, overrides: Overrides): Variant => ({
 /** Other configurations the stage and construct tests read, beyond the combinations. */
 export const VARIANTS: Variant[] = [
   ...COMBINATIONS,
-  ...([1, 2, 3, 4] as const).map((stage) => variant(stage, REAL_PLACE)),
+  ...([1, 2, 3, 4, 5] as const).map((stage) => variant(stage, REAL_PLACE)),
   variant(1, SINGLE_SERVER_ALTERED),
   variant(2, RELATIONAL_ALTERED),
   variant(2, TABLE_ALTERED),
@@ -138,6 +146,8 @@ export const VARIANTS: Variant[] = [
   variant(3, TABLE_ONE_NAT),
   variant(4, REPLICATED_ALTERED),
   variant(4, ADOPTED_TABLE),
+  variant(5, LOAD_BALANCED_ALTERED),
+  variant(5, CACHE_CDN_ALTERED),
 ];
 
 /** The stages that hold data, as test/checks/data-resources.json pins them. */
@@ -149,4 +159,6 @@ export const DATA_STAGES: Variant[] = [
   { name: 'Stage3-LoadBalanced dataStore=dynamodb', stage: 3, overrides: { dataStore: 'dynamodb' } },
   { name: 'Stage4-ReplicatedData dataStore=rds', stage: 4, overrides: { dataStore: 'rds' } },
   { name: 'Stage4-ReplicatedData dataStore=dynamodb', stage: 4, overrides: { dataStore: 'dynamodb' } },
+  { name: 'Stage5-CacheAndCdn dataStore=rds', stage: 5, overrides: { dataStore: 'rds' } },
+  { name: 'Stage5-CacheAndCdn dataStore=dynamodb', stage: 5, overrides: { dataStore: 'dynamodb' } },
 ];

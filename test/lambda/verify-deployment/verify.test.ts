@@ -164,7 +164,10 @@ test('GIVEN a health endpoint failing then passing WHEN verified THEN it waits u
 test('GIVEN servers that answer their health check but cannot reach their data WHEN verified THEN the ready step fails with what they said', async () => {
   healthyZone();
   const probe: Probe = {
-    get: async (url) => (url.endsWith('/healthz') ? { status: 200, body: '{"status":"ok"}' } : { status: 503, body: '{"status":"not ready","dataStore":{"ok":false}}' }),
+    get: async (url) =>
+      url.endsWith('/healthz')
+        ? { status: 200, body: '{"status":"ok"}' }
+        : { status: 503, body: '{"status":"not ready","dataStore":{"ok":false}}' },
     resolve: async () => [],
   };
   await expect(run({ ...PARAMS, budgetMs: 30_000 }, probe)).rejects.toThrow(
@@ -245,6 +248,68 @@ test('GIVEN stage 3 WHEN the record is an alias to the load balancer THEN its ad
     [`https://${alb}/healthz`, 'api.example.com'],
     [`https://${alb}/readyz`, 'api.example.com'],
   ]);
+});
+
+describe('GIVEN stage 5 WHEN the record is an alias to the CDN', () => {
+  const cdn = 'd111111abcdef8.cloudfront.net';
+  const record: ResourceRecordSet = {
+    Name: 'api.example.com.',
+    Type: 'A',
+    SetIdentifier: 'Stage5-CacheAndCdn',
+    Weight: 100,
+    AliasTarget: { DNSName: `${cdn}.`, HostedZoneId: 'Z2FDTNDATAQYW2', EvaluateTargetHealth: false },
+  };
+  const params: VerifyParams = {
+    ...PARAMS,
+    setIdentifier: 'Stage5-CacheAndCdn',
+    target: { kind: 'cdn', dnsName: cdn },
+    healthUrl: `https://${cdn}/healthz`,
+    readyUrl: `https://${cdn}/readyz`,
+  };
+
+  test('THEN any answer passes (the edge differs by who asks), and health and readiness are checked through the distribution', async () => {
+    // Route 53's test resolver is answered by another edge than this function's resolver.
+    healthyZone(record, ['18.160.1.1']);
+    const probe = scriptedProbe([{ status: 200 }], ['13.224.9.9']);
+    const log = await run(params, probe);
+    expect(log[1]).toBe('dns-answer: Route 53 answers api.example.com with 18.160.1.1');
+    expect(probe.calls).toEqual([
+      [`https://${cdn}/healthz`, 'api.example.com'],
+      [`https://${cdn}/readyz`, 'api.example.com'],
+    ]);
+  });
+
+  test('THEN no answer at all still fails the dns-answer step', async () => {
+    healthyZone(record, []);
+    await expect(run(params, scriptedProbe([{ status: 200 }]))).rejects.toThrow(/step "dns-answer".*never with this stage/);
+  });
+
+  test('THEN a record that aliases something else fails the record step', async () => {
+    healthyZone({ ...record, AliasTarget: { ...record.AliasTarget!, DNSName: 'd999.cloudfront.net.' } }, ['18.160.1.1']);
+    await expect(run(params, scriptedProbe([{ status: 200 }]))).rejects.toThrow(/step "record".*expected d111111abcdef8\.cloudfront\.net/);
+  });
+});
+
+test('the handler refuses a target kind it does not know, naming it and those it knows', () => {
+  const saved = { ...process.env };
+  try {
+    Object.assign(process.env, {
+      HOSTED_ZONE_ID: 'Z1',
+      RECORD_NAME: 'api.example.com',
+      SET_IDENTIFIER: 'Stage5-CacheAndCdn',
+      WEIGHT: '1',
+      TARGET_KIND: 'cloudfront',
+      TARGET: 'd1.cloudfront.net',
+      HEALTH_URL: 'https://d1.cloudfront.net/healthz',
+      READY_URL: 'https://d1.cloudfront.net/readyz',
+      BUDGET_SECONDS: '600',
+    });
+    expect(() => paramsFromEnvironment()).toThrow('environment variable TARGET_KIND is "cloudfront"; allowed: ip, alias, cdn');
+    process.env.TARGET_KIND = 'cdn';
+    expect(paramsFromEnvironment().target).toEqual({ kind: 'cdn', dnsName: 'd1.cloudfront.net' });
+  } finally {
+    process.env = saved;
+  }
 });
 
 test('the handler reads its settings from the environment, and names one that is missing', () => {

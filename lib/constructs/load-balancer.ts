@@ -5,17 +5,33 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { ManagedPrefixList } from './managed-prefix-list';
 import { HEALTH_CHECK_PATH, WEB_APP_PORT } from './web-app';
 
-export interface PublicLoadBalancerProps {
+/** Who reaches the load balancer: anyone on the internet (stages 3 and 4), or only the CDN (from stage 5). */
+export type LoadBalancerReach = 'internet' | 'cdn';
+
+export interface LoadBalancerProps {
   readonly vpc: ec2.IVpc;
   /**
-   * Serve HTTPS with an ACM certificate for `domainName`, validated by DNS in `zone`, and
-   * redirect HTTP to HTTPS.
+   * `internet`: internet-facing in the public subnets, open to anyone on its ports. `cdn`: internal,
+   * in the private subnets, with no path from the internet; it admits only CloudFront's
+   * origin-facing addresses, which a CloudFront VPC origin in this account reaches it from.
+   *
+   * @default 'internet'
+   */
+  readonly reach?: LoadBalancerReach;
+  /**
+   * Serve HTTPS with an ACM certificate for `domainName` (and `alternativeNames`), validated by DNS
+   * in `zone`. Internet-facing, HTTP on port 80 redirects to HTTPS; internal, only HTTPS listens.
    *
    * @default - plain HTTP on port 80
    */
-  readonly https?: { readonly domainName: string; readonly zone: route53.IHostedZone };
+  readonly https?: {
+    readonly domainName: string;
+    readonly alternativeNames?: string[];
+    readonly zone: route53.IHostedZone;
+  };
   /**
    * Answer writes (`POST`, `PUT`, `PATCH`, `DELETE`) with 503 at the load balancer, while the
    * stage's data moves to a later stage; reads go on. A listener rule: deploying it takes seconds.
@@ -24,6 +40,9 @@ export interface PublicLoadBalancerProps {
    */
   readonly pauseWrites?: boolean;
 }
+
+/** The AWS-managed prefix list of the addresses CloudFront reaches origins from. */
+export const CLOUDFRONT_ORIGIN_FACING = 'com.amazonaws.global.cloudfront.origin-facing';
 
 /** What a paused stage answers a write. */
 export const WRITES_PAUSED_BODY = JSON.stringify({
@@ -46,40 +65,55 @@ export const TARGET_HEALTH_CHECK: elbv2.HealthCheck = {
 export const DEREGISTRATION_DELAY = Duration.seconds(30);
 
 /**
- * An internet-facing Application Load Balancer across the public subnets of every zone: the one
- * entry point of stage 3, so no single web server is a point of failure. It drops invalid header
- * fields, writes access logs to an encrypted bucket, and with `https` terminates TLS with a modern
- * policy.
+ * An Application Load Balancer across every zone, so no single web server is a point of failure:
+ * the entry point of stages 3 and 4 on the internet, and from stage 5 an internal one that only the
+ * CDN reaches. It drops invalid header fields, writes access logs to an encrypted bucket, and with
+ * `https` terminates TLS with a modern policy.
  */
-export class PublicLoadBalancer extends Construct implements ec2.IConnectable {
+export class LoadBalancer extends Construct implements ec2.IConnectable {
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   readonly securityGroup: ec2.SecurityGroup;
   /** The listener that forwards to the web tier: HTTPS on 443, or HTTP on 80. */
   readonly listener: elbv2.ApplicationListener;
   readonly scheme: 'http' | 'https';
+  readonly reach: LoadBalancerReach;
   readonly accessLogs: s3.Bucket;
   readonly connections: ec2.Connections;
 
-  constructor(scope: Construct, id: string, props: PublicLoadBalancerProps) {
+  constructor(scope: Construct, id: string, props: LoadBalancerProps) {
     super(scope, id);
     this.scheme = props.https ? 'https' : 'http';
+    this.reach = props.reach ?? 'internet';
+    const internetFacing = this.reach === 'internet';
+    const listenerPort = props.https ? 443 : 80;
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
-      description: `Public load balancer: ${props.https ? 'HTTPS, and HTTP to redirect' : 'HTTP'} from anywhere`,
+      description: internetFacing
+        ? `Public load balancer: ${props.https ? 'HTTPS, and HTTP to redirect' : 'HTTP'} from anywhere`
+        : `Internal load balancer: ${props.https ? 'HTTPS' : 'HTTP'} from CloudFront only`,
       allowAllOutbound: false,
     });
-    Validations.of(this.securityGroup).acknowledge({
-      id: 'AwsSolutions-EC23',
-      reason:
-        'The internet-facing load balancer is the entry point of the stage: it accepts the public on 80 and 443 only; the web tier behind it does not.',
-    });
     this.connections = this.securityGroup.connections;
+    if (internetFacing) {
+      Validations.of(this.securityGroup).acknowledge({
+        id: 'AwsSolutions-EC23',
+        reason:
+          'The internet-facing load balancer is the entry point of the stage: it accepts the public on 80 and 443 only; the web tier behind it does not.',
+      });
+    } else {
+      // The prefix list weighs as many rules as it has entries (about 55 of a group's 60): one port only.
+      this.securityGroup.addIngressRule(
+        ec2.Peer.prefixList(new ManagedPrefixList(this, 'CloudFrontOriginFacing', CLOUDFRONT_ORIGIN_FACING).prefixListId),
+        ec2.Port.tcp(listenerPort),
+        `${props.https ? 'HTTPS' : 'HTTP'} from CloudFront (VPC origin)`,
+      );
+    }
 
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
       vpc: props.vpc,
-      internetFacing: true,
-      vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+      internetFacing,
+      vpcSubnets: { subnetType: internetFacing ? ec2.SubnetType.PUBLIC : ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroup: this.securityGroup,
       dropInvalidHeaderFields: true,
       desyncMitigationMode: elbv2.DesyncMitigationMode.DEFENSIVE,
@@ -103,18 +137,23 @@ export class PublicLoadBalancer extends Construct implements ec2.IConnectable {
     if (props.https) {
       const certificate = new acm.Certificate(this, 'Certificate', {
         domainName: props.https.domainName,
+        subjectAlternativeNames: props.https.alternativeNames,
         validation: acm.CertificateValidation.fromDns(props.https.zone),
       });
       this.listener = this.loadBalancer.addListener('Https', {
-        port: 443,
+        port: listenerPort,
         protocol: elbv2.ApplicationProtocol.HTTPS,
         certificates: [certificate],
         sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
-        open: true,
+        open: internetFacing,
       });
-      this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443 });
+      if (internetFacing) this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443 });
     } else {
-      this.listener = this.loadBalancer.addListener('Http', { port: 80, protocol: elbv2.ApplicationProtocol.HTTP, open: true });
+      this.listener = this.loadBalancer.addListener('Http', {
+        port: listenerPort,
+        protocol: elbv2.ApplicationProtocol.HTTP,
+        open: internetFacing,
+      });
     }
 
     if (props.pauseWrites) {

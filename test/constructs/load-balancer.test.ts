@@ -1,9 +1,9 @@
-/** The internet-facing load balancer (lib/constructs/public-load-balancer.ts), on a bare stack. */
+/** The internet-facing load balancer (lib/constructs/load-balancer.ts), on a bare stack. */
 import { fixtureTemplate } from '../support/synth-cache';
 import { idOf, ingressRules, only, resources, subnetTier } from '../support/template';
 
 describe('with HTTPS', () => {
-  const template = fixtureTemplate('public-load-balancer/https');
+  const template = fixtureTemplate('load-balancer/https');
   const [, loadBalancer] = only(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer');
 
   test('internet-facing in the public subnets, dropping invalid headers, defensive against desync', () => {
@@ -77,7 +77,7 @@ describe('with HTTPS', () => {
 });
 
 test('without HTTPS: one HTTP listener that forwards to the port given, no certificate, nothing open on 443', () => {
-  const template = fixtureTemplate('public-load-balancer/http');
+  const template = fixtureTemplate('load-balancer/http');
   expect(only(template, 'AWS::ElasticLoadBalancingV2::Listener')[1].Properties).toMatchObject({
     Port: 80,
     Protocol: 'HTTP',
@@ -86,4 +86,43 @@ test('without HTTPS: one HTTP listener that forwards to the port given, no certi
   expect(only(template, 'AWS::ElasticLoadBalancingV2::TargetGroup')[1].Properties.Port).toBe(8080);
   expect(resources(template, 'AWS::CertificateManager::Certificate')).toEqual([]);
   expect(ingressRules(template).map((r) => r.fromPort)).toEqual([80]);
+});
+
+describe('reached only by the CDN', () => {
+  test.each([
+    ['cdn-https', 443, 'HTTPS'],
+    ['cdn-http', 80, 'HTTP'],
+  ] as const)('%s: internal, in the private subnets, one listener on %i, admitting only CloudFront', (variant, port, protocol) => {
+    const template = fixtureTemplate(`load-balancer/${variant}`);
+    const [, loadBalancer] = only(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer');
+    expect(loadBalancer.Properties.Scheme).toBe('internal');
+    expect(loadBalancer.Properties.Subnets.map((ref: { Ref: string }) => subnetTier(template, ref))).toEqual(['Private', 'Private']);
+    expect(resources(template, 'AWS::ElasticLoadBalancingV2::Listener').map(([, l]) => [l.Properties.Port, l.Properties.Protocol])).toEqual(
+      [[port, protocol]],
+    );
+    // The prefix list's id differs by region: a lookup at deploy time finds it by name.
+    expect(ingressRules(template)).toEqual([
+      expect.objectContaining({ from: 'prefix list com.amazonaws.global.cloudfront.origin-facing', fromPort: port, toPort: port }),
+    ]);
+    const [lookupId, lookup] = only(template, 'Custom::AWS');
+    expect(JSON.parse(lookup.Properties.Create)).toMatchObject({ service: 'EC2', action: 'describeManagedPrefixLists' });
+    const lookupPolicy = resources(template, 'AWS::IAM::Policy').find(([id]) => id.startsWith('LoadBalancerCloudFrontOriginFacing'))![1];
+    expect(lookupPolicy.Properties.PolicyDocument.Statement).toEqual([
+      { Action: 'ec2:DescribeManagedPrefixLists', Effect: 'Allow', Resource: '*' },
+    ]);
+    expect(JSON.stringify(template.Resources)).toContain(lookupId);
+  });
+
+  test('over HTTPS, the certificate also covers the name CloudFront uses for it', () => {
+    const template = fixtureTemplate('load-balancer/cdn-https');
+    expect(only(template, 'AWS::CertificateManager::Certificate')[1].Properties).toMatchObject({
+      DomainName: 'api.example.com',
+      SubjectAlternativeNames: ['stage5-origin.api.example.com'],
+    });
+  });
+
+  test('pauseWrites works the same behind the CDN', () => {
+    const template = fixtureTemplate('load-balancer/cdn-http');
+    expect(only(template, 'AWS::ElasticLoadBalancingV2::ListenerRule')[1].Properties.Actions[0].FixedResponseConfig.StatusCode).toBe('503');
+  });
 });
