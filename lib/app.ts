@@ -7,6 +7,7 @@ import { SeparateDataStage } from './stages/stage2-separate-data';
 import { LoadBalancedStage } from './stages/stage3-load-balanced';
 import { ReplicatedDataStage } from './stages/stage4-replicated-data';
 import { CacheAndCdnStage } from './stages/stage5-cache-and-cdn';
+import { StatelessStage } from './stages/stage6-stateless';
 
 const STAGE_STACKS: Record<StageNumber, new (app: App, config: Config) => StageStack> = {
   1: SingleServerStage,
@@ -14,6 +15,7 @@ const STAGE_STACKS: Record<StageNumber, new (app: App, config: Config) => StageS
   3: LoadBalancedStage,
   4: ReplicatedDataStage,
   5: CacheAndCdnStage,
+  6: StatelessStage,
 };
 
 export interface BuildOptions {

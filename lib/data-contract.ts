@@ -30,3 +30,8 @@ export const CACHE_KEY_PREFIXES = ['item:', 'session:'] as const;
  * Valkey/Redis server's user exactly this, so the service is proven to need no more.
  */
 export const CACHE_ACCESS_STRING = `on ${CACHE_KEY_PREFIXES.map((p) => `~${p}*`).join(' ')} -@all +@read +@write +@connection -@dangerous`;
+
+/** The attribute DynamoDB expires session items by (epoch seconds); the session table's key is `id`. */
+export const SESSION_TTL_ATTRIBUTE = 'expiresAt';
+/** Where the service keeps sessions: `memory` (each process its own: stages 1–5), or a shared store. */
+export const SESSION_STORES = ['memory', 'cache', 'dynamodb'] as const;

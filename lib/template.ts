@@ -127,6 +127,19 @@ export function clusterInstances(
   };
 }
 
+/**
+ * The launch template an Auto Scaling group launches from, directly or through its mixed instances
+ * policy (stage 6's Spot tier), and the instance types it may launch.
+ */
+export function launchTemplateOf(template: CfnTemplate, groupId: string): { id?: string; data: any; instanceTypes: string[] } {
+  const p = template.Resources[groupId]?.Properties ?? {};
+  const mixed = p.MixedInstancesPolicy?.LaunchTemplate;
+  const id = refId((mixed?.LaunchTemplateSpecification ?? p.LaunchTemplate)?.LaunchTemplateId);
+  const data = template.Resources[id ?? '']?.Properties?.LaunchTemplateData ?? {};
+  const overrides: string[] = (mixed?.Overrides ?? []).map((o: any) => o.InstanceType).filter(Boolean);
+  return { id, data, instanceTypes: overrides.length > 0 ? overrides : [data.InstanceType].filter(Boolean) };
+}
+
 /** The IAM role ids a web tier runs as: through an instance profile, or a task role. */
 export function rolesOf(template: CfnTemplate, id: string): string[] {
   const resource = template.Resources[id];
@@ -135,10 +148,8 @@ export function rolesOf(template: CfnTemplate, id: string): string[] {
   switch (resource.Type) {
     case 'AWS::EC2::Instance':
       return profileRoles(resource.Properties.IamInstanceProfile);
-    case 'AWS::AutoScaling::AutoScalingGroup': {
-      const launch = template.Resources[refId(resource.Properties.LaunchTemplate?.LaunchTemplateId) ?? ''];
-      return profileRoles(launch?.Properties?.LaunchTemplateData?.IamInstanceProfile?.Arn);
-    }
+    case 'AWS::AutoScaling::AutoScalingGroup':
+      return profileRoles(launchTemplateOf(template, id).data.IamInstanceProfile?.Arn);
     case 'AWS::ECS::Service': {
       const task = template.Resources[refId(resource.Properties.TaskDefinition) ?? ''];
       return [refId(task?.Properties?.TaskRoleArn)].filter((r): r is string => r !== undefined);
@@ -154,10 +165,8 @@ export function groupsOf(template: CfnTemplate, id: string): string[] {
   switch (resource?.Type) {
     case 'AWS::EC2::Instance':
       return (resource.Properties.SecurityGroupIds ?? []).map(refId);
-    case 'AWS::AutoScaling::AutoScalingGroup': {
-      const launch = template.Resources[refId(resource.Properties.LaunchTemplate?.LaunchTemplateId) ?? ''];
-      return (launch?.Properties?.LaunchTemplateData?.SecurityGroupIds ?? []).map(refId);
-    }
+    case 'AWS::AutoScaling::AutoScalingGroup':
+      return (launchTemplateOf(template, id).data.SecurityGroupIds ?? []).map(refId);
     case 'AWS::ECS::Service':
       return (resource.Properties.NetworkConfiguration?.AwsvpcConfiguration?.SecurityGroups ?? []).map(refId);
     default:
@@ -177,4 +186,25 @@ export function withoutToolkitMetadata(template: CfnTemplate): CfnTemplate {
       .map(([id, { Metadata: _metadata, ...rest }]) => [id, rest as CfnResource]),
   );
   return { ...template, Resources: resources };
+}
+
+/** The web app's settings in a template: each host's user data, or each container's environment, as `NAME=value` lines. */
+export function webAppSettings(t: CfnTemplate): string[] {
+  return [
+    ...ofType(t, 'AWS::EC2::Instance').map(([, r]) => userDataText(r.Properties.UserData)),
+    ...ofType(t, 'AWS::EC2::LaunchTemplate')
+      .map(([, r]) => userDataText(r.Properties.LaunchTemplateData?.UserData))
+      .filter((text) => text.length > 0),
+    ...ofType(t, 'AWS::ECS::TaskDefinition').flatMap(([, task]) =>
+      (task.Properties.ContainerDefinitions ?? []).map((c: any) =>
+        (c.Environment ?? []).map((v: any) => `${v.Name}=${typeof v.Value === 'string' ? v.Value : JSON.stringify(v.Value)}`).join('\n'),
+      ),
+    ),
+  ];
+}
+
+/** Where a template's web app keeps sessions: `memory` (each process its own) unless told of a shared store. */
+export function sessionStoreOf(t: CfnTemplate): string {
+  const stores = new Set(webAppSettings(t).map((s) => /^SESSION_STORE=(\w+)$/m.exec(s)?.[1] ?? 'memory'));
+  return stores.size === 1 ? [...stores][0] : [...stores].sort().join(' and ');
 }

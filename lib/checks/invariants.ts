@@ -8,6 +8,7 @@
 import { webTierIds } from '../compare/analyse';
 import type { Config, StageNumber } from '../config';
 import { CLOUDFRONT_ORIGIN_FACING } from '../constructs/load-balancer';
+import { SESSION_TTL_ATTRIBUTE } from '../data-contract';
 import {
   type CfnTemplate,
   CONFIGURATION_METADATA,
@@ -20,6 +21,7 @@ import {
   subnetTier,
   subnetZone,
   userDataText,
+  webAppSettings,
 } from '../template';
 
 /** The configuration a stage template carries: all of it but `stages`. */
@@ -92,6 +94,15 @@ const databases = (t: CfnTemplate) => [
   ...ofType(t, 'AWS::RDS::DBInstance').filter(([, r]) => !r.Properties.DBClusterIdentifier),
   ...ofType(t, 'AWS::RDS::DBCluster'),
 ];
+
+/**
+ * A table that holds only sessions (stage 6 with `dynamodb`): DynamoDB expires its items by
+ * `expiresAt`. Sessions are not the business's data, so the rules for data do not bind it.
+ */
+const isSessionTable = (r: { Properties?: any }) =>
+  r.Properties?.TimeToLiveSpecification?.Enabled === true && r.Properties.TimeToLiveSpecification.AttributeName === SESSION_TTL_ATTRIBUTE;
+/** The tables that hold the business's data. */
+const dataTables = (t: CfnTemplate) => ofType(t, 'AWS::DynamoDB::Table').filter(([, r]) => !isSessionTable(r));
 
 /** The security groups of secret rotation functions, which must reach the database they rotate. */
 const rotationGroups = (t: CfnTemplate): string[] =>
@@ -254,7 +265,7 @@ export const INVARIANTS: Invariant[] = [
             : [at(id, 'is not snapshotted on delete and replace')]),
           ...(Number(r.Properties.BackupRetentionPeriod) >= 1 ? [] : [at(id, 'has no automated backups')]),
         ]),
-        ...ofType(template, 'AWS::DynamoDB::Table').flatMap(([id, r]) => [
+        ...dataTables(template).flatMap(([id, r]) => [
           ...(r.DeletionPolicy === 'Retain' && r.UpdateReplacePolicy === 'Retain' ? [] : [at(id, 'is not retained on delete and replace')]),
           ...(r.Properties.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled === true
             ? []
@@ -270,7 +281,7 @@ export const INVARIANTS: Invariant[] = [
       const expected = config.deletionProtection;
       return [
         ...databases(template).filter(([, r]) => r.Properties.DeletionProtection !== expected),
-        ...ofType(template, 'AWS::DynamoDB::Table').filter(([, r]) => r.Properties.DeletionProtectionEnabled !== expected),
+        ...dataTables(template).filter(([, r]) => r.Properties.DeletionProtectionEnabled !== expected),
         // Stage 1's instance holds the database: a stack operation must not delete it (a failed creation still rolls back).
         ...(stage === 1
           ? ofType(template, 'AWS::EC2::Instance').filter(([, r]) => (r.DeletionPolicy === 'RetainExceptOnCreate') !== expected)
@@ -413,6 +424,43 @@ INVARIANTS.push(
     },
   },
 );
+
+/** Web capacity that can be taken back at any time: Spot instances, or Fargate Spot tasks. */
+function spotCapacity(t: CfnTemplate): string[] {
+  return [
+    ...ofType(t, 'AWS::AutoScaling::AutoScalingGroup')
+      .filter(([, r]) => {
+        const d = r.Properties.MixedInstancesPolicy?.InstancesDistribution;
+        return d && (d.OnDemandPercentageAboveBaseCapacity ?? 100) < 100;
+      })
+      .map(([id]) => id),
+    ...ofType(t, 'AWS::ECS::Service')
+      .filter(([, r]) =>
+        (r.Properties.CapacityProviderStrategy ?? []).some((s: any) => s.CapacityProvider === 'FARGATE_SPOT' && s.Weight > 0),
+      )
+      .map(([id]) => id),
+  ];
+}
+
+INVARIANTS.push({
+  id: 'ZTM-14',
+  name: 'a web tier holds no state from stage 6 (sessions in a shared store, nothing pins a client to a server), and only a stateless one runs on Spot',
+  check({ template, stage }) {
+    const problems: Violation[] = [];
+    const settings = webAppSettings(template);
+    const shared = settings.length > 0 && settings.every((s) => /^SESSION_STORE=(cache|dynamodb)$/m.test(s));
+    if (stage >= 6) {
+      if (!shared)
+        problems.push({ message: 'the web app is not told to keep sessions in a shared store (SESSION_STORE=cache or dynamodb)' });
+      for (const [id, group] of ofType(template, 'AWS::ElasticLoadBalancingV2::TargetGroup')) {
+        const sticky = (group.Properties.TargetGroupAttributes ?? []).find((a: any) => a.Key === 'stickiness.enabled');
+        if (sticky?.Value === 'true') problems.push(at(id, 'pins clients to servers (stickiness)'));
+      }
+    }
+    if (!shared) for (const id of spotCapacity(template)) problems.push(at(id, 'runs on Spot while its servers hold sessions'));
+    return problems;
+  },
+});
 
 /** Every violation of every invariant in one stage template, by invariant. */
 export function violationsOf(subject: Subject): Record<string, Violation[]> {

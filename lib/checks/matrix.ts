@@ -91,9 +91,21 @@ export const MATRIX: Combination[] = [
       cacheMaxEcpuPerSecond: '1000',
     },
   },
+  // Stage 6 adds sessions in the shared store and Spot: each web tier and store, Spot at its bounds.
+  ...cross({
+    webTier: ['ec2', 'ecs'],
+    dataStore: ['rds', 'dynamodb'],
+    spot: [
+      { spotPercentage: '0', onDemandBase: '0' },
+      { spotPercentage: '100', onDemandBase: '0' },
+      { spotPercentage: '50', onDemandBase: '2' },
+    ],
+  }).map(({ spot, ...o }) => ({ stage: 6 as const, overrides: { ...o, ...spot } })),
+  { stage: 6 as const, overrides: { instanceType: 't4g.small', sessionTtlHours: '720', region: 'eu-west-1', https: 'false' } },
+  { stage: 6 as const, overrides: { instanceType: 'c7a.48xlarge', sessionTtlHours: '1', ...CAPACITIES[2] } },
   // deletionProtection reaches only the data tier (and stage 1's instance): it is crossed with the
   // options that shape the data tier, not with networks and capacities that never touch it.
-  ...cross({ stage: [3, 4, 5] as const, webTier: ['ec2', 'ecs'], dataStore: ['rds', 'dynamodb'], deletionProtection: ['false'] }).map(
+  ...cross({ stage: [3, 4, 5, 6] as const, webTier: ['ec2', 'ecs'], dataStore: ['rds', 'dynamodb'], deletionProtection: ['false'] }).map(
     ({ stage, ...o }) => ({ stage, overrides: o }),
   ),
 ].map(({ stage, overrides }) => ({ name: nameOf(stage, overrides), stage, overrides }));

@@ -9,10 +9,12 @@ import {
   clusterInstances,
   groupsOf,
   ingressRules,
+  launchTemplateOf,
   ofType,
   referencedIds,
   refId,
   rolesOf,
+  sessionStoreOf,
   subnetTier,
   subnetZone,
   userDataText,
@@ -54,6 +56,10 @@ export interface StageFacts {
   readonly exposure: string[];
   /** The web tier's size, as `1` or `2–6`. */
   readonly webServers: string;
+  /** Where the web app keeps sessions: `memory` (each server its own), `cache` or `dynamodb`. */
+  readonly sessions: string;
+  /** The web tier's Spot capacity, in words; undefined when it is all on demand. */
+  readonly spot: string | undefined;
 }
 
 const serviceOf = (type: string) => (type.startsWith('Custom::') ? 'Custom resources' : type.split('::')[1]);
@@ -83,8 +89,7 @@ const range = ({ min, max }: { min: number; max: number }) => (min === max ? `${
 function serverSize(t: CfnTemplate, id: string): string {
   const r = t.Resources[id];
   if (r.Type === 'AWS::EC2::Instance') return r.Properties.InstanceType;
-  if (r.Type === 'AWS::AutoScaling::AutoScalingGroup')
-    return t.Resources[refId(r.Properties.LaunchTemplate.LaunchTemplateId)!].Properties.LaunchTemplateData.InstanceType;
+  if (r.Type === 'AWS::AutoScaling::AutoScalingGroup') return launchTemplateOf(t, id).instanceTypes.join(' or ');
   const task = t.Resources[refId(r.Properties.TaskDefinition)!].Properties;
   return `${Number(task.Cpu) / 1024} vCPU / ${Number(task.Memory) / 1024} GiB task`;
 }
@@ -254,8 +259,13 @@ function requestPath(t: CfnTemplate): StageFacts['requestPath'] {
     );
     for (const [tableId, table] of ofType(t, 'AWS::DynamoDB::Table')) {
       if (!policies.some(([, p]) => referencedIds(p.Properties.PolicyDocument).has(tableId))) continue;
-      add({ id: tableId, label: `DynamoDB table (${table.Properties.BillingMode === 'PAY_PER_REQUEST' ? 'on demand' : 'provisioned'})` });
-      edges.push({ from: webId, to: tableId, label: 'IAM: item calls' });
+      const ttl = table.Properties.TimeToLiveSpecification;
+      const sessions = ttl?.Enabled === true;
+      add({
+        id: tableId,
+        label: `DynamoDB table (${table.Properties.BillingMode === 'PAY_PER_REQUEST' ? 'on demand' : 'provisioned'}${sessions ? `): sessions, expired by ${ttl.AttributeName}` : ')'}`,
+      });
+      edges.push({ from: webId, to: tableId, label: sessions ? 'IAM: session calls' : 'IAM: item calls' });
     }
     for (const [cacheId, cache] of ofType(t, 'AWS::ElastiCache::ServerlessCache')) {
       const rule = rules.find((r) => (cache.Properties.SecurityGroupIds ?? []).map(refId).includes(r.group) && webGroups.includes(r.from));
@@ -264,10 +274,27 @@ function requestPath(t: CfnTemplate): StageFacts['requestPath'] {
         id: cacheId,
         label: `ElastiCache Serverless ${cache.Properties.Engine} ${cache.Properties.MajorEngineVersion}, ${cacheZones(t, cacheId)} zones`,
       });
-      edges.push({ from: webId, to: cacheId, label: `cache-aside :${rule.fromPort}, TLS, authenticated` });
+      const uses = sessionStoreOf(t) === 'cache' ? 'cache-aside and sessions' : 'cache-aside';
+      edges.push({ from: webId, to: cacheId, label: `${uses} :${rule.fromPort}, TLS, authenticated` });
     }
   }
   return { nodes, edges };
+}
+
+/** How a web tier mixes on-demand and Spot capacity, in words; undefined when it is all on demand. */
+function spotMix(t: CfnTemplate, id: string): string | undefined {
+  const r = t.Resources[id];
+  const distribution = r.Properties.MixedInstancesPolicy?.InstancesDistribution;
+  if (distribution && (distribution.OnDemandPercentageAboveBaseCapacity ?? 100) < 100) {
+    const types = launchTemplateOf(t, id).instanceTypes;
+    return `${distribution.OnDemandBaseCapacity ?? 0} on demand, then ${100 - distribution.OnDemandPercentageAboveBaseCapacity} % Spot (${distribution.SpotAllocationStrategy}) across ${types.length} type${types.length === 1 ? '' : 's'} (${types.join(', ')})${r.Properties.CapacityRebalance ? ', replaced ahead of interruption (capacity rebalancing)' : ''}`;
+  }
+  const strategy: any[] = r.Properties.CapacityProviderStrategy ?? [];
+  const spot = strategy.find((s) => s.CapacityProvider === 'FARGATE_SPOT' && s.Weight > 0);
+  if (!spot) return undefined;
+  const fargate = strategy.find((s) => s.CapacityProvider === 'FARGATE');
+  const weights = (fargate?.Weight ?? 0) + spot.Weight;
+  return `${fargate?.Base ?? 0} on Fargate, then ${Math.round((100 * spot.Weight) / weights)} % on Fargate Spot`;
 }
 
 /** How many zones a serverless cache's subnets span. */
@@ -344,6 +371,8 @@ function scaling(t: CfnTemplate): StageFacts['scaling'] {
         return `${config.PredefinedMetricSpecification.PredefinedMetricType} at ${config.TargetValue}`;
       });
     horizontal.push(`web tier: ${range(capacity)} servers, target tracking on ${policies.join(' and ') || 'nothing'}`);
+    const spot = spotMix(t, id);
+    if (spot) horizontal.push(`web capacity: ${spot}`);
     saturation.push(
       `web tier saturates: it adds servers up to ${capacity.max}; beyond that, or when the data tier saturates first, latency rises`,
     );
@@ -456,7 +485,15 @@ function availability(t: CfnTemplate): StageFacts['availability'] {
           `${id}: ${r.DeletionPolicy === 'RetainExceptOnCreate' ? 'kept when the stack is deleted or the instance replaced' : 'off'}`,
       ),
   ];
+  const sessions = sessionStoreOf(t);
   const degradation = [
+    ...webTierIds(t)
+      .filter((id) => t.Resources[id].Type !== 'AWS::EC2::Instance')
+      .map((id) =>
+        sessions === 'memory'
+          ? `${id} loses a server (failure, scale-in): the sessions in its memory go with it; its clients start over on another server`
+          : `${id} loses a server (failure, scale-in${spotMix(t, id) ? ', Spot taken back' : ''}): it drains its requests and nothing else is lost; sessions live in the ${sessions === 'cache' ? 'managed cache' : 'DynamoDB session table'}`,
+      ),
     ...ofType(t, 'AWS::ElastiCache::ServerlessCache').map(
       ([id]) =>
         `${id} fails or slows: each read gives it a few milliseconds, then goes to the data tier; after repeated failures the service stops asking for a while (a breaker). Reads are slower and the database takes them all; nothing is lost (the cache holds only copies), and it refills on misses once back. It replicates across ${cacheZones(t, id)} zones and fails over by itself.`,
@@ -508,5 +545,7 @@ export function analyseStage(stack: string, t: CfnTemplate): StageFacts {
     availability: availability(t),
     exposure: exposure(t),
     webServers: web.length === 0 ? '0' : range(capacityOf(t, web[0])),
+    sessions: sessionStoreOf(t),
+    spot: web.map((id) => spotMix(t, id)).find((s) => s !== undefined),
   };
 }

@@ -47,6 +47,13 @@ const FRIENDLY: Record<string, string> = {
   'AWS::ElastiCache::ServerlessCache': 'managed cache',
 };
 
+/** Where sessions live, as the comparison says it. */
+export const SESSIONS: Record<string, string> = {
+  memory: "in each server's memory",
+  cache: 'in the managed cache',
+  dynamodb: 'in a DynamoDB table',
+};
+
 function tally(types: string[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const type of types) counts[type] = (counts[type] ?? 0) + 1;
@@ -85,6 +92,11 @@ export function compareStages(from: StageReport, fromTemplate: CfnTemplate, to: 
   const parts = [
     ...notable,
     ...(from.webServers === to.webServers ? [] : [`web tier ${from.webServers} → ${to.webServers} servers`]),
+    ...(from.sessions === to.sessions
+      ? []
+      : [`sessions ${SESSIONS[from.sessions] ?? from.sessions} → ${SESSIONS[to.sessions] ?? to.sessions}`]),
+    ...(!from.spot && to.spot ? ['web tier on Spot above its on-demand base'] : []),
+    ...(from.spot && !to.spot ? ['web tier all on demand'] : []),
     ...spofsRemoved.map((s) => `SPOF '${s.replace(/ \(.*\)$/, '')}' removed`),
     ...spofsAdded.map((s) => `SPOF '${s.replace(/ \(.*\)$/, '')}' added`),
     `${delta >= 0 ? '+' : '−'}$${Math.abs(delta).toFixed(0)}/month`,

@@ -4,7 +4,7 @@
  * does not know is listed as unpriced, never as zero.
  */
 
-import { type CfnTemplate, refId } from '../template';
+import { type CfnTemplate, launchTemplateOf, refId } from '../template';
 import PRICE_TABLE from './prices.json';
 
 export interface CostLine {
@@ -51,6 +51,21 @@ function hostMonthly(instanceType: string, volumeGiB: number): { monthly: number
 
 const volumeOf = (blockDevices: any[] | undefined) => (blockDevices ?? []).reduce((sum, b) => sum + Number(b.Ebs?.VolumeSize ?? 0), 0);
 
+/** The scalable target of an ECS service (its capacity range), if it scales. */
+function ofTypeTargets(t: CfnTemplate, serviceId: string): { MinCapacity: number; MaxCapacity: number } | undefined {
+  const target = Object.values(t.Resources).find(
+    (r) =>
+      r.Type === 'AWS::ApplicationAutoScaling::ScalableTarget' && JSON.stringify(r.Properties?.ResourceId ?? '').includes(`"${serviceId}"`),
+  );
+  return target?.Properties;
+}
+
+/** How many of `count` servers run on Spot: those above the on-demand base, in the Spot share (rounded down, as AWS rounds on-demand up). */
+function spotShare(count: number, onDemandBase: number, spotPercent: number): number {
+  const above = Math.max(0, count - onDemandBase);
+  return above - Math.ceil((above * (100 - spotPercent)) / 100);
+}
+
 /**
  * The item reads a stage's data and cache tiers see, in millions a month: the assumed reads, less
  * what the edge answers (with a CDN) and what the cache answers (with a cache tier).
@@ -75,12 +90,22 @@ function priceOf(t: CfnTemplate, id: string): CostLine {
       return host ? line(host.monthly, host.basis) : unpriced(`no price for instance type ${p.InstanceType}`);
     }
     case 'AWS::AutoScaling::AutoScalingGroup': {
-      const launch = t.Resources[refId(p.LaunchTemplate?.LaunchTemplateId) ?? '']?.Properties?.LaunchTemplateData ?? {};
-      const host = hostMonthly(launch.InstanceType, volumeOf(launch.BlockDeviceMappings));
+      const launch = launchTemplateOf(t, id);
+      const type = launch.instanceTypes[0];
+      const host = hostMonthly(type, volumeOf(launch.data.BlockDeviceMappings));
       const count = Number(p.MinSize);
-      return host
-        ? line(count * host.monthly, `${count} instances at minimum capacity, each ${host.basis}`)
-        : unpriced(`no price for instance type ${launch.InstanceType}`);
+      if (!host) return unpriced(`no price for instance type ${type}`);
+      const distribution = p.MixedInstancesPolicy?.InstancesDistribution;
+      if (!distribution) return line(count * host.monthly, `${count} instances at minimum capacity, each ${host.basis}`);
+      const spotPercent = 100 - (distribution.OnDemandPercentageAboveBaseCapacity ?? 100);
+      const base = distribution.OnDemandBaseCapacity ?? 0;
+      const saving = (servers: number) => spotShare(servers, base, spotPercent) * (ec2Hourly(type) ?? 0) * HOURS * A.ec2SpotDiscount;
+      const spot = spotShare(count, base, spotPercent);
+      const max = Number(p.MaxSize);
+      return line(
+        count * host.monthly - saving(count),
+        `${count} instances at minimum capacity, ${spot} of them on Spot (assumed ${100 * A.ec2SpotDiscount} % below on demand), each ${host.basis}; ${money(count * host.monthly)} all on demand; at the maximum ${max}, ${spotShare(max, base, spotPercent)} on Spot save ${money(saving(max))} a month`,
+      );
     }
     case 'AWS::ECS::Service': {
       const task = t.Resources[refId(p.TaskDefinition) ?? '']?.Properties ?? {};
@@ -88,7 +113,18 @@ function priceOf(t: CfnTemplate, id: string): CostLine {
       const gb = Number(task.Memory) / 1024;
       const count = Number(p.DesiredCount ?? 1);
       const perTask = HOURS * (vcpu * P.fargatePerVcpuHour.value + gb * P.fargatePerGbHour.value);
-      return line(count * perTask, `${count} Fargate tasks of ${vcpu} vCPU / ${gb} GiB, ${HOURS} h each`);
+      const strategy: any[] = p.CapacityProviderStrategy ?? [];
+      const fargate = strategy.find((s) => s.CapacityProvider === 'FARGATE');
+      const fargateSpot = strategy.find((s) => s.CapacityProvider === 'FARGATE_SPOT');
+      if (!fargateSpot) return line(count * perTask, `${count} Fargate tasks of ${vcpu} vCPU / ${gb} GiB, ${HOURS} h each`);
+      const weights = (fargate?.Weight ?? 0) + fargateSpot.Weight;
+      const onSpot = (tasks: number) => spotShare(tasks, fargate?.Base ?? 0, (100 * fargateSpot.Weight) / weights);
+      const target = ofTypeTargets(t, id);
+      const max = target?.MaxCapacity ?? count;
+      return line(
+        count * perTask - onSpot(count) * perTask * A.fargateSpotDiscount,
+        `${count} Fargate tasks of ${vcpu} vCPU / ${gb} GiB, ${HOURS} h each, ${onSpot(count)} of them on Fargate Spot (assumed ${100 * A.fargateSpotDiscount} % below Fargate); ${money(count * perTask)} all on Fargate; at the maximum ${max}, ${onSpot(max)} on Spot save ${money(onSpot(max) * perTask * A.fargateSpotDiscount)} a month`,
+      );
     }
     case 'AWS::EC2::EIP':
       return line(HOURS * P.publicIpv4PerHour.value, `one public IPv4 address, ${HOURS} h × ${money(P.publicIpv4PerHour.value)}`);

@@ -1,6 +1,6 @@
 /** The comparison as a terminal table, as docs/stages.md, and as JSON. */
 
-import type { StageReport, StepReport } from './compare';
+import { SESSIONS, type StageReport, type StepReport } from './compare';
 import PRICE_TABLE from './prices.json';
 
 const money = (n: number) => `$${n.toFixed(2)}`;
@@ -24,6 +24,7 @@ const ROWS: Row[] = [
   { label: 'resources', cell: (r) => String(r.resourceCount) },
   { label: 'web servers', cell: (r) => r.webServers },
   { label: 'zones spanned', cell: (r) => String(r.availability.zones.length) },
+  { label: 'sessions', cell: (r) => SESSIONS[r.sessions] ?? r.sessions },
   { label: 'single points of failure', cell: (r) => String(r.singlePointsOfFailure.length) },
   {
     label: 'internet-facing',

@@ -138,6 +138,11 @@ export function loadConfig(context: Readonly<Record<string, unknown>>): Config {
       );
     }
   }
+  if (valid('onDemandBase', 'minCapacity') && c.onDemandBase > c.minCapacity) {
+    problems.push(
+      `onDemandBase: got ${c.onDemandBase}, more than minCapacity (${c.minCapacity}); allowed: 0 to minCapacity (${c.minCapacity}) servers always on demand`,
+    );
+  }
   problems.push(...connectionProblems(c, valid));
 
   if (problems.length > 0) throw new ConfigError(problems);

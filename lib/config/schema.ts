@@ -196,6 +196,9 @@ export interface Config {
   readonly wafMode: WafMode;
   readonly wafRateLimit: number;
   readonly priceClass: PriceClass;
+  readonly spotPercentage: number;
+  readonly onDemandBase: number;
+  readonly sessionTtlHours: number;
 }
 
 export type ConfigKey = keyof Config;
@@ -455,6 +458,27 @@ export const OPTIONS: { readonly [K in ConfigKey]: Option<Config[K]> } = {
     parser: oneOf(PRICE_CLASSES),
     default: '100',
     defaultInWords: '"100"',
+  },
+  spotPercentage: {
+    description:
+      "Stages 6 and up: the share of web capacity above `onDemandBase` that runs on Spot (EC2 Spot instances across several interchangeable types, or Fargate Spot), at a fraction of the on-demand price. A stateless server can be taken back with two minutes' notice and lose nothing; the base keeps a floor of on-demand servers when Spot capacity is short. 0 runs everything on demand; AWS rounds a fraction of a server in favour of on demand.",
+    parser: wholeNumber(0, 100),
+    default: 100,
+    defaultInWords: '100 (every server above the base)',
+  },
+  onDemandBase: {
+    description:
+      'Stages 6 and up: web servers that always run on demand, whatever Spot capacity does, before `spotPercentage` applies to the rest. At most `minCapacity`.',
+    parser: wholeNumber(0, 100),
+    default: 1,
+    defaultInWords: '1',
+  },
+  sessionTtlHours: {
+    description:
+      'Stages 6 and up: how long a session lives after it was last used, in hours; the shared store (the cache, or DynamoDB with `dynamodb`) forgets it then.',
+    parser: wholeNumber(1, 720),
+    default: 24,
+    defaultInWords: '24',
   },
   verifyDeployment: {
     description:

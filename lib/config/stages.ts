@@ -8,6 +8,7 @@ export const STAGES = {
   3: { stackName: 'Stage3-LoadBalanced', title: 'Load balancer and horizontal scaling' },
   4: { stackName: 'Stage4-ReplicatedData', title: 'Replicated database' },
   5: { stackName: 'Stage5-CacheAndCdn', title: 'Cache tier and CDN' },
+  6: { stackName: 'Stage6-Stateless', title: 'Stateless web tier' },
 } as const;
 
 export type StageNumber = keyof typeof STAGES;

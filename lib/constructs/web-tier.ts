@@ -6,6 +6,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
 import type { WebTierKind } from '../config';
+import { interchangeableTypes } from '../config/interchangeable-types';
 import type { WebTierIdentity } from './data-tier';
 import { hostInstallScript, SIGNAL_TIMEOUT, signalWhenServing } from './host-install';
 import type { LoadBalancer } from './load-balancer';
@@ -44,6 +45,21 @@ export interface WebTierProps {
   readonly cpuTargetPercent: number;
   /** Requests per minute per server (ALB RequestCountPerTarget) that target tracking holds. */
   readonly requestsPerTarget: number;
+  /**
+   * Run part of the tier on Spot capacity: only for a tier that holds no state (stage 6), whose
+   * servers can be taken back with two minutes' notice and lose nothing.
+   *
+   * @default - everything on demand
+   */
+  readonly spot?: SpotCapacity;
+}
+
+/** How a stateless web tier mixes on-demand and Spot capacity. */
+export interface SpotCapacity {
+  /** Servers that always run on demand, before the percentage applies. */
+  readonly onDemandBase: number;
+  /** The share of the capacity above the base that runs on Spot, 0 to 100. */
+  readonly spotPercentage: number;
 }
 
 /** An Auto Scaling group of EC2 instances. */
@@ -109,7 +125,24 @@ export class AutoScalingWebTier extends Construct implements WebTier {
     this.group = new autoscaling.AutoScalingGroup(this, 'Group', {
       vpc: props.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      launchTemplate: this.launchTemplate,
+      ...(props.spot
+        ? {
+            // Spot from several interchangeable types (more capacity pools), replaced before it is taken back.
+            mixedInstancesPolicy: {
+              launchTemplate: this.launchTemplate,
+              launchTemplateOverrides: interchangeableTypes(props.instanceType).map((type) => ({
+                instanceType: new ec2.InstanceType(type),
+              })),
+              instancesDistribution: {
+                onDemandBaseCapacity: props.spot.onDemandBase,
+                onDemandPercentageAboveBaseCapacity: 100 - props.spot.spotPercentage,
+                onDemandAllocationStrategy: autoscaling.OnDemandAllocationStrategy.PRIORITIZED,
+                spotAllocationStrategy: autoscaling.SpotAllocationStrategy.PRICE_CAPACITY_OPTIMIZED,
+              },
+            },
+            capacityRebalance: true,
+          }
+        : { launchTemplate: this.launchTemplate }),
       minCapacity: props.minCapacity,
       maxCapacity: props.maxCapacity,
       desiredCapacity: props.desiredCapacity,
@@ -133,6 +166,13 @@ export class AutoScalingWebTier extends Construct implements WebTier {
       Validations.of(this.group).acknowledge({
         id: 'Annotation::@aws-cdk/aws-autoscaling:desiredCapacitySet',
         reason: 'desiredCapacity is set in the configuration, whose documentation says every deployment resets the group to it.',
+      });
+    }
+    if (props.spot) {
+      Validations.of(this.group).acknowledge({
+        id: 'AwsSolutions-EC26',
+        reason:
+          'The volumes are encrypted in the launch template, which the rule does not follow through a mixed instances policy; invariant ZTM-5 checks the launch template itself.',
       });
     }
     Validations.of(this.group).acknowledge({
@@ -167,7 +207,11 @@ export class FargateWebTier extends Construct implements WebTier {
     super(scope, id);
 
     const architecture = IMAGE_PLATFORMS[props.architecture ?? 'X86_64'];
-    const cluster = new ecs.Cluster(this, 'Cluster', { vpc: props.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+    const cluster = new ecs.Cluster(this, 'Cluster', {
+      vpc: props.vpc,
+      containerInsightsV2: ecs.ContainerInsights.ENABLED,
+      enableFargateCapacityProviders: props.spot !== undefined,
+    });
 
     const taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
       cpu: props.taskCpu,
@@ -201,6 +245,13 @@ export class FargateWebTier extends Construct implements WebTier {
       maxHealthyPercent: 200,
       circuitBreaker: { enable: true, rollback: true },
       healthCheckGracePeriod: Duration.seconds(60),
+      // Fargate Spot beside Fargate: the base and the on-demand share first, the rest on Spot.
+      capacityProviderStrategies: props.spot
+        ? [
+            { capacityProvider: 'FARGATE', base: props.spot.onDemandBase, weight: 100 - props.spot.spotPercentage },
+            ...(props.spot.spotPercentage > 0 ? [{ capacityProvider: 'FARGATE_SPOT', weight: props.spot.spotPercentage }] : []),
+          ]
+        : undefined,
     });
     afterEgress(this.service, props.vpc);
     this.connections = this.service.connections;

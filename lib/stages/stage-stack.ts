@@ -1,4 +1,4 @@
-import { Stack, Tags, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Tags, Validations } from 'aws-cdk-lib';
 import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -13,6 +13,7 @@ import { DeploymentVerification, type VerifiedTarget } from '../constructs/deplo
 import { EDGE_REGION, EdgeProtection, type EdgeProtectionProps } from '../constructs/edge-protection';
 import { LoadBalancer } from '../constructs/load-balancer';
 import { ReplicatedDataTier } from '../constructs/replicated-data-tier';
+import { CacheSessions, type SessionStore, TableSessions } from '../constructs/session-store';
 import { StaticPage } from '../constructs/static-page';
 import { HEALTH_CHECK_PATH, READINESS_PATH, type WebAppProps } from '../constructs/web-app';
 import { AutoScalingWebTier, FargateWebTier, type WebTier } from '../constructs/web-tier';
@@ -147,6 +148,7 @@ export abstract class StageStack extends Stack {
     vpc: ec2.IVpc,
     data: DataTier,
     cache: CacheTier,
+    sessions?: SessionStore,
   ): { loadBalancer: LoadBalancer; webTier: WebTier; cdn: ContentDelivery } {
     const c = this.config;
     // Over HTTPS, CloudFront needs a name for the load balancer that its certificate covers: this one resolves to it.
@@ -165,7 +167,7 @@ export abstract class StageStack extends Stack {
         comment: `zero-to-millions ${this.stackName}: the internal load balancer, as CloudFront names it (private addresses)`,
       });
     }
-    const webTier = this.webTierUsing(vpc, loadBalancer, data, cache);
+    const webTier = this.webTierUsing(vpc, loadBalancer, data, cache, sessions);
 
     const edge = this.edgeProtection({ domainName: this.apiDomainName, zone: this.zone, mode: c.wafMode, rateLimit: c.wafRateLimit });
     const accessLogs = edgeAccessLogs(this, 'EdgeAccessLogs');
@@ -204,12 +206,23 @@ export abstract class StageStack extends Stack {
     return edgeStack.protection;
   }
 
-  /** The web tier behind a load balancer, admitted to its data and cache tiers. */
-  private webTierUsing(vpc: ec2.IVpc, loadBalancer: LoadBalancer, data: DataTier, cache?: CacheTier): WebTier {
-    const webTier = this.horizontalWebTier(vpc, loadBalancer, this.webApp({ ...data.environment, ...cache?.environment }));
+  /** The web tier behind a load balancer, admitted to its data and cache tiers and its session store. */
+  private webTierUsing(vpc: ec2.IVpc, loadBalancer: LoadBalancer, data: DataTier, cache?: CacheTier, sessions?: SessionStore): WebTier {
+    const app = this.webApp({ ...data.environment, ...cache?.environment, ...sessions?.environment });
+    const webTier = this.horizontalWebTier(vpc, loadBalancer, app);
     data.allowWebTier(webTier);
     cache?.allowWebTier(webTier);
+    sessions?.allowWebTier(webTier);
     return webTier;
+  }
+
+  /**
+   * Where sessions live once the web tier is stateless (stage 6 and up): the managed cache with
+   * `rds`, a DynamoDB table of their own with `dynamodb`.
+   */
+  protected sharedSessions(cache: ManagedCache): SessionStore {
+    const ttl = Duration.hours(this.config.sessionTtlHours);
+    return this.config.dataStore === 'rds' ? new CacheSessions(cache, ttl) : new TableSessions(this, 'Sessions', { ttl });
   }
 
   /** The horizontally scaled web tier `webTier` asks for (stages 3 and up), behind the load balancer. */
@@ -224,6 +237,8 @@ export abstract class StageStack extends Stack {
       desiredCapacity: c.desiredCapacity,
       cpuTargetPercent: c.cpuTargetPercent,
       requestsPerTarget: c.requestsPerTarget,
+      // Only a tier that holds no state may run on capacity that can be taken back (stage 6 and up).
+      spot: this.stage >= 6 ? { onDemandBase: c.onDemandBase, spotPercentage: c.spotPercentage } : undefined,
     };
     return c.webTier === 'ec2'
       ? new AutoScalingWebTier(this, 'AutoScalingWebTier', { ...scaling, instanceType: c.instanceType })

@@ -65,6 +65,11 @@ const FAULTS: Record<string, Subject> = {
       Properties: { GroupId: cache.Properties.SecurityGroupIds[0], CidrIp: '10.0.0.0/16', FromPort: 6379, ToPort: 6379, IpProtocol: 'tcp' },
     };
   }),
+  // Stage 6's web tier told to keep sessions in memory, while it runs on Spot.
+  'ZTM-14': withFault(6, { webTier: 'ecs' }, (t) => {
+    const environment = first(t, 'AWS::ECS::TaskDefinition').Properties.ContainerDefinitions[0].Environment;
+    environment.find((v: any) => v.Name === 'SESSION_STORE').Value = 'memory';
+  }),
 };
 
 /** More faults each invariant must find, beyond the one above. */

@@ -58,6 +58,9 @@ describe('defaults', () => {
       wafMode: 'block',
       wafRateLimit: 2000,
       priceClass: '100',
+      spotPercentage: 100,
+      onDemandBase: 1,
+      sessionTtlHours: 24,
     });
   });
 
@@ -151,6 +154,12 @@ describe('each bad value is reported with its key, the value and what is allowed
       `stages: got "1,9" (the item "9" is not a stage number (${NUMBERS}) or stack name (${NAMES})); allowed: "all", or a list of at least 1 distinct stages (a JSON array or a comma-separated string), each a stage number (${NUMBERS}) or stack name (${NAMES})`,
     ],
     ['unknown webTier', { webTier: 'lambda' }, 'webTier: got "lambda"; allowed: one of "ec2", "ecs"'],
+    [
+      'more on-demand servers than the fewest servers',
+      { onDemandBase: 3 },
+      'onDemandBase: got 3, more than minCapacity (2); allowed: 0 to minCapacity (2) servers always on demand',
+    ],
+    ['a Spot share over 100', { spotPercentage: 120 }, 'spotPercentage: got 120; allowed: a whole number from 0 to 100'],
     ['a firewall mode that is not one', { wafMode: 'off' }, 'wafMode: got "off"; allowed: one of "block", "count"'],
     ['a price class CloudFront does not have', { priceClass: 300 }, 'priceClass: got 300; allowed: one of "100", "200", "All"'],
     ['a rate limit under what WAF accepts', { wafRateLimit: 5 }, 'wafRateLimit: got 5; allowed: a whole number from 10 to 2000000000'],

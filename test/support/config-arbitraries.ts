@@ -136,6 +136,9 @@ export const validConfiguration: fc.Arbitrary<Record<string, unknown>> = fc
         wafMode: fc.constantFrom('block', 'count'),
         wafRateLimit: spelled(fc.integer({ min: 10, max: 2_000_000_000 })),
         priceClass: fc.constantFrom<unknown>('100', '200', 'All', 100, 200),
+        spotPercentage: spelled(fc.integer({ min: 0, max: 100 })),
+        sessionTtlHours: spelled(fc.integer({ min: 1, max: 720 })),
+        onDemandBase: spelled(fc.integer({ min: 0, max: 2 })), // at most minCapacity, which is at least 2
       },
       { requiredKeys: [] },
     ),
@@ -309,6 +312,9 @@ export const INVALID_VALUES: Record<ConfigKey, fc.Arbitrary<unknown>> = {
   cacheMaxEcpuPerSecond: notAWholeNumberIn(1000, 15_000_000),
   wafMode: fc.oneof(notAString, fc.constantFrom('BLOCK', 'Count', 'allow', 'off')),
   wafRateLimit: notAWholeNumberIn(10, 2_000_000_000),
+  spotPercentage: notAWholeNumberIn(0, 100),
+  onDemandBase: notAWholeNumberIn(0, 100),
+  sessionTtlHours: notAWholeNumberIn(1, 720),
   priceClass: fc.oneof(
     notAString.filter((v) => v !== 100 && v !== 200),
     fc.constantFrom<unknown>('300', 'all', 'ALL', 'PriceClass_100', 0, 1),

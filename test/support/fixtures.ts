@@ -5,7 +5,7 @@
  *
  * Each fixture is the GIVEN of the tests that name it; keep it as small as the idea it shows.
  */
-import { App, CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import { App, CfnResource, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as targets from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -19,6 +19,7 @@ import { DeploymentVerification } from '../../lib/constructs/deployment-verifica
 import { EdgeProtection } from '../../lib/constructs/edge-protection';
 import { LoadBalancer } from '../../lib/constructs/load-balancer';
 import { Network } from '../../lib/constructs/network';
+import { TableSessions } from '../../lib/constructs/session-store';
 import { SingleWebServer } from '../../lib/constructs/single-web-server';
 import { StaticPage } from '../../lib/constructs/static-page';
 import { AutoScalingWebTier, FargateWebTier } from '../../lib/constructs/web-tier';
@@ -173,6 +174,16 @@ export const FIXTURES = {
       cache.allowWebTier({
         connections: web.connections,
         grantPrincipal: new iam.Role(s, 'WebRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') }),
+      });
+    },
+  },
+  'session-store/table': {
+    build(app) {
+      const s = stack(app, 'SessionStore');
+      const sessions = new TableSessions(s, 'Sessions', { ttl: Duration.hours(12) });
+      sessions.allowWebTier({
+        connections: new ec2.Connections(),
+        grantPrincipal: new iam.Role(s, 'WebRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') }),
       });
     },
   },

@@ -36,7 +36,7 @@ export const COMBINATIONS: Variant[] = [
     stage: 2 as const,
     overrides: { dataStore },
   })),
-  ...([3, 4, 5] as const).flatMap((stage) =>
+  ...([3, 4, 5, 6] as const).flatMap((stage) =>
     LOAD_BALANCED_OPTIONS.map((overrides) => ({
       name: `stage ${stage} ${Object.entries({ webTier: 'ec2', dataStore: 'rds', https: 'true', ...overrides })
         .map(([k, v]) => `${k}=${v}`)
@@ -57,7 +57,7 @@ export const REAL_PLACE = {
 } as const;
 
 /** Weights per stage, none of them the default. */
-export const WEIGHTS = '{"1":0,"3":255,"4":7,"5":9}';
+export const WEIGHTS = '{"1":0,"3":255,"4":7,"5":9,"6":1}';
 
 /**
  * Stage 1 with every option that reaches it changed: a Graviton type, no deletion protection, no
@@ -86,7 +86,7 @@ export const LOAD_BALANCED_ALTERED = {
   desiredCapacity: '4',
   verifyDeployment: 'false',
   weight: WEIGHTS,
-  pauseWrites: '3,4,5',
+  pauseWrites: '3,4,5,6',
 } as const;
 /** An Auto Scaling group that cannot grow: a rolling update must still replace one instance at a time. */
 export const FIXED_SIZE = { minCapacity: '4', maxCapacity: '4' } as const;
@@ -120,6 +120,10 @@ export const CACHE_CDN_ALTERED = {
   wafRateLimit: '500',
   priceClass: 'All',
 } as const;
+/** Stage 6's Spot mix and sessions with their options changed, on Graviton. */
+export const STATELESS_ALTERED = { instanceType: 'm7g.large', spotPercentage: '60', onDemandBase: '2', sessionTtlHours: '2' } as const;
+/** Stage 6 all on demand: Spot is a choice, not a requirement. */
+export const NO_SPOT = { webTier: 'ecs', spotPercentage: '0', onDemandBase: '0' } as const;
 /** Stage 4 with the table an earlier stage kept. */
 export const ADOPTED_TABLE = { dataStore: 'dynamodb', existingTable: 'Stage3-LoadBalanced-NoSqlDataTable-1A2B3C4D5E6F' } as const;
 
@@ -148,6 +152,10 @@ export const VARIANTS: Variant[] = [
   variant(4, ADOPTED_TABLE),
   variant(5, LOAD_BALANCED_ALTERED),
   variant(5, CACHE_CDN_ALTERED),
+  variant(6, LOAD_BALANCED_ALTERED),
+  variant(6, STATELESS_ALTERED),
+  variant(6, { ...STATELESS_ALTERED, webTier: 'ecs', dataStore: 'dynamodb' }),
+  variant(6, NO_SPOT),
 ];
 
 /** The stages that hold data, as test/checks/data-resources.json pins them. */
@@ -161,4 +169,6 @@ export const DATA_STAGES: Variant[] = [
   { name: 'Stage4-ReplicatedData dataStore=dynamodb', stage: 4, overrides: { dataStore: 'dynamodb' } },
   { name: 'Stage5-CacheAndCdn dataStore=rds', stage: 5, overrides: { dataStore: 'rds' } },
   { name: 'Stage5-CacheAndCdn dataStore=dynamodb', stage: 5, overrides: { dataStore: 'dynamodb' } },
+  { name: 'Stage6-Stateless dataStore=rds', stage: 6, overrides: { dataStore: 'rds' } },
+  { name: 'Stage6-Stateless dataStore=dynamodb', stage: 6, overrides: { dataStore: 'dynamodb' } },
 ];
