@@ -1,14 +1,17 @@
 #!/usr/bin/env node
 /**
  * npm run preflight [-- -c key=value ...]: checks the hosted zone, the domain's delegation, the
- * stage's record name and what the stage takes its data from (a snapshot, a table) with your AWS
+ * stage's record name, what the stage takes its data from (a snapshot, a table) and, for the CDN
+ * stages, the CDK bootstrap in us-east-1 and who holds the API name at CloudFront, with your AWS
  * credentials before any deploy, and prints what `cdk deploy` would create. Takes the same
  * configuration as `cdk synth`. Exits 0 when nothing blocks a deploy.
  */
 import { promises as dns } from 'node:dns';
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { Route53Client } from '@aws-sdk/client-route-53';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { App } from 'aws-cdk-lib';
 import { realClock } from '../lambda/shared/retry';
 import { buildApp } from '../lib/app';
@@ -33,11 +36,21 @@ async function main(): Promise<number> {
   const dynamodb = new DynamoDBClient({ region: config.region, maxAttempts: 1 });
   let result: Awaited<ReturnType<typeof preflight>>;
   try {
-    result = await preflight(config, { route53, rds, dynamodb, resolveNs: (domain) => dns.resolveNs(domain), clock: realClock });
+    const cloudfront = new CloudFrontClient({ region: 'us-east-1', maxAttempts: 1 });
+    const ssm = (region: string) => new SSMClient({ region, maxAttempts: 1 });
+    result = await preflight(config, {
+      route53,
+      rds,
+      dynamodb,
+      cloudfront,
+      ssm,
+      resolveNs: (domain) => dns.resolveNs(domain),
+      clock: realClock,
+    });
   } catch (error) {
     if (!isCredentialsError(error)) throw error;
     process.stderr.write(
-      `preflight needs AWS credentials that can read Route 53, RDS snapshots and DynamoDB tables (${(error as Error).name}): configure a profile or AWS_* variables, then run it again.\n`,
+      `preflight needs AWS credentials that can read Route 53, RDS snapshots, DynamoDB tables, CloudFront distributions and SSM parameters (${(error as Error).name}): configure a profile or AWS_* variables, then run it again.\n`,
     );
     return 2;
   }

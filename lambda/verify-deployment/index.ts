@@ -28,6 +28,7 @@ export function paramsFromEnvironment(): VerifyParams {
     target,
     healthUrl: required('HEALTH_URL'),
     readyUrl: required('READY_URL'),
+    hostName: process.env.HOST_NAME || undefined,
     budgetMs: Number(required('BUDGET_SECONDS')) * 1000,
   };
 }

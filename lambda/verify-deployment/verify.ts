@@ -38,6 +38,8 @@ export interface VerifyParams {
   readonly healthUrl: string;
   /** The readiness endpoint through the target, such as `https://my-alb-123.us-east-1.elb.amazonaws.com/readyz`. */
   readonly readyUrl: string;
+  /** The Host and TLS server name of the health and readiness requests. @default recordName */
+  readonly hostName?: string;
   /** How long all steps together may take. */
   readonly budgetMs: number;
 }
@@ -168,16 +170,17 @@ export async function verifyDeployment(params: VerifyParams, deps: Deps): Promis
   }
 
   // 3. health
+  const host = params.hostName ?? params.recordName;
   await until('health', async () => {
-    const { status, body } = await deps.probe.get(params.healthUrl, params.recordName);
+    const { status, body } = await deps.probe.get(params.healthUrl, host);
     return { done: status === 200, saw: `HTTP ${status} ${body.slice(0, 200)}` };
   });
-  log(`health: ${params.healthUrl} (Host: ${params.recordName}) answers 200`);
+  log(`health: ${params.healthUrl} (Host: ${host}) answers 200`);
 
   // 4. ready
   await until('ready', async () => {
-    const { status, body } = await deps.probe.get(params.readyUrl, params.recordName);
+    const { status, body } = await deps.probe.get(params.readyUrl, host);
     return { done: status === 200, saw: `HTTP ${status} ${body.slice(0, 200)}` };
   });
-  log(`ready: ${params.readyUrl} (Host: ${params.recordName}) answers 200: the servers reach their data`);
+  log(`ready: ${params.readyUrl} (Host: ${host}) answers 200: the servers reach their data`);
 }

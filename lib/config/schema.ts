@@ -136,6 +136,12 @@ const stageSet: Parser<StageNumber[]> = (() => {
   };
 })();
 
+/** CloudFront reads viewer certificates and web ACLs from this region only. */
+export const EDGE_REGION = 'us-east-1';
+
+/** The stages that serve through CloudFront, whose distributions cannot share the API name. */
+export const CDN_STAGES: readonly StageNumber[] = STAGE_NUMBERS.filter((n) => n >= 5);
+
 /** One configuration key. */
 export interface Option<T> {
   /** What the key controls, for the README. */
@@ -334,7 +340,7 @@ export const OPTIONS: { readonly [K in ConfigKey]: Option<Config[K]> } = {
   },
   weight: {
     description:
-      'The Route 53 weight of each stage\'s record, for moving traffic between stages deployed side by side (see "Moving between stages"). Record it per stage in cdk.json so a later deploy does not undo a cutover.',
+      'The Route 53 weight of each stage\'s record, for moving traffic between stages deployed side by side (see "Moving between stages"). Record it per stage in cdk.json so a later deploy does not undo a cutover. From stage 5 a weight above 0 also puts the API name on the stage\'s CloudFront distribution, and a name can be on one distribution only: of the CDN stages deployed, one at a time has a weight above 0 (see "Moving between CDN stages"; `npm run preflight` checks it).',
     parser: uniformOrPerKey(STAGE_NUMBERS.map(String) as `${StageNumber}`[], wholeNumber(0, 255), 100, 'stage number'),
     default: Object.fromEntries(STAGE_NUMBERS.map((n) => [n, 100])) as Record<`${StageNumber}`, number>,
     defaultInWords: '100 for every stage',

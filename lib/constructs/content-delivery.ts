@@ -13,9 +13,12 @@ import type { StaticPage } from './static-page';
 export const CACHEABLE_ITEM_PATHS = '/items/*';
 
 export interface ContentDeliveryProps {
-  /** The name clients use, such as `api.example.com`. */
-  readonly domainName: string;
-  /** The viewer certificate for `domainName`, in us-east-1. */
+  /**
+   * The names the distribution serves, such as `stage5.api.example.com` and `api.example.com`. A
+   * name can be on one distribution only: the API name is on the one CDN stage that carries it.
+   */
+  readonly domainNames: string[];
+  /** The viewer certificate for `domainNames`, in us-east-1. */
   readonly certificate: acm.ICertificate;
   /** The ARN of the web ACL (in us-east-1) that screens every request. */
   readonly webAclArn: string;
@@ -124,8 +127,8 @@ export class ContentDelivery extends Construct {
     };
 
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
-      comment: `zero-to-millions: ${props.domainName}`,
-      domainNames: [props.domainName],
+      comment: `zero-to-millions: ${props.domainNames.join(', ')}`,
+      domainNames: props.domainNames,
       certificate: props.certificate,
       minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,

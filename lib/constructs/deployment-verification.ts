@@ -22,6 +22,13 @@ export interface DeploymentVerificationProps {
   readonly target: VerifiedTarget;
   /** The health endpoint through the target itself, such as `http://<elastic ip>/healthz`, with the public name as Host. */
   readonly healthUrl: string;
+  /**
+   * The name sent as Host and TLS server name: the public name, or (a CDN stage) the stage's own
+   * name, which its distribution carries whether or not it carries the public one yet.
+   *
+   * @default - the record's name
+   */
+  readonly hostName?: string;
   /** The readiness endpoint through the target, such as `http://<elastic ip>/readyz`: the servers reach their data. */
   readonly readyUrl: string;
   /** What must exist before verification runs: the web tier (the record is always included). */
@@ -107,6 +114,7 @@ export class DeploymentVerification extends Construct {
         TARGET: target.kind === 'ip' ? target.address : target.dnsName,
         HEALTH_URL: props.healthUrl,
         READY_URL: props.readyUrl,
+        HOST_NAME: props.hostName ?? props.record.domainName,
         BUDGET_SECONDS: String(DeploymentVerification.BUDGET.toSeconds()),
       },
     });

@@ -4,13 +4,15 @@ import type * as route53 from 'aws-cdk-lib/aws-route53';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { WafMode } from '../config';
+import { EDGE_REGION } from '../config/schema';
 
-/** CloudFront takes its certificate and its web ACL from this region only. */
-export const EDGE_REGION = 'us-east-1';
+export { EDGE_REGION };
 
 export interface EdgeProtectionProps {
   /** The name clients use, such as `api.example.com`: the certificate is for it. */
   readonly domainName: string;
+  /** More names the certificate covers, such as the stage's own `stage5.api.example.com`. @default - none */
+  readonly alternativeNames?: string[];
   /** The public zone of `domainName`, where ACM validates the certificate by DNS. */
   readonly zone: route53.IHostedZone;
   /** `block`: matched requests are refused; `count`: only counted in the metrics. */
@@ -46,6 +48,7 @@ export class EdgeProtection extends Construct {
 
     this.certificate = new acm.Certificate(this, 'Certificate', {
       domainName: props.domainName,
+      subjectAlternativeNames: props.alternativeNames,
       validation: acm.CertificateValidation.fromDns(props.zone),
     });
 

@@ -169,10 +169,19 @@ export abstract class StageStack extends Stack {
     }
     const webTier = this.webTierUsing(vpc, loadBalancer, data, cache, sessions);
 
-    const edge = this.edgeProtection({ domainName: this.apiDomainName, zone: this.zone, mode: c.wafMode, rateLimit: c.wafRateLimit });
+    // The stage's own name is always on its distribution; the API name only while this stage carries it (weight above 0).
+    const ownName = `stage${this.stage}.${this.apiDomainName}`;
+    const carriesApi = c.weight[`${this.stage}`] > 0;
+    const edge = this.edgeProtection({
+      domainName: this.apiDomainName,
+      alternativeNames: [ownName],
+      zone: this.zone,
+      mode: c.wafMode,
+      rateLimit: c.wafRateLimit,
+    });
     const accessLogs = edgeAccessLogs(this, 'EdgeAccessLogs');
     const cdn = new ContentDelivery(this, 'Cdn', {
-      domainName: this.apiDomainName,
+      domainNames: carriesApi ? [this.apiDomainName, ownName] : [ownName],
       certificate: edge.certificate,
       webAclArn: edge.webAcl.attrArn,
       loadBalancer,
@@ -181,7 +190,11 @@ export abstract class StageStack extends Stack {
       priceClass: c.priceClass,
       accessLogs,
     });
-    this.publishApi({ distribution: cdn.distribution }, webTier, [loadBalancer]);
+    const target = route53.RecordTarget.fromAlias(new targets.CloudFrontTarget(cdn.distribution));
+    const comment = `zero-to-millions ${this.stackName}: its own name, whichever stage carries ${this.apiDomainName}`;
+    new route53.ARecord(this, 'OwnNameRecord', { zone: this.zone, recordName: ownName, target, comment });
+    new route53.AaaaRecord(this, 'OwnNameIpv6Record', { zone: this.zone, recordName: ownName, target, comment });
+    this.publishApi({ distribution: cdn.distribution, hostName: ownName }, webTier, [loadBalancer]);
     return { loadBalancer, webTier, cdn };
   }
 
@@ -259,13 +272,15 @@ export abstract class StageStack extends Stack {
     front:
       | { readonly elasticIp: ec2.CfnEIP }
       | { readonly loadBalancer: LoadBalancer }
-      | { readonly distribution: cloudfront.Distribution },
+      | { readonly distribution: cloudfront.Distribution; readonly hostName: string },
     servedBy: IConstruct,
     after: IConstruct[] = [],
   ): ApiRecord {
     let target: route53.RecordTarget;
     let verified: VerifiedTarget;
     let scheme: 'http' | 'https';
+    // The name the verification asks the target for: the public name, or a CDN stage's own (which its distribution always carries).
+    let hostName = this.apiDomainName;
     if ('elasticIp' in front) {
       target = route53.RecordTarget.fromIpAddresses(front.elasticIp.ref);
       verified = { kind: 'ip', address: front.elasticIp.ref };
@@ -282,6 +297,7 @@ export abstract class StageStack extends Stack {
       target = route53.RecordTarget.fromAlias(new targets.CloudFrontTarget(front.distribution));
       verified = { kind: 'cdn', dnsName: front.distribution.distributionDomainName };
       scheme = 'https';
+      hostName = front.hostName;
       after = [...after, front.distribution];
     }
     const record = new ApiRecord(this, 'Api', {
@@ -302,6 +318,7 @@ export abstract class StageStack extends Stack {
         target: verified,
         healthUrl: `${scheme}://${host}${HEALTH_CHECK_PATH}`,
         readyUrl: `${scheme}://${host}${READINESS_PATH}`,
+        hostName,
         after: [servedBy, ...after],
       });
     }

@@ -83,9 +83,9 @@ describe('Stage 5 — cache tier and CDN', () => {
       expect(template.Outputs?.Url.Value).toBe('https://api.example.com/');
     });
 
-    test('the edge serves api.<domain> over TLS 1.2+ with a DNS-validated certificate, HTTP/2 and 3, behind the firewall, logging to S3', () => {
+    test("the edge serves api.<domain> and the stage's own name over TLS 1.2+ with a DNS-validated certificate, HTTP/2 and 3, behind the firewall, logging to S3", () => {
       expect(config).toMatchObject({
-        Aliases: ['api.example.com'],
+        Aliases: ['api.example.com', 'stage5.api.example.com'],
         HttpVersion: 'http2and3',
         IPV6Enabled: true,
         PriceClass: 'PriceClass_100',
@@ -95,8 +95,11 @@ describe('Stage 5 — cache tier and CDN', () => {
       const [edgeCertificateId, edgeCertificate] = resources(template, 'AWS::CertificateManager::Certificate').find(([id]) =>
         id.startsWith('Edge'),
       )!;
-      expect(edgeCertificate.Properties).toMatchObject({ DomainName: 'api.example.com', ValidationMethod: 'DNS' });
-      expect(edgeCertificate.Properties.SubjectAlternativeNames).toBeUndefined();
+      expect(edgeCertificate.Properties).toMatchObject({
+        DomainName: 'api.example.com',
+        SubjectAlternativeNames: ['stage5.api.example.com'],
+        ValidationMethod: 'DNS',
+      });
       expect(idOf(config.ViewerCertificate.AcmCertificateArn)).toBe(edgeCertificateId);
       expect(config.WebACLId).toEqual({ 'Fn::GetAtt': [only(template, 'AWS::WAFv2::WebACL')[0], 'Arn'] });
     });
@@ -182,6 +185,29 @@ describe('Stage 5 — cache tier and CDN', () => {
       expect(resources(template, 'AWS::EC2::Instance')).toEqual([]);
       const natAddresses = resources(template, 'AWS::EC2::NatGateway').map(([, nat]) => idOf(nat.Properties.AllocationId));
       expect(resources(template, 'AWS::EC2::EIP').map(([id]) => id)).toEqual(natAddresses);
+    });
+  });
+
+  describe('one distribution at a time carries the API name', () => {
+    test('the stage always has its own name, stage5.api.<domain>, on its distribution and in DNS', () => {
+      const template = templateOf(5);
+      const { id } = distributionOf(template);
+      const own = resources(template, 'AWS::Route53::RecordSet').filter(([, r]) => r.Properties.Name === 'stage5.api.example.com.');
+      expect(own.map(([, r]) => [r.Properties.Type, r.Properties.AliasTarget.DNSName, r.Properties.SetIdentifier])).toEqual([
+        ['A', { 'Fn::GetAtt': [id, 'DomainName'] }, undefined],
+        ['AAAA', { 'Fn::GetAtt': [id, 'DomainName'] }, undefined],
+      ]);
+    });
+
+    test('with weight 0, the distribution leaves api.<domain> to the CDN stage that carries it; verification asks for the own name', () => {
+      const template = templateOf(5, { weight: '{"5":0}' });
+      expect(distributionOf(template).config.Aliases).toEqual(['stage5.api.example.com']);
+      const [, verification] = resources(template, 'AWS::Lambda::Function').find(([id]) => id.startsWith('VerificationFunction'))!;
+      expect(verification.Properties.Environment.Variables).toMatchObject({
+        HOST_NAME: 'stage5.api.example.com',
+        WEIGHT: '0',
+        TARGET_KIND: 'cdn',
+      });
     });
   });
 

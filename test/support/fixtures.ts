@@ -213,7 +213,7 @@ export const FIXTURES = {
       loadBalancer.addWebTier(new targets.IpTarget('10.0.4.10'));
       const accessLogs = edgeAccessLogs(s, 'AccessLogs');
       new ContentDelivery(s, 'Cdn', {
-        domainName: 'api.example.com',
+        domainNames: ['api.example.com', 'stage5.api.example.com'],
         certificate: edge.certificate,
         webAclArn: edge.webAcl.attrArn,
         loadBalancer,

@@ -57,7 +57,7 @@ export const REAL_PLACE = {
 } as const;
 
 /** Weights per stage, none of them the default. */
-export const WEIGHTS = '{"1":0,"3":255,"4":7,"5":9,"6":1}';
+export const WEIGHTS = '{"1":0,"3":255,"4":7,"5":9,"6":0}';
 
 /**
  * Stage 1 with every option that reaches it changed: a Graviton type, no deletion protection, no
@@ -152,6 +152,7 @@ export const VARIANTS: Variant[] = [
   variant(4, ADOPTED_TABLE),
   variant(5, LOAD_BALANCED_ALTERED),
   variant(5, CACHE_CDN_ALTERED),
+  variant(5, { weight: '{"5":0}' }),
   variant(6, LOAD_BALANCED_ALTERED),
   variant(6, STATELESS_ALTERED),
   variant(6, { ...STATELESS_ALTERED, webTier: 'ecs', dataStore: 'dynamodb' }),
