@@ -102,7 +102,11 @@ export const MATRIX: Combination[] = [
     ],
   }).map(({ spot, ...o }) => ({ stage: 6 as const, overrides: { ...o, ...spot } })),
   { stage: 6 as const, overrides: { instanceType: 't4g.small', sessionTtlHours: '720', region: 'eu-west-1', https: 'false' } },
-  { stage: 6 as const, overrides: { instanceType: 'c7a.48xlarge', sessionTtlHours: '1', ...CAPACITIES[2] } },
+  // A hundred servers of the largest type, with a database whose connections hold them.
+  {
+    stage: 6 as const,
+    overrides: { instanceType: 'c7a.48xlarge', sessionTtlHours: '1', minCapacity: '100', maxCapacity: '100', databaseMaxAcu: '32' },
+  },
   // deletionProtection reaches only the data tier (and stage 1's instance): it is crossed with the
   // options that shape the data tier, not with networks and capacities that never touch it.
   ...cross({ stage: [3, 4, 5, 6] as const, webTier: ['ec2', 'ecs'], dataStore: ['rds', 'dynamodb'], deletionProtection: ['false'] }).map(

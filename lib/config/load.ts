@@ -155,11 +155,12 @@ export function loadConfig(context: Readonly<Record<string, unknown>>): Config {
  */
 function connectionProblems(c: Config, valid: (...keys: ConfigKey[]) => boolean): string[] {
   if (!valid('stages', 'dataStore', 'maxCapacity', 'databasePoolSize') || c.dataStore !== 'rds') return [];
-  const demands: { stage: StageNumber; keys: string; pools: number; database: string; memory: number | undefined; remedy: string }[] = [];
+  const demands: { stages: StageNumber[]; keys: string; pools: number; database: string; memory: number | undefined; remedy: string }[] =
+    [];
   if (c.stages.includes(3) && valid('databaseInstanceType')) {
     const memory = instanceMemoryGiB(c.databaseInstanceType);
     demands.push({
-      stage: 3,
+      stages: [3],
       keys: 'databaseInstanceType',
       pools: 1,
       database: `db.${c.databaseInstanceType}`,
@@ -167,10 +168,11 @@ function connectionProblems(c: Config, valid: (...keys: ConfigKey[]) => boolean)
       remedy: 'a databaseInstanceType with more memory',
     });
   }
-  if (c.stages.some((s) => s >= 4) && valid('databaseMaxAcu')) {
+  const aurora = c.stages.filter((s) => s >= 4);
+  if (aurora.length > 0 && valid('databaseMaxAcu')) {
     const memory = GIB_PER_ACU * c.databaseMaxAcu;
     demands.push({
-      stage: 4,
+      stages: aurora,
       keys: 'databaseMaxAcu',
       pools: 2,
       database: `Aurora Serverless v2 at ${c.databaseMaxAcu} ACU`,
@@ -178,7 +180,7 @@ function connectionProblems(c: Config, valid: (...keys: ConfigKey[]) => boolean)
       remedy: 'a larger databaseMaxAcu',
     });
   }
-  return demands.flatMap(({ stage, keys, pools, database, memory, remedy }) => {
+  return demands.flatMap(({ stages, keys, pools, database, memory, remedy }) => {
     if (memory === undefined) return [];
     const wanted = c.maxCapacity * pools * c.databasePoolSize;
     const usable = usableConnections(memory);
@@ -190,10 +192,10 @@ function connectionProblems(c: Config, valid: (...keys: ConfigKey[]) => boolean)
       Math.floor(usable / (pools * c.databasePoolSize)) >= 2
         ? `maxCapacity ${Math.floor(usable / (pools * c.databasePoolSize))}`
         : undefined,
-      stage >= 4 ? largerCapacity(wanted) : remedy,
+      stages[0] >= 4 ? largerCapacity(wanted) : remedy,
     ].filter((f): f is string => f !== undefined);
     return [
-      `maxCapacity, databasePoolSize, ${keys}: got ${opening} in stage ${stage}, more than ${database} accepts (${usable} of its ${maxConnections(memory)}, keeping ${100 - 100 * CONNECTION_HEADROOM} % in reserve); allowed: at most ${usable} connections: ${fixes.join(', or ')}`,
+      `maxCapacity, databasePoolSize, ${keys}: got ${opening} in stage ${stages.join(', ')}, more than ${database} accepts (${usable} of its ${maxConnections(memory)}, keeping ${100 - 100 * CONNECTION_HEADROOM} % in reserve); allowed: at most ${usable} connections: ${fixes.join(', or ')}`,
     ];
   });
 }

@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DATABASE_NAME, DATABASE_PORT, MASTER_USER, POSTGRES_VERSION } from '../data-contract';
 import type { DataTier, WebTierIdentity } from './data-tier';
@@ -32,13 +32,6 @@ export interface ReplicatedDataTierProps {
   /** Connections each web server keeps to each endpoint, which the service is told. */
   readonly poolSize: number;
   /**
-   * Subnets with a route to Secrets Manager's API, where the secret's rotation function runs: it
-   * must reach both the database and the API. The isolated subnets reach only the former.
-   */
-  readonly rotationSubnets: ec2.SubnetSelection;
-  /** How often the master password is rotated. @default 30 days */
-  readonly rotateEvery?: Duration;
-  /**
    * A snapshot of an RDS PostgreSQL instance (stage 2's or 3's) or an Aurora cluster to create the
    * cluster from, by ARN. It must stay the same for the life of the cluster: CloudFormation replaces
    * a cluster whose snapshot changes.
@@ -54,16 +47,18 @@ export interface ReplicatedDataTierProps {
  * the cluster endpoint, reads to the reader endpoint; when the writer fails, Aurora promotes a
  * reader and the cluster endpoint follows it, so no single instance or zone takes the database
  * down. The guarantees of stages 2 and 3 hold: isolated subnets, only the web tier admitted,
- * encrypted, a generated master password (now rotated), backups, a final snapshot, deletion
- * protection.
+ * encrypted, backups, a final snapshot, deletion protection.
+ *
+ * The master password is RDS's own: RDS generates it into Secrets Manager, rotates it (every 7
+ * days) without a rotation function or a network path to do it from, and does the same for a
+ * cluster restored from a snapshot, whose old password it replaces. (A password CloudFormation
+ * passes to a restored Aurora cluster is not applied: the secret would not open the database.)
  */
 export class ReplicatedDataTier extends Construct implements DataTier {
   readonly kind = 'rds' as const;
   readonly cluster: rds.DatabaseCluster | rds.DatabaseClusterFromSnapshot;
   readonly secret: secretsmanager.ISecret;
   readonly environment: Record<string, string>;
-  /** The rotation function's network identity: the database admits it beside the web tier. */
-  readonly rotation: ec2.SecurityGroup;
 
   constructor(scope: Construct, id: string, props: ReplicatedDataTierProps) {
     super(scope, id);
@@ -103,34 +98,25 @@ export class ReplicatedDataTier extends Construct implements DataTier {
     };
 
     this.cluster = props.snapshotArn
-      ? // The master user is the snapshot's (stages 2 and 3 name it the same); its password is generated anew.
+      ? // The master user is the snapshot's (stages 2 and 3 name it the same); RDS gives it a new password it manages.
         new rds.DatabaseClusterFromSnapshot(this, 'Cluster', {
           ...common,
           snapshotIdentifier: props.snapshotArn,
-          snapshotCredentials: rds.SnapshotCredentials.fromGeneratedSecret(MASTER_USER),
+          manageMasterUserPassword: true,
         })
       : new rds.DatabaseCluster(this, 'Cluster', {
           ...common,
-          credentials: rds.Credentials.fromGeneratedSecret(MASTER_USER),
+          credentials: rds.Credentials.fromUsername(MASTER_USER),
+          manageMasterUserPassword: true,
           defaultDatabaseName: DATABASE_NAME,
         });
     this.secret = this.cluster.secret!;
-
-    // The rotation function runs where it reaches both the database and Secrets Manager's API.
-    this.rotation = new ec2.SecurityGroup(this, 'RotationSecurityGroup', {
-      vpc: props.vpc,
-      description: 'Secret rotation: PostgreSQL to the cluster, HTTPS to Secrets Manager',
-      allowAllOutbound: true,
-    });
-    this.cluster.connections.allowFrom(this.rotation, ec2.Port.tcp(DATABASE_PORT), 'PostgreSQL from the secret rotation');
-    this.secret.addRotationSchedule('Rotation', {
-      hostedRotation: secretsmanager.HostedRotation.postgreSqlSingleUser({
-        vpc: props.vpc,
-        vpcSubnets: props.rotationSubnets,
-        securityGroups: [this.rotation],
-      }),
-      automaticallyAfter: props.rotateEvery ?? Duration.days(30),
-    });
+    if (props.snapshotArn) {
+      Validations.of(this.cluster).acknowledge({
+        id: 'Annotation::@aws-cdk/aws-rds:generatedCredsNotApplied',
+        reason: 'No credentials are generated: RDS manages the master password of the restored cluster (manageMasterUserPassword).',
+      });
+    }
 
     this.environment = {
       DATA_STORE: 'rds',
@@ -147,7 +133,7 @@ export class ReplicatedDataTier extends Construct implements DataTier {
     Validations.of(this.cluster).acknowledge(HARD_CODED_ZONES);
     Validations.of(this.cluster).acknowledge({
       id: 'AwsSolutions-RDS11',
-      reason: 'The default port is not a control: the cluster is in isolated subnets and admits only the web tier and the secret rotation.',
+      reason: 'The default port is not a control: the cluster is in isolated subnets and admits only the web tier.',
     });
     if (!props.deletionProtection) {
       Validations.of(this.cluster).acknowledge({

@@ -1,6 +1,6 @@
 import { Duration, Stack, Tags, Validations } from 'aws-cdk-lib';
 import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import type { Construct, IConstruct } from 'constructs';
@@ -111,7 +111,6 @@ export abstract class StageStack extends Stack {
           backupRetentionDays: c.backupRetentionDays,
           deletionProtection: c.deletionProtection,
           poolSize: c.databasePoolSize,
-          rotationSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
           snapshotArn: c.databaseSnapshot,
         })
       : this.table();

@@ -87,11 +87,9 @@ test('GIVEN stage 5 holding the API name WHEN stage 6 would take it too THEN the
 
 test('GIVEN the stage itself holding the name (a redeploy) WHEN checked THEN it passes', async () => {
   bootstrapped();
-  cloudfront
-    .on(ListDistributionsCommand)
-    .resolves({
-      DistributionList: { Items: [distribution('E6', ['api.mysite.com', 'stage6.api.mysite.com'])], IsTruncated: false } as any,
-    });
+  cloudfront.on(ListDistributionsCommand).resolves({
+    DistributionList: { Items: [distribution('E6', ['api.mysite.com', 'stage6.api.mysite.com'])], IsTruncated: false } as any,
+  });
   const result = await run({ stages: '6' });
   expect(result.problems).toEqual([]);
   expect(result.passed).toContain(
@@ -101,11 +99,9 @@ test('GIVEN the stage itself holding the name (a redeploy) WHEN checked THEN it 
 
 test('GIVEN weight 0 WHEN another stage holds the name THEN the stage can deploy beside it', async () => {
   bootstrapped();
-  cloudfront
-    .on(ListDistributionsCommand)
-    .resolves({
-      DistributionList: { Items: [distribution('E5', ['api.mysite.com', 'stage5.api.mysite.com'])], IsTruncated: false } as any,
-    });
+  cloudfront.on(ListDistributionsCommand).resolves({
+    DistributionList: { Items: [distribution('E5', ['api.mysite.com', 'stage5.api.mysite.com'])], IsTruncated: false } as any,
+  });
   const result = await run({ stages: '6', weight: '{"6":0}' });
   expect(result.problems).toEqual([]);
   expect(result.passed).toContain(

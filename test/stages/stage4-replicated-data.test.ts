@@ -47,23 +47,15 @@ describe('Stage 4 — replicated database', () => {
         }
       });
 
-      test("in isolated subnets, admitting only the web tier and the secret's rotation, on 5432", () => {
+      test('in isolated subnets, admitting only the web tier, on 5432', () => {
         const [, subnetGroup] = only(template, 'AWS::RDS::DBSubnetGroup');
         expect(subnetGroup.Properties.SubnetIds.map((ref: { Ref: string }) => subnetTier(template, ref))).toEqual(['Isolated', 'Isolated']);
         const clusterGroup = idOf(cluster.Properties.VpcSecurityGroupIds[0]);
-        const rotationGroup = only(template, 'AWS::SecretsManager::RotationSchedule')[1].Properties.HostedRotationLambda
-          .VpcSecurityGroupIds['Fn::GetAtt'][0];
         expect(
           ingressRules(template)
             .filter((r) => r.group === clusterGroup)
-            .map((r) => [r.from, r.fromPort, r.toPort])
-            .sort(),
-        ).toEqual(
-          [
-            [rotationGroup, 5432, 5432],
-            [web.group, 5432, 5432],
-          ].sort(),
-        );
+            .map((r) => [r.from, r.fromPort, r.toPort]),
+        ).toEqual([[web.group, 5432, 5432]]);
       });
 
       test('the web tier writes through the cluster endpoint and reads through the reader endpoint; it learns no password', () => {
@@ -86,27 +78,19 @@ describe('Stage 4 — replicated database', () => {
         expect(environment).not.toMatch(/password|resolve:secretsmanager/i);
       });
 
-      test('the master password is generated, rotated every 30 days from the private subnets (which reach Secrets Manager), and readable by the web tier alone', () => {
-        const [secretId, secret] = only(template, 'AWS::SecretsManager::Secret');
-        expect(secret.Properties.GenerateSecretString).toMatchObject({
-          GenerateStringKey: 'password',
-          SecretStringTemplate: '{"username":"app_admin"}',
-        });
-        const [, rotation] = only(template, 'AWS::SecretsManager::RotationSchedule');
-        expect(rotation.Properties).toMatchObject({
-          HostedRotationLambda: { RotationType: 'PostgreSQLSingleUser' },
-          RotationRules: { ScheduleExpression: 'rate(30 days)' },
-        });
-        const subnets = rotation.Properties.HostedRotationLambda.VpcSubnetIds['Fn::Join'][1].filter(
-          (part: unknown) => typeof part !== 'string',
-        );
-        expect(subnets.map((ref: { Ref: string }) => subnetTier(template, ref))).toEqual(['Private', 'Private']);
-        // The web tier reads the secret through its attachment to the cluster (the same secret, with the endpoint added).
-        const [attachmentId, attachment] = only(template, 'AWS::SecretsManager::SecretTargetAttachment');
-        expect(attachment.Properties.SecretId).toEqual({ Ref: secretId });
+      test('RDS manages the master password (generated, rotated, in Secrets Manager); the web tier alone may read it', () => {
+        expect(cluster.Properties).toMatchObject({ ManageMasterUserPassword: true, MasterUsername: 'app_admin' });
+        expect(cluster.Properties.MasterUserPassword).toBeUndefined();
+        // No secret, rotation function or rotation schedule of the stack's own: RDS rotates its secret itself.
+        for (const type of ['AWS::SecretsManager::Secret', 'AWS::SecretsManager::RotationSchedule', 'AWS::Serverless::Application'])
+          expect(resources(template, type)).toEqual([]);
         const readers = statementsOf(template, web.roleLogicalId).filter((s) => JSON.stringify(s.Action).includes('secretsmanager'));
         expect(readers).toEqual([
-          { Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], Effect: 'Allow', Resource: { Ref: attachmentId } },
+          {
+            Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+            Effect: 'Allow',
+            Resource: { 'Fn::GetAtt': [clusterId, 'MasterUserSecret.SecretArn'] },
+          },
         ]);
       });
 
@@ -123,7 +107,7 @@ describe('Stage 4 — replicated database', () => {
         expect(zones).toEqual(['us-east-1a', 'us-east-1b', 'us-east-1c', 'us-east-1b']);
       });
 
-      test('created from the named snapshot, under its master user, with a new generated password', () => {
+      test('created from the named snapshot, under its master user, with a new password RDS manages (CloudFormation would not apply one it passed)', () => {
         const [, cluster] = only(template, 'AWS::RDS::DBCluster');
         expect(cluster.Properties).toMatchObject({
           SnapshotIdentifier: 'arn:aws:rds:us-east-1:123456789012:snapshot:stage3-final',
@@ -131,7 +115,9 @@ describe('Stage 4 — replicated database', () => {
           DeletionProtection: false,
         });
         expect(cluster.Properties.DatabaseName).toBeUndefined(); // the snapshot's databases
-        expect(JSON.stringify(cluster.Properties.MasterUserPassword)).toContain('resolve:secretsmanager');
+        expect(cluster.Properties.MasterUsername).toBeUndefined(); // the snapshot's user
+        expect(cluster.Properties.ManageMasterUserPassword).toBe(true);
+        expect(cluster.Properties.MasterUserPassword).toBeUndefined();
       });
     });
   });
