@@ -2,15 +2,11 @@
  * The app (lib/app.ts): the configuration is validated before anything is built, the stages are the
  * configured ones, synth needs no AWS account, and every check `cdk synth` runs really fails it.
  */
-import { App, Stack } from 'aws-cdk-lib';
-import { buildApp } from '../lib/app';
-import { ConfigError, STAGES } from '../lib/config';
-import { contextWith, type Overrides, SYNTH_NODE_OPTIONS } from '../lib/synth';
+import { STAGE_NUMBERS, STAGES } from '../lib/config';
+import { type Overrides, SYNTH_NODE_OPTIONS } from '../lib/synth';
 import { fixtureOf, stageOf, templateOf } from './support/synth-cache';
 import { resources } from './support/template';
 import { LOAD_BALANCED_ALTERED, REAL_PLACE, SINGLE_SERVER_ALTERED } from './support/variants';
-
-const STAGE_NUMBERS = [1, 2, 3, 4] as const;
 
 test('`cdk list` shows one stack per stage, named for what it is', () => {
   expect(STAGE_NUMBERS.map((n) => stageOf(n).stackName)).toEqual([
@@ -18,14 +14,17 @@ test('`cdk list` shows one stack per stage, named for what it is', () => {
     'Stage2-SeparateData',
     'Stage3-LoadBalanced',
     'Stage4-ReplicatedData',
+    'Stage5-CacheAndCdn',
+    'Stage6-Stateless',
   ]);
   expect(STAGE_NUMBERS.map((n) => STAGES[n].stackName)).toEqual(STAGE_NUMBERS.map((n) => stageOf(n).stackName));
 });
 
 test('GIVEN a bad configuration WHEN the app is built THEN it fails before any stack is created', () => {
-  const app = new App({ context: contextWith({ minCapacity: 10, maxCapacity: 2 }) });
-  expect(() => buildApp(app)).toThrow(ConfigError);
-  expect(app.node.children.filter((child) => Stack.isStack(child))).toEqual([]);
+  const { error, stacks } = fixtureOf('control/bad-configuration');
+  expect(error?.name).toBe('ConfigError');
+  expect(error?.message).toContain('minCapacity: got 10, which is greater than maxCapacity (2)');
+  expect(stacks).toBe(0);
 });
 
 test('every stack has an explicit environment from the configuration, and synth asks AWS for nothing', () => {
@@ -54,9 +53,9 @@ test('every resource that takes tags is tagged with its stage', () => {
 });
 
 test('each stage record uses the weight configured for it', () => {
-  const weightOf = (n: 1 | 3 | 4, overrides: Overrides) =>
-    resources(templateOf(n, overrides), 'AWS::Route53::RecordSet')[0][1].Properties.Weight;
-  expect([weightOf(1, SINGLE_SERVER_ALTERED), weightOf(3, LOAD_BALANCED_ALTERED), weightOf(4, LOAD_BALANCED_ALTERED)]).toEqual([0, 255, 7]);
+  const weightOf = (n: 1 | 3 | 4 | 5 | 6, overrides: Overrides) =>
+    resources(templateOf(n, overrides), 'AWS::Route53::RecordSet').find(([, r]) => r.Properties.SetIdentifier)![1].Properties.Weight;
+  expect([1, 3, 4, 5, 6].map((n) => weightOf(n as 1, n === 1 ? SINGLE_SERVER_ALTERED : LOAD_BALANCED_ALTERED))).toEqual([0, 255, 7, 9, 0]);
 });
 
 describe('placeholder values', () => {
@@ -70,11 +69,11 @@ describe('placeholder values', () => {
   test('GIVEN the defaults WHEN synthesized THEN each stack warns that it cannot deploy, naming the keys', () => {
     const message =
       'domainName, hostedZoneId, account still hold placeholder values: this stack synthesizes but cannot deploy. Set them in cdk.json or with -c.';
-    expect(warnings({})).toEqual([[message], [message], [message], [message]]);
+    expect(warnings({})).toEqual(STAGE_NUMBERS.map(() => [message]));
   });
 
   test('GIVEN real values WHEN synthesized THEN no stack warns', () => {
-    expect(warnings(REAL_PLACE)).toEqual([[], [], [], []]);
+    expect(warnings(REAL_PLACE)).toEqual(STAGE_NUMBERS.map(() => []));
   });
 });
 

@@ -7,8 +7,8 @@
  */
 import { webTierIds } from '../compare/analyse';
 import type { Config, StageNumber } from '../config';
-import { CLOUDFRONT_ORIGIN_FACING } from '../constructs/load-balancer';
 import { SESSION_TTL_ATTRIBUTE } from '../data-contract';
+import { CLOUDFRONT_ORIGIN_FACING } from '../edge-contract';
 import {
   type CfnTemplate,
   CONFIGURATION_METADATA,
@@ -73,16 +73,19 @@ function* strings(value: unknown, path = ''): Generator<[string, string]> {
   else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) yield* strings(v, path ? `${path}.${k}` : k);
 }
 
-/** Every object key in a JSON value, with its value and path. */
-function* entries(value: unknown, path = ''): Generator<[string, string, unknown]> {
-  if (Array.isArray(value)) for (const [i, v] of value.entries()) yield* entries(v, `${path}[${i}]`);
+/** The values of every object key that matches `key`, anywhere in a JSON value, with their paths (no generators: templates are large). */
+function valuesOfKeys(value: unknown, key: RegExp, path = '', found: [string, string, unknown][] = []): [string, string, unknown][] {
+  if (Array.isArray(value)) value.forEach((v, i) => valuesOfKeys(v, key, `${path}[${i}]`, found));
   else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
-      yield [path, k, v];
-      yield* entries(v, path ? `${path}.${k}` : k);
+      if (key.test(k)) found.push([path, k, v]);
+      valuesOfKeys(v, key, path ? `${path}.${k}` : k, found);
     }
   }
+  return found;
 }
+
+const CREDENTIAL = /AKIA[0-9A-Z]{16}|-----BEGIN [A-Z ]*PRIVATE KEY-----/;
 
 const SECRET_NAME = /(PASSWORD|PASSWD|SECRET(?!_ARN)|API_KEY|ACCESS_KEY|PRIVATE_KEY|TOKEN(?!_TTL))/i;
 
@@ -222,11 +225,12 @@ export const INVARIANTS: Invariant[] = [
     name: 'no secret in plain text in the template, user data or container environment',
     check({ template }) {
       const found: Violation[] = [];
-      for (const [path, value] of strings(template)) {
-        if (/AKIA[0-9A-Z]{16}|-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(value)) found.push({ message: `${path} holds a credential` });
+      // The whole template as text first: the path of a credential is looked for only when there is one.
+      if (CREDENTIAL.test(JSON.stringify(template))) {
+        for (const [path, value] of strings(template)) if (CREDENTIAL.test(value)) found.push({ message: `${path} holds a credential` });
       }
-      for (const [path, key, value] of entries(template)) {
-        if (!/pass(word|wd)/i.test(key) || typeof value === 'boolean' || typeof value === 'number') continue;
+      for (const [path, key, value] of valuesOfKeys(template, /pass(word|wd)/i)) {
+        if (typeof value === 'boolean' || typeof value === 'number') continue;
         // A password, or a list of them (ElastiCache users), is only ever a Secrets Manager reference.
         for (const [i, one] of (Array.isArray(value) ? value : [value]).entries()) {
           const where = `${path}.${key}${Array.isArray(value) ? `[${i}]` : ''}`;

@@ -5,6 +5,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { WafMode } from '../config';
 import { EDGE_REGION } from '../config/schema';
+import { RATE_LIMITED_BODY } from '../edge-contract';
 
 export { EDGE_REGION };
 
@@ -20,9 +21,6 @@ export interface EdgeProtectionProps {
   /** Requests one IP address may make in 5 minutes before the rate rule applies. */
   readonly rateLimit: number;
 }
-
-/** The answer a client over the rate limit gets (instead of WAF's default empty 403). */
-export const RATE_LIMITED_BODY = JSON.stringify({ error: 'too many requests from this address; slow down and retry in a few minutes' });
 
 /**
  * What the edge needs from us-east-1 whatever region the stage is in: the viewer certificate

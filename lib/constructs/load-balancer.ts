@@ -5,6 +5,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { CLOUDFRONT_ORIGIN_FACING } from '../edge-contract';
 import { ManagedPrefixList } from './managed-prefix-list';
 import { HEALTH_CHECK_PATH, WEB_APP_PORT } from './web-app';
 
@@ -40,9 +41,6 @@ export interface LoadBalancerProps {
    */
   readonly pauseWrites?: boolean;
 }
-
-/** The AWS-managed prefix list of the addresses CloudFront reaches origins from. */
-export const CLOUDFRONT_ORIGIN_FACING = 'com.amazonaws.global.cloudfront.origin-facing';
 
 /** What a paused stage answers a write. */
 export const WRITES_PAUSED_BODY = JSON.stringify({

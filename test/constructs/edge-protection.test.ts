@@ -1,5 +1,5 @@
 /** The edge's certificate and firewall (lib/constructs/edge-protection.ts), on a bare stack in us-east-1. */
-import { RATE_LIMITED_BODY } from '../../lib/constructs/edge-protection';
+import { RATE_LIMITED_BODY } from '../../lib/edge-contract';
 import { fixtureTemplate } from '../support/synth-cache';
 import { only } from '../support/template';
 

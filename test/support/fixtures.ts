@@ -29,6 +29,8 @@ import { contextWith } from '../../lib/synth';
 export interface Fixture {
   /** The checks synth runs, as `cdk synth` would: all off unless the fixture is about them. */
   readonly checks?: { readonly validation?: boolean; readonly nag?: boolean; readonly invariants?: boolean };
+  /** Context beyond cdk.json's (stage 1 only, unless it says otherwise). */
+  readonly context?: Record<string, unknown>;
   /** Builds the app; its stacks' templates are what the tests read. */
   build(app: App): void;
 }
@@ -315,6 +317,11 @@ export const FIXTURES = {
       });
     },
   },
+  // A configuration that breaks a rule between keys: building the app must fail before any stack exists.
+  'control/bad-configuration': {
+    context: { minCapacity: 10, maxCapacity: 2 },
+    build: (app) => buildApp(app),
+  },
   'control/nag-finding': {
     checks: { nag: true },
     build: (app) =>
@@ -348,4 +355,8 @@ export type FixtureName = keyof typeof FIXTURES;
 
 /** The app a fixture is built in: the context `cdk synth` gives, Lambda bundling aside. */
 export const fixtureApp = (fixture: Fixture, outdir: string) =>
-  new App({ context: contextWith({ stages: '1' }), outdir, builtinCloudFormationValidation: fixture.checks?.validation ?? false });
+  new App({
+    context: contextWith({ stages: '1', ...fixture.context }),
+    outdir,
+    builtinCloudFormationValidation: fixture.checks?.validation ?? false,
+  });

@@ -9,7 +9,7 @@
 import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import { InvariantsPlugin } from '../../lib/checks/invariants-plugin';
 import { synthesize, synthReport } from '../../lib/synth';
 import { FIXTURES, type Fixture, fixtureApp } from './fixtures';
@@ -32,7 +32,20 @@ function buildFixture(name: string, path: string): void {
   const outdir = mkdtempSync(join(tmpdir(), 'ztm-fixture-'));
   try {
     const app = fixtureApp(fixture, outdir);
-    fixture.build(app);
+    try {
+      fixture.build(app);
+    } catch (error) {
+      // A fixture whose build throws is about that error: record it, and what exists after it.
+      const stacks = app.node.children.filter((child) => Stack.isStack(child)).length;
+      write(path, {
+        templates: {},
+        findings: [],
+        failed: true,
+        error: { name: (error as Error).name, message: (error as Error).message },
+        stacks,
+      });
+      return;
+    }
     if (fixture.checks?.nag) Validations.of(app).addPlugins(new (require('cdk-nag') as typeof import('cdk-nag')).AwsSolutionsChecks(app));
     if (fixture.checks?.invariants) Validations.of(app).addPlugins(new InvariantsPlugin());
     const { threw, findings } = synthReport(app);

@@ -115,6 +115,9 @@ export interface SynthesizedFixture {
   readonly findings: string[];
   /** Synth failed (as `cdk synth` would, exiting non-zero). */
   readonly failed: boolean;
+  /** The error building the app threw, when it threw one (and then how many stacks existed). */
+  readonly error?: { readonly name: string; readonly message: string };
+  readonly stacks?: number;
 }
 
 export const fixtureFile = (name: string) => `fixture-${name.replace(/[^a-z0-9-]/gi, '_')}.json`;

@@ -6,7 +6,7 @@
  * A test that needs another configuration adds it to `VARIANTS` here; reading one that is not
  * listed fails and says so.
  */
-import type { StageNumber } from '../../lib/config';
+import { STAGE_NUMBERS, type StageNumber } from '../../lib/config';
 import type { Overrides } from '../../lib/synth';
 
 export interface Variant {
@@ -138,7 +138,7 @@ const variant = (stage: StageNumber, overrides: Overrides): Variant => ({
 /** Other configurations the stage and construct tests read, beyond the combinations. */
 export const VARIANTS: Variant[] = [
   ...COMBINATIONS,
-  ...([1, 2, 3, 4, 5] as const).map((stage) => variant(stage, REAL_PLACE)),
+  ...STAGE_NUMBERS.map((stage) => variant(stage, REAL_PLACE)),
   variant(1, SINGLE_SERVER_ALTERED),
   variant(2, RELATIONAL_ALTERED),
   variant(2, TABLE_ALTERED),
