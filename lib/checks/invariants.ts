@@ -75,8 +75,9 @@ function* strings(value: unknown, path = ''): Generator<[string, string]> {
 
 /** The values of every object key that matches `key`, anywhere in a JSON value, with their paths (no generators: templates are large). */
 function valuesOfKeys(value: unknown, key: RegExp, path = '', found: [string, string, unknown][] = []): [string, string, unknown][] {
-  if (Array.isArray(value)) value.forEach((v, i) => valuesOfKeys(v, key, `${path}[${i}]`, found));
-  else if (value && typeof value === 'object') {
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) valuesOfKeys(v, key, `${path}[${i}]`, found);
+  } else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
       if (key.test(k)) found.push([path, k, v]);
       valuesOfKeys(v, key, path ? `${path}.${k}` : k, found);
