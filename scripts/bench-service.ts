@@ -8,7 +8,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { serviceBundle } from '../lib/constructs/web-app';
-import { freePort, startPostgres, startRedis } from '../test/integration/engines';
+import { freePort, startPostgres, startRedis } from '../lib/engines';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 50;

@@ -7,7 +7,7 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 import { start } from '../service/src/server';
 import { readSettings } from '../service/src/settings';
-import { startDynamoDb, startPostgres, startRedis } from '../test/integration/engines';
+import { startDynamoDb, startPostgres, startRedis } from '../lib/engines';
 
 async function main() {
   const args = process.argv.slice(2);

@@ -5,7 +5,7 @@
  */
 import { Running, start } from '../../service/src/server';
 import { readSettings } from '../../service/src/settings';
-import { DynamoDb, Postgres, startDynamoDb, startPostgres } from './engines';
+import { DynamoDb, Postgres, startDynamoDb, startPostgres } from '../../lib/engines';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -6,7 +6,7 @@
 import { createClient } from 'redis';
 import { Running, start } from '../../service/src/server';
 import { readSettings } from '../../service/src/settings';
-import { DynamoDb, Postgres, Redis, startDynamoDb, startPostgres, startRedis } from './engines';
+import { DynamoDb, Postgres, Redis, startDynamoDb, startPostgres, startRedis } from '../../lib/engines';
 
 type Engines = { postgres?: Postgres; dynamodb?: DynamoDb; redis: Redis };
 
