@@ -102,8 +102,8 @@ describe('routes', () => {
   test.each([
     ['malformed JSON', '{"name": ', 400, /^malformed JSON: /],
     ['not an object', '[1,2]', 400, /^the body must be a JSON object, got \[1,2\]$/],
-    ['missing name', '{}', 400, /^name: got undefined; allowed: a non-empty string of at most 200 characters$/],
-    ['unknown field and bad attribute', '{"name":"x","colour":1,"attributes":{"a":[1]}}', 400, /^colour: unknown field; allowed fields: name, attributes; attributes.a: got \[1\]; allowed: /],
+    ['missing name', '{}', 400, /^name: got undefined; allowed: a string of 1 to 200 characters, not only white space, well-formed Unicode without U\+0000$/],
+    ['unknown field and bad attribute', '{"name":"x","colour":1,"attributes":{"a":[1]}}', 400, /^"colour": unknown field; allowed fields: name, attributes; attributes.a: got \[1\]; allowed: /],
     ['a body over the limit', JSON.stringify({ name: 'x'.repeat(2000) }), 413, /^the body is \d+ bytes; allowed: at most 1024$/],
   ])('bad input is a clear 4xx, never a crash: %s', async (_name, body, status, message) => {
     const answer = await s.call('POST', '/items', body);
