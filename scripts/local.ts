@@ -30,9 +30,10 @@ async function main() {
       `The service is on ${base} (${store}, Redis cache). Try:`,
       `  curl ${base}/`,
       `  curl ${base}/readyz`,
-      `  curl -X POST ${base}/items -d '{"name":"first","attributes":{"colour":"blue"}}'`,
-      `  curl ${base}/items/<id>`,
-      'Ctrl-C stops it and removes the engines.',
+      `  curl -X POST ${base}/items -H 'Content-Type: application/json' -d '{"name":"first","attributes":{"colour":"blue"}}'`,
+      `  curl -i ${base}/items/<id>`,
+      `  curl ${base}/openapi.json`,
+      'Its log is on stdout; Ctrl-C stops it and removes the engines.',
       '',
     ].join('\n'),
   );

@@ -16,8 +16,18 @@ export interface Settings {
   readonly cacheUrl?: string;
   readonly cacheTtlSeconds: number;
   readonly bodyLimitBytes: number;
-  /** How long a SIGTERM waits for requests in flight: less than the load balancer's deregistration delay. */
+  /** The deadline of every cache call: the cache is an optimisation and may only cost this much. */
+  readonly cacheTimeoutMs: number;
+  /**
+   * How long a SIGTERM waits for requests in flight and connections to close. With the deadline of
+   * closing the dependencies it stays inside the load balancer's 30 s deregistration delay and
+   * systemd's and ECS's 30 s stop timeout.
+   */
   readonly drainSeconds: number;
+  /** Connections open at once; more are refused (stages 1 and 2 face the internet directly). */
+  readonly maxConnections: number;
+  /** How long an idle keep-alive connection is kept: longer than the load balancer's idle timeout (60 s). */
+  readonly keepAliveSeconds: number;
 }
 
 export class SettingsError extends Error {
@@ -76,7 +86,10 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     cacheUrl,
     cacheTtlSeconds: integer('CACHE_TTL_SECONDS', 60, 1, 86_400),
     bodyLimitBytes: integer('BODY_LIMIT_BYTES', 16 * 1024, 1024, 1024 * 1024),
-    drainSeconds: integer('DRAIN_SECONDS', 25, 0, 300),
+    cacheTimeoutMs: integer('CACHE_TIMEOUT_MS', 50, 5, 5000),
+    drainSeconds: integer('DRAIN_SECONDS', 20, 0, 25),
+    maxConnections: integer('MAX_CONNECTIONS', 4096, 16, 1_000_000),
+    keepAliveSeconds: integer('KEEP_ALIVE_SECONDS', 65, 1, 3600),
   };
   if (problems.length > 0) throw new SettingsError(problems);
   return settings;
