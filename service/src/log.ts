@@ -18,7 +18,7 @@ export type LogSink = (line: string) => void;
 export const FLUSH_MS = 50;
 const FLUSH_BYTES = 64 * 1024;
 /** Lines are encoded into buffers of this size as they come: no line stays on the JavaScript heap. */
-const CHUNK_BYTES = 256 * 1024;
+const CHUNK_BYTES = 128 * 1024;
 /** Above this many bytes waiting to be written, new lines are dropped until the writer catches up. */
 const MAX_BUFFERED = 4 * 1024 * 1024;
 
@@ -34,14 +34,22 @@ export function isoNow(): string {
   return lastIso;
 }
 
+/** A filled buffer waiting to be written: the buffer (reused after the write) and how much of it is used. */
+interface Filled {
+  readonly buffer: Buffer;
+  readonly used: number;
+}
+
 /** A batching, asynchronous writer of lines to a file descriptor (stdout by default). */
 export class LineWriter {
   /** The buffer lines are encoded into, and how much of it is used. */
-  private current = Buffer.allocUnsafe(CHUNK_BYTES);
+  private current: Buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   private used = 0;
   /** Filled buffers waiting for the write in progress. */
-  private queued: Buffer[] = [];
+  private queued: Filled[] = [];
   private queuedBytes = 0;
+  /** Buffers written out, kept for reuse: a busy server would otherwise allocate one per write. */
+  private free: Buffer[] = [];
   private writing = false;
   private timer?: NodeJS.Timeout;
   private dropped = 0;
@@ -51,13 +59,13 @@ export class LineWriter {
 
   readonly sink: LogSink = (line: string) => {
     // At most 3 bytes of UTF-8 per UTF-16 unit, and the newline.
-    if (this.used + line.length * 3 + 1 > this.current.length) {
-      this.seal();
-      if (line.length * 3 + 1 > this.current.length) this.current = Buffer.allocUnsafe(line.length * 3 + 1);
-    }
-    if (this.queuedBytes > MAX_BUFFERED) {
-      this.dropped++;
-      return;
+    const most = line.length * 3 + 1;
+    if (this.used + most > this.current.length) {
+      if (this.queuedBytes > MAX_BUFFERED) {
+        this.dropped++;
+        return;
+      }
+      this.seal(most);
     }
     this.used += this.current.write(line, this.used);
     this.current[this.used++] = 10;
@@ -66,46 +74,54 @@ export class LineWriter {
     else this.timer ??= setTimeout(this.writeOut, FLUSH_MS);
   };
 
-  /** Moves what the current buffer holds to the queue, and starts a fresh buffer. */
-  private seal() {
-    if (this.used === 0) return;
-    const filled = this.current.subarray(0, this.used);
-    this.queued.push(filled);
-    this.queuedBytes += filled.length;
-    this.current = Buffer.allocUnsafe(CHUNK_BYTES);
-    this.used = 0;
+  /** Moves what the current buffer holds to the queue, and starts another, of at least `room` bytes. */
+  private seal(room = 0) {
+    if (this.used > 0) {
+      this.queued.push({ buffer: this.current, used: this.used });
+      this.queuedBytes += this.used;
+      this.current = room <= CHUNK_BYTES ? (this.free.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES)) : Buffer.allocUnsafe(room);
+      this.used = 0;
+    } else if (room > this.current.length) {
+      this.current = Buffer.allocUnsafe(room);
+    }
   }
 
-  private take(): Buffer | undefined {
+  private take(): Filled[] {
     if (this.dropped > 0) {
       const note = JSON.stringify({ time: isoNow(), level: 'warn', msg: 'log lines dropped: stdout could not keep up', dropped: this.dropped });
       this.dropped = 0;
       this.sink(note);
     }
     this.seal();
-    if (this.queued.length === 0) return undefined;
-    const data = this.queued.length === 1 ? this.queued[0] : Buffer.concat(this.queued);
+    const taken = this.queued;
     this.queued = [];
     this.queuedBytes = 0;
-    return data;
+    return taken;
   }
 
   private readonly writeOut = () => {
     clearTimeout(this.timer);
     this.timer = undefined;
-    const data = this.take();
-    if (!data) return this.settle();
+    const taken = this.take();
+    if (taken.length === 0) return this.settle();
     this.writing = true;
-    this.writeAll(data);
+    const data = taken.length === 1 ? taken[0].buffer.subarray(0, taken[0].used) : Buffer.concat(taken.map((f) => f.buffer.subarray(0, f.used)));
+    this.writeAll(data, () => {
+      for (const { buffer } of taken) if (buffer.length === CHUNK_BYTES && this.free.length < 2) this.free.push(buffer);
+    });
   };
 
-  private writeAll(data: Buffer) {
+  private writeAll(data: Buffer, done: () => void) {
     write(this.fd, data, 0, data.length, null, (error, written) => {
       // A full non-blocking pipe: try again shortly. Any other error (the reader is gone): the lines are lost.
-      if (error?.code === 'EAGAIN') return void setTimeout(() => this.writeAll(data), 10);
-      if (!error && written < data.length) return this.writeAll(data.subarray(written));
+      if (error?.code === 'EAGAIN') return void setTimeout(() => this.writeAll(data, done), 10);
+      if (!error && written < data.length) return this.writeAll(data.subarray(written), done);
+      done();
       this.writing = false;
-      if (this.used > 0 || this.queued.length > 0) this.writeOut();
+      // What came meanwhile waits for a batch of its own: writing it now would mean one write per
+      // turn of the event loop on a busy server, each a hand-off to another thread.
+      if (this.used >= FLUSH_BYTES || this.queued.length > 0 || this.idle.length > 0) this.writeOut();
+      else if (this.used > 0) this.timer ??= setTimeout(this.writeOut, FLUSH_MS);
       else this.settle();
     });
   }
@@ -125,13 +141,13 @@ export class LineWriter {
 
   /** Writes what is buffered now, synchronously (at exit, when no callback will run again). */
   flushSync(): void {
-    const data = this.take();
-    if (!data) return;
-    for (let offset = 0, tries = 0; offset < data.length && tries < 1000; tries++) {
-      try {
-        offset += writeSync(this.fd, data, offset);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return;
+    for (const { buffer, used } of this.take()) {
+      for (let offset = 0, tries = 0; offset < used && tries < 1000; tries++) {
+        try {
+          offset += writeSync(this.fd, buffer, offset, used - offset);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return;
+        }
       }
     }
   }

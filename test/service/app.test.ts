@@ -133,7 +133,7 @@ describe('routes', () => {
 
   test('X-Request-Id: a well-formed one is kept, anything else replaced by a new UUID; it is on every answer and in the log line', async () => {
     expect((await s.call('GET', '/healthz', { headers: { 'X-Request-Id': 'trace-1.2:3/abc=+@_' } })).headers['x-request-id']).toBe('trace-1.2:3/abc=+@_');
-    for (const bad of ['x'.repeat(129), 'has space', 'a"quote', 'é']) {
+    for (const bad of ['x'.repeat(129), 'has space', 'a"quote', 'é', ['one', 'two']]) {
       expect((await s.call('GET', '/healthz', { headers: { 'X-Request-Id': bad } })).headers['x-request-id']).toMatch(UUID);
     }
     const answers = [await s.call('GET', '/nowhere'), await s.post('{}'), await s.call('DELETE', '/healthz')];
