@@ -6,9 +6,9 @@
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
+import { startDynamoDb, startPostgres, startRedis } from '../lib/engines';
 import { start } from '../service/src/server';
 import { readSettings } from '../service/src/settings';
-import { startDynamoDb, startPostgres, startRedis } from '../test/integration/engines';
 
 async function main() {
   const args = process.argv.slice(2);
@@ -37,9 +37,10 @@ async function main() {
       `The service is on ${base} (${store}, Redis cache). Try:`,
       `  curl ${base}/`,
       `  curl ${base}/readyz`,
-      `  curl -X POST ${base}/items -d '{"name":"first","attributes":{"colour":"blue"}}'`,
-      `  curl ${base}/items/<id>`,
-      'Ctrl-C stops it and removes the engines.',
+      `  curl -X POST ${base}/items -H 'Content-Type: application/json' -d '{"name":"first","attributes":{"colour":"blue"}}'`,
+      `  curl -i ${base}/items/<id>`,
+      `  curl ${base}/openapi.json`,
+      'Its log is on stdout; Ctrl-C stops it and removes the engines.',
       '',
     ].join('\n'),
   );

@@ -1,21 +1,29 @@
 /**
  * The web app of every stage: a small JSON API over one data store, with an optional read cache.
  *
- * GET  /healthz      the process is alive; touches no dependency (what the load balancer checks)
- * GET  /readyz       data store and cache reachable, with their latencies; 503 when one is not
- * GET  /             stage, host, data store kind, cache on/off, version
- * POST /items        a validated JSON body; 201 with the new item and its id
- * GET  /items/:id    200 with the item, or 404; cache-aside when a cache is configured
+ * GET  /              stage, host, data store kind, cache on/off, version
+ * GET  /healthz       the process is alive; touches no dependency (what the load balancer checks)
+ * GET  /readyz        data store and cache answer, with their latencies; 503 when the store does not
+ * GET  /openapi.json  the API as OpenAPI 3.1, built from the validation's own limits
+ * POST /items         a validated JSON body; 201 with the new item and its id
+ * GET  /items/:id     200 with the item (ETag, cacheable for a year: items never change), 304, or 404;
+ *                     cache-aside when a cache is configured
+ * HEAD is answered wherever GET is.
  *
- * Bad input never crashes it: malformed JSON 400, an oversized body 413, an unknown route 404, a
- * data store that is down 503 with a clear body. One JSON log line per request.
+ * Bad input is a 4xx naming the field, the value and what is allowed, never a 500. A dependency
+ * that is down or too slow is a 503 with Retry-After. Every answer carries X-Request-Id,
+ * Cache-Control and X-Content-Type-Options; one log line per request carries the request id.
+ * This is the hot path of every stage: it builds few objects and parses nothing it can pass on.
  */
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Cache } from './cache';
-import { BadRequest, StoreUnavailable } from './errors';
-import type { Item, ItemStore } from './store';
-import { isItemId, parseNewItem } from './validate';
+import { BadRequest, reasonOf, StoreUnavailable, Timeout } from './errors';
+import type { Log } from './log';
+import { CACHE_CONTROL, openApiDocument, ROUTES } from './openapi';
+import { type Item, type ItemStore, itemJson } from './store';
+import { isItemId, parseNewItem, show } from './validate';
 
 export interface AppOptions {
   readonly store: ItemStore;
@@ -23,12 +31,82 @@ export interface AppOptions {
   readonly cacheTtlSeconds: number;
   readonly bodyLimitBytes: number;
   readonly identity: { readonly stage: string; readonly host: string; readonly version: string };
-  readonly log: (fields: Record<string, unknown>) => void;
+  readonly log: Log;
+  /** How long /readyz waits for each dependency; READY_DEADLINE_MS unless a test wants less. */
+  readonly readyDeadlineMs?: number;
 }
 
-type Answer = { status: number; body: unknown; headers?: Record<string, string> };
+/** How long /readyz waits for each dependency before calling it down. */
+export const READY_DEADLINE_MS = 2000;
+/** Seconds a client is asked to wait after a 503. */
+export const RETRY_AFTER_SECONDS = '2';
+/** Paths are cut to this length in the log. */
+export const LOGGED_PATH_LENGTH = 200;
 
-const json = (status: number, body: unknown, headers?: Record<string, string>): Answer => ({ status, body, headers });
+/** A well-formed incoming X-Request-Id is kept (1 to 128 safe characters); anything else gets a new UUID. */
+const REQUEST_ID = /^[\w.:/+=@-]{1,128}$/;
+/**
+ * The X-Request-Id sent, read from the raw headers, which spares building the headers object on
+ * every request. Sent twice, it is not well-formed.
+ */
+function requestIdOf(raw: string[]): string | undefined {
+  let found: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i];
+    if (name.length === 12 && name.toLowerCase() === 'x-request-id') {
+      if (found !== undefined) return ' ';
+      found = raw[i + 1];
+    }
+  }
+  return found;
+}
+
+/** Items never change; the version in the tag changes if their representation ever does. */
+const etagOf = (id: string) => `"i1-${id}"`;
+const ID_EXAMPLE = '0f8fad5b-d9cb-469f-a165-70867728950e';
+
+const GET_ONLY = 'GET, HEAD';
+const ROUTE_LIST = ROUTES.flatMap((r) => r.methods.filter((m) => m !== 'HEAD').map((m) => `${m} ${r.path.replace('{id}', ':id')}`));
+
+/** The request's path: the target without its query, or undefined when it is not a path (`*`, garbage). */
+export function pathOf(target: string): string | undefined {
+  let path = target;
+  if (target.charCodeAt(0) !== 47) {
+    // The absolute form (`GET http://host/path`), which HTTP/1.1 servers must accept.
+    const origin = /^https?:\/\/[^/?#]*/i.exec(target);
+    if (!origin) return undefined;
+    path = target.slice(origin[0].length);
+    if (path.charCodeAt(0) !== 47) path = `/${path}`;
+  }
+  const query = path.indexOf('?');
+  const cut = query === -1 ? path : path.slice(0, query);
+  const fragment = cut.indexOf('#');
+  return fragment === -1 ? cut : cut.slice(0, fragment);
+}
+
+/** Whether an If-None-Match header matches the tag (weak comparison, as RFC 9110 wants for it). */
+function matches(ifNoneMatch: string, etag: string): boolean {
+  if (ifNoneMatch.trim() === '*') return true;
+  return ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
+}
+
+/** `application/json`, with at most a charset of UTF-8; otherwise the problem, for a 415. */
+function contentTypeProblem(request: IncomingMessage): string | undefined {
+  const encoding = request.headers['content-encoding'];
+  if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+    return `Content-Encoding: got ${show(encoding)}; allowed: none (identity): send the JSON as it is`;
+  }
+  const type = request.headers['content-type'];
+  const [mediaType, ...parameters] = (type ?? '').split(';').map((part) => part.trim().toLowerCase());
+  const charset = parameters
+    .find((p) => p.startsWith('charset='))
+    ?.slice(8)
+    .replace(/"/g, '');
+  if (mediaType !== 'application/json' || (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8')) {
+    return `Content-Type: got ${type === undefined ? 'none' : show(type)}; allowed: application/json (UTF-8)`;
+  }
+  return undefined;
+}
 
 async function readBody(request: IncomingMessage, limit: number): Promise<string> {
   const declared = Number(request.headers['content-length'] ?? 0);
@@ -40,93 +118,196 @@ async function readBody(request: IncomingMessage, limit: number): Promise<string
     if (size > limit) throw new BadRequest(`the body is over ${limit} bytes; allowed: at most ${limit}`, 413);
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  const body = Buffer.concat(chunks);
+  if (!isUtf8(body)) throw new BadRequest('the body is not valid UTF-8; allowed: JSON in UTF-8');
+  return body.toString('utf8');
 }
 
-async function timed(fn: () => Promise<void>): Promise<{ ok: boolean; ms: number; error?: string }> {
+async function check(fn: () => Promise<void>, deadlineMs: number): Promise<{ ok: boolean; ms: number; error?: string; cause?: unknown }> {
   const start = performance.now();
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await fn();
+    await Promise.race([
+      fn(),
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Timeout('the check', deadlineMs)), deadlineMs))),
+    ]);
     return { ok: true, ms: Math.round((performance.now() - start) * 10) / 10 };
   } catch (error) {
-    return { ok: false, ms: Math.round((performance.now() - start) * 10) / 10, error: (error as Error).message };
+    return { ok: false, ms: Math.round((performance.now() - start) * 10) / 10, error: reasonOf(error), cause: error };
+  } finally {
+    clearTimeout(timer);
   }
 }
 
-export function createApp(options: AppOptions) {
+/** One request on its way through: what the answer needs and what its log line says. */
+interface Exchange {
+  readonly request: IncomingMessage;
+  readonly response: ServerResponse;
+  readonly id: string;
+  readonly method: string;
+  readonly path: string;
+  readonly start: number;
+}
+
+export function createApp(options: AppOptions): (request: IncomingMessage, response: ServerResponse) => void {
   const { store, cache, log } = options;
   const cacheKey = (id: string) => `item:${id}`;
+  const HEALTHY = '{"status":"ok"}';
+  const IDENTITY = JSON.stringify({ service: 'zero-to-millions', ...options.identity, dataStore: store.kind, cache: cache ? 'on' : 'off' });
+  const DOCUMENT = JSON.stringify(openApiDocument(options.identity.version));
 
-  async function route(request: IncomingMessage): Promise<Answer> {
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-    const method = request.method ?? 'GET';
-    const only = (allowed: string, answer: () => Promise<Answer> | Answer): Promise<Answer> | Answer =>
-      method === allowed ? answer() : json(405, { error: `${method} is not allowed on ${path}; allowed: ${allowed}` }, { Allow: allowed });
-
-    if (path === '/healthz') return only('GET', () => json(200, { status: 'ok' }));
-    if (path === '/') {
-      return only('GET', () =>
-        json(200, { service: 'zero-to-millions', ...options.identity, dataStore: store.kind, cache: cache ? 'on' : 'off' }),
-      );
+  function send(x: Exchange, status: number, body: string, cacheControl: string, extra?: OutgoingHttpHeaders, error?: string): void {
+    const bytes = Buffer.byteLength(body);
+    const headers: OutgoingHttpHeaders = {
+      'Content-Type': 'application/json',
+      'Content-Length': bytes,
+      'Cache-Control': cacheControl,
+      'X-Content-Type-Options': 'nosniff',
+      'X-Request-Id': x.id,
+    };
+    if (extra !== undefined) Object.assign(headers, extra);
+    if (status === 304) {
+      // A 304 carries the validators and caching headers of the 200 it stands for, not its body's.
+      delete headers['Content-Length'];
+      delete headers['Content-Type'];
     }
-    if (path === '/readyz') {
-      return only('GET', async () => {
-        const [dataStore, cacheCheck] = await Promise.all([timed(() => store.ping()), cache ? timed(() => cache.ping()) : Promise.resolve(undefined)]);
-        const ready = dataStore.ok && (cacheCheck?.ok ?? true);
-        return json(ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', dataStore: { kind: store.kind, ...dataStore }, cache: cacheCheck ?? 'off' });
-      });
-    }
-    if (path === '/items') {
-      return only('POST', async () => {
-        const fields = parseNewItem(await readBody(request, options.bodyLimitBytes));
-        const item: Item = { id: randomUUID(), createdAt: new Date().toISOString(), ...fields };
-        await store.put(item);
-        await cache?.delete(cacheKey(item.id));
-        return json(201, item, { Location: `/items/${item.id}` });
-      });
-    }
-    const match = /^\/items\/([^/]+)$/.exec(path);
-    if (match) {
-      return only('GET', async () => {
-        const id = decodeURIComponent(match[1]).toLowerCase();
-        if (!isItemId(id)) return json(404, { error: `no item ${match[1]}: item ids are UUIDs` });
-        const cached = await cache?.get(cacheKey(id));
-        if (cached) return json(200, JSON.parse(cached), { 'X-Cache': 'hit' });
-        const item = await store.get(id);
-        if (!item) return json(404, { error: `no item ${id}` });
-        await cache?.set(cacheKey(id), JSON.stringify(item), options.cacheTtlSeconds);
-        return json(200, item, cache ? { 'X-Cache': 'miss' } : {});
-      });
-    }
-    return json(404, { error: `no route ${method} ${path}`, routes: ['GET /', 'GET /healthz', 'GET /readyz', 'POST /items', 'GET /items/:id'] });
+    if (!x.response.headersSent) x.response.writeHead(status, headers);
+    x.response.end(status === 304 ? undefined : body);
+    const level = status < 500 ? 'info' : status === 503 ? 'warn' : 'error';
+    const path = x.path.length > LOGGED_PATH_LENGTH ? `${x.path.slice(0, LOGGED_PATH_LENGTH)}…` : x.path;
+    log.request(
+      level,
+      x.id,
+      x.method,
+      path,
+      status,
+      Math.round((performance.now() - x.start) * 10) / 10,
+      status === 304 ? 0 : bytes,
+      error,
+    );
   }
 
-  return async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const start = performance.now();
-    let answer: Answer;
-    try {
-      answer = await route(request);
-    } catch (error) {
-      // After an oversized body the rest of it is not read: the connection closes.
-      if (error instanceof BadRequest) answer = json(error.status, { error: error.message }, error.status === 413 ? { Connection: 'close' } : {});
-      else if (error instanceof StoreUnavailable) answer = json(503, { error: `the data store is unavailable; retry shortly`, store: error.store }, { 'Retry-After': '2' });
-      else {
-        log({ level: 'error', msg: 'unexpected error', error: (error as Error).stack ?? String(error) });
-        answer = json(500, { error: 'internal error' });
+  const fail = (
+    x: Exchange,
+    status: number,
+    message: string,
+    extra?: OutgoingHttpHeaders,
+    fields?: Record<string, unknown>,
+    logged?: string,
+  ) => send(x, status, JSON.stringify({ error: message, ...fields }), CACHE_CONTROL.never, extra, logged);
+
+  const notAllowed = (x: Exchange, allowed: string) =>
+    fail(x, 405, `${x.method} is not allowed on ${show(x.path, 120)}; allowed: ${allowed}`, { Allow: allowed });
+
+  function failWith(x: Exchange, error: unknown): void {
+    if (error instanceof BadRequest) {
+      // After a body refused unread, the rest of it is not read: the connection closes.
+      fail(x, error.status, error.message, error.status === 400 ? undefined : { Connection: 'close' });
+    } else if (error instanceof StoreUnavailable) {
+      const reason = reasonOf(error);
+      fail(
+        x,
+        503,
+        'the data store is unavailable; retry shortly',
+        { 'Retry-After': RETRY_AFTER_SECONDS },
+        { store: error.store, reason },
+        `${reason}: ${error.message}`,
+      );
+    } else {
+      const detail = (error as Error)?.stack ?? String(error);
+      fail(x, 500, `internal error; quote the request id ${x.id}`, undefined, undefined, detail);
+    }
+  }
+
+  async function readiness(x: Exchange): Promise<void> {
+    const deadline = options.readyDeadlineMs ?? READY_DEADLINE_MS;
+    const [dataStore, cacheCheck] = await Promise.all([
+      check(() => store.ping(), deadline),
+      cache ? check(() => cache.ping(), deadline) : undefined,
+    ]);
+    const status = !dataStore.ok ? 'not ready' : cacheCheck && !cacheCheck.ok ? 'degraded' : 'ready';
+    const { cause: storeCause, ...storeAnswer } = dataStore;
+    const cacheAnswer = cacheCheck ? (({ cause: _, ...rest }) => rest)(cacheCheck) : 'off';
+    const body = JSON.stringify({ status, dataStore: { kind: store.kind, ...storeAnswer }, cache: cacheAnswer });
+    const logged = dataStore.ok ? undefined : `${dataStore.error}: ${(storeCause as Error)?.message ?? String(storeCause)}`;
+    send(x, dataStore.ok ? 200 : 503, body, CACHE_CONTROL.never, dataStore.ok ? undefined : { 'Retry-After': RETRY_AFTER_SECONDS }, logged);
+  }
+
+  async function create(x: Exchange): Promise<void> {
+    const problem = contentTypeProblem(x.request);
+    if (problem !== undefined) throw new BadRequest(problem, 415);
+    const fields = parseNewItem(await readBody(x.request, options.bodyLimitBytes));
+    const item: Item = { id: randomUUID(), createdAt: new Date().toISOString(), ...fields };
+    await store.put(item);
+    // Ids are new UUIDs and items never change: there is nothing in the cache to invalidate.
+    send(x, 201, itemJson(item), CACHE_CONTROL.never, { Location: `/items/${item.id}` });
+  }
+
+  async function read(x: Exchange, segment: string): Promise<void> {
+    let id = segment;
+    if (id.includes('%')) {
+      try {
+        id = decodeURIComponent(id);
+      } catch {
+        // malformed percent-encoding: not a UUID either
       }
     }
-    const body = JSON.stringify(answer.body);
-    if (!response.headersSent) {
-      response.writeHead(answer.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), ...answer.headers });
+    id = id.toLowerCase();
+    if (!isItemId(id)) return fail(x, 404, `no item ${show(segment, 80)}: item ids are UUIDs such as ${ID_EXAMPLE}`);
+    let body = cache ? await cache.get(cacheKey(id)) : undefined;
+    const hit = body !== undefined;
+    if (!hit) {
+      body = await store.get(id);
+      if (body === undefined) return fail(x, 404, `no item ${id}`);
+      // Not awaited: the answer does not wait for the cache, and a failed set is only a later miss.
+      void cache?.set(cacheKey(id), body, options.cacheTtlSeconds);
     }
-    response.end(body);
-    log({
-      level: answer.status >= 500 ? 'error' : 'info',
-      method: request.method,
-      path: request.url,
-      status: answer.status,
-      ms: Math.round((performance.now() - start) * 10) / 10,
-      bytes: Buffer.byteLength(body),
-    });
+    const etag = etagOf(id);
+    const headers: OutgoingHttpHeaders = cache ? { ETag: etag, 'X-Cache': hit ? 'hit' : 'miss' } : { ETag: etag };
+    const ifNoneMatch = x.request.headers['if-none-match'];
+    send(x, ifNoneMatch !== undefined && matches(ifNoneMatch, etag) ? 304 : 200, body!, CACHE_CONTROL.item, headers);
+  }
+
+  return function handle(request: IncomingMessage, response: ServerResponse): void {
+    const start = performance.now();
+    const given = requestIdOf(request.rawHeaders);
+    const id = given !== undefined && REQUEST_ID.test(given) ? given : randomUUID();
+    const method = request.method ?? 'GET';
+    const target = request.url ?? '/';
+    const path = pathOf(target);
+    const x: Exchange = { request, response, id, method, path: path ?? target, start };
+    if (path === undefined) return fail(x, 400, `request target: got ${show(target, 80)}; allowed: a path beginning with /`);
+    const reading = method === 'GET' || method === 'HEAD';
+    let work: Promise<void> | undefined;
+    try {
+      switch (path) {
+        case '/healthz':
+          return reading ? send(x, 200, HEALTHY, CACHE_CONTROL.never) : notAllowed(x, GET_ONLY);
+        case '/':
+          return reading ? send(x, 200, IDENTITY, CACHE_CONTROL.never) : notAllowed(x, GET_ONLY);
+        case '/openapi.json':
+          return reading ? send(x, 200, DOCUMENT, CACHE_CONTROL.document) : notAllowed(x, GET_ONLY);
+        case '/readyz':
+          if (!reading) return notAllowed(x, GET_ONLY);
+          work = readiness(x);
+          break;
+        case '/items':
+          if (method !== 'POST') return notAllowed(x, 'POST');
+          work = create(x);
+          break;
+        default:
+          if (path.length > 7 && path.startsWith('/items/') && path.indexOf('/', 7) === -1) {
+            if (!reading) return notAllowed(x, GET_ONLY);
+            work = read(x, path.slice(7));
+          } else {
+            return fail(x, 404, `no route ${method} ${show(path, 120)}; routes: ${ROUTE_LIST.join(', ')}`, undefined, {
+              routes: ROUTE_LIST,
+            });
+          }
+      }
+    } catch (error) {
+      return failWith(x, error);
+    }
+    work.catch((error: unknown) => failWith(x, error));
   };
 }

@@ -3,7 +3,7 @@
  * environment (a local database). The secret is re-read after a while, so a rotated password is
  * picked up by new connections without a restart.
  */
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { StoreUnavailable } from './errors';
 
 export interface Credentials {

@@ -2,7 +2,7 @@
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { StoreUnavailable } from './errors';
-import type { Item, ItemStore } from './store';
+import { type Item, type ItemStore, itemJson } from './store';
 
 export interface DynamoDbOptions {
   readonly tableName: string;
@@ -15,7 +15,19 @@ export interface DynamoDbOptions {
 export function isUnavailable(error: unknown): boolean {
   const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
   if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH'].includes(e?.code ?? '')) return true;
-  if (['TimeoutError', 'RequestTimeout', 'ProvisionedThroughputExceededException', 'ThrottlingException', 'InternalServerError', 'ServiceUnavailable', 'RequestLimitExceeded'].includes(e?.name ?? '')) return true;
+  if (
+    [
+      'TimeoutError',
+      'RequestTimeout',
+      'AbortError',
+      'ProvisionedThroughputExceededException',
+      'ThrottlingException',
+      'InternalServerError',
+      'ServiceUnavailable',
+      'RequestLimitExceeded',
+    ].includes(e?.name ?? '')
+  )
+    return true;
   return (e?.$metadata?.httpStatusCode ?? 0) >= 500 || (e?.$metadata !== undefined && e.$metadata.httpStatusCode === undefined);
 }
 
@@ -32,7 +44,9 @@ export class DynamoDbStore implements ItemStore {
       // dynalite accepts any credentials; on AWS the role's are used.
       ...(options.endpoint ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
     });
-    this.client = DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
+    // Attributes are plain objects from JSON.parse, whatever their keys: one named `constructor` must not make the
+    // marshaller take them for a class instance.
+    this.client = DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true } });
   }
 
   private async call<T>(fn: () => Promise<T>): Promise<T> {
@@ -46,14 +60,18 @@ export class DynamoDbStore implements ItemStore {
 
   async put(item: Item): Promise<void> {
     await this.call(() =>
-      this.client.send(new PutCommand({ TableName: this.options.tableName, Item: { ...item }, ConditionExpression: 'attribute_not_exists(id)' })),
+      this.client.send(
+        new PutCommand({ TableName: this.options.tableName, Item: { ...item }, ConditionExpression: 'attribute_not_exists(id)' }),
+      ),
     );
   }
 
-  async get(id: string): Promise<Item | undefined> {
-    const result = await this.call(() => this.client.send(new GetCommand({ TableName: this.options.tableName, Key: { id }, ConsistentRead: true })));
+  async get(id: string): Promise<string | undefined> {
+    const result = await this.call(() =>
+      this.client.send(new GetCommand({ TableName: this.options.tableName, Key: { id }, ConsistentRead: true })),
+    );
     const item = result.Item;
-    return item && { id: item.id, name: item.name, attributes: item.attributes ?? {}, createdAt: item.createdAt };
+    return item && itemJson({ id: item.id, name: item.name, attributes: item.attributes ?? {}, createdAt: item.createdAt });
   }
 
   async ping(): Promise<void> {

@@ -1,6 +1,6 @@
-/** Errors the service turns into HTTP answers. */
+/** Errors the service turns into HTTP answers, and how a dependency's failure is named to clients. */
 
-/** A request the client must fix: 400, or the status given. */
+/** A request the client must fix: 400, or the status given (413, 415). */
 export class BadRequest extends Error {
   constructor(
     message: string,
@@ -11,7 +11,7 @@ export class BadRequest extends Error {
   }
 }
 
-/** The data store cannot be reached: 503, and the client may retry. */
+/** The data store cannot answer now (down, overloaded or too slow): 503, and the client may retry. */
 export class StoreUnavailable extends Error {
   constructor(
     readonly store: string,
@@ -20,4 +20,32 @@ export class StoreUnavailable extends Error {
     super(`${store} is unavailable: ${(cause as Error)?.message ?? String(cause)}`);
     this.name = 'StoreUnavailable';
   }
+}
+
+/** The dependency did not answer within its deadline. */
+export class Timeout extends Error {
+  constructor(
+    readonly what: string,
+    readonly ms: number,
+  ) {
+    super(`${what}: no answer within ${ms} ms`);
+    this.name = 'Timeout';
+  }
+}
+
+/**
+ * What went wrong, in a few words that name no host, address, user or secret: for answers and
+ * `/readyz`, which anyone may read. The full error goes to the log.
+ */
+export function reasonOf(error: unknown): string {
+  const cause = error instanceof StoreUnavailable ? error.cause : error;
+  const e = cause as { code?: unknown; name?: unknown; message?: unknown } | undefined;
+  const message = typeof e?.message === 'string' ? e.message : '';
+  if (e?.code === '55P03') return 'lock timeout';
+  if (e?.code === '53300') return 'too many connections';
+  if (cause instanceof Timeout || /timeout|timed out/i.test(message) || e?.code === '57014' || e?.name === 'TimeoutError') return 'timeout';
+  if (typeof e?.code === 'string' && /^[A-Z0-9_]{2,40}$/.test(e.code)) return e.code;
+  if (/terminated|closed|ended/i.test(message)) return 'connection closed';
+  if (typeof e?.name === 'string' && e.name !== 'Error' && /^\w{1,60}$/.test(e.name)) return e.name;
+  return 'error';
 }

@@ -1,28 +1,30 @@
 /**
  * The service process: reads its settings, connects its store and cache, serves, and on SIGTERM
- * drains — stops accepting, finishes requests in flight, closes its pools — within the load
- * balancer's deregistration delay, so a scale-in or a deployment drops no request.
+ * drains within the load balancer's deregistration delay, so a scale-in or a deployment drops no
+ * request: it stops accepting, answers every request already received (with `Connection: close`),
+ * closes the connections, then closes its store and cache, each with a deadline of its own, and
+ * writes out its log. Slow clients are cut off (headers within 10 s, the whole request within 30 s)
+ * and connections are capped, because stages 1 and 2 face the internet directly.
  */
-import { createServer, Server, ServerResponse } from 'node:http';
+
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import { hostname } from 'node:os';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createApp } from './app';
-import { RedisCache } from './cache';
-import { fromEnvironment, fromSecret } from './credentials';
-import { DynamoDbStore } from './dynamodb-store';
-import { PostgresStore } from './postgres-store';
-import { readSettings, Settings, SettingsError } from './settings';
+import { type Cache, RedisCache } from './cache';
+import { Connections } from './drain';
+import { LineWriter, Log, type LogFields, type LogSink } from './log';
+import { readSettings, type Settings, SettingsError } from './settings';
 import type { ItemStore } from './store';
+import { storeFor } from './stores';
 
-/** One JSON line per event on stdout, for journald or CloudWatch Logs. */
-export const writeLog = (fields: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', ...fields })}\n`);
-
-export function storeFor(settings: Settings, log: (fields: Record<string, unknown>) => void = writeLog): ItemStore {
-  const s = settings.store;
-  if (s.kind === 'dynamodb') return new DynamoDbStore({ tableName: s.tableName, region: s.region, endpoint: s.endpoint });
-  const credentials = s.secretArn ? fromSecret(s.secretArn, new SecretsManagerClient({})) : fromEnvironment(s.user!, s.password);
-  return new PostgresStore({ host: s.host, port: s.port, database: s.database, user: credentials.user, password: credentials.password, caFile: s.caFile }, log);
-}
+export const HEADERS_TIMEOUT_MS = 10_000;
+export const REQUEST_TIMEOUT_MS = 30_000;
+/** How often Node checks those timeouts (its default, 30 s, let slow clients stay minutes). */
+export const TIMEOUT_CHECK_MS = 1000;
+/** The deadline of closing each dependency, and of writing out the log, at shutdown. */
+export const CLOSE_DEADLINE_MS = 2000;
 
 /**
  * Which instance or task this is: from ECS task metadata (on Fargate), from EC2 instance metadata
@@ -37,8 +39,15 @@ async function identity(): Promise<string> {
       const task = (await response.json()) as { TaskARN?: string };
       if (response.ok && task.TaskARN) return task.TaskARN;
     } else if (process.env.HOST_METADATA === 'ec2') {
-      const token = await fetch('http://169.254.169.254/latest/api/token', { method: 'PUT', headers: { 'X-aws-ec2-metadata-token-ttl-seconds': '60' }, signal: withTimeout(500) });
-      const id = await fetch('http://169.254.169.254/latest/meta-data/instance-id', { headers: { 'X-aws-ec2-metadata-token': await token.text() }, signal: withTimeout(500) });
+      const token = await fetch('http://169.254.169.254/latest/api/token', {
+        method: 'PUT',
+        headers: { 'X-aws-ec2-metadata-token-ttl-seconds': '60' },
+        signal: withTimeout(500),
+      });
+      const id = await fetch('http://169.254.169.254/latest/meta-data/instance-id', {
+        headers: { 'X-aws-ec2-metadata-token': await token.text() },
+        signal: withTimeout(500),
+      });
       const instanceId = await id.text();
       if (token.ok && id.ok && /^i-[0-9a-f]{8,17}$/.test(instanceId)) return instanceId;
     }
@@ -48,9 +57,28 @@ async function identity(): Promise<string> {
   return hostname();
 }
 
+/** Settles with the promise, or after `ms` with a note of what did not finish. */
+async function within(ms: number, what: string, promise: Promise<unknown> | undefined): Promise<string | undefined> {
+  if (!promise) return undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<string>((resolve) => (timer = setTimeout(() => resolve(`${what} did not close within ${ms} ms`), ms)));
+  try {
+    return await Promise.race([
+      promise.then(
+        () => undefined,
+        (error: Error) => `${what} failed to close: ${error?.message}`,
+      ),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export interface Running {
   readonly server: Server;
   readonly port: number;
+  readonly log: Log;
   /** Drains and closes; resolves when the process may exit. */
   stop(): Promise<void>;
 }
@@ -58,13 +86,18 @@ export interface Running {
 export interface StartOptions {
   /** Another store than the settings name (tests). */
   readonly store?: ItemStore;
-  readonly log?: (fields: Record<string, unknown>) => void;
+  /** Another cache than the settings name (tests). */
+  readonly cache?: Cache;
+  /** Where log lines go; by default stdout, batched (tests collect them). */
+  readonly sink?: LogSink;
 }
 
 export async function start(settings: Settings, options: StartOptions = {}): Promise<Running> {
-  const log = options.log ?? writeLog;
-  const store = options.store ?? storeFor(settings, log);
-  const cache = settings.cacheUrl ? new RedisCache(settings.cacheUrl, log) : undefined;
+  const writer = options.sink ? undefined : new LineWriter(1);
+  const log = new Log(options.sink ?? writer!.sink);
+  const event = (fields: LogFields) => log.event(fields);
+  const store = options.store ?? storeFor(settings, event);
+  const cache = options.cache ?? (settings.cacheUrl ? new RedisCache(settings.cacheUrl, settings.cacheTimeoutMs, event) : undefined);
   const handle = createApp({
     store,
     cache,
@@ -74,40 +107,72 @@ export async function start(settings: Settings, options: StartOptions = {}): Pro
     log,
   });
 
-  let draining = false;
-  const inFlight = new Set<ServerResponse>();
-  let idle: (() => void) | undefined;
-  // While draining, every answer closes its connection, so keep-alive clients reconnect elsewhere.
-  const closeAfter = (response: ServerResponse) => response.headersSent || response.setHeader('Connection', 'close');
-  const server = createServer((request, response) => {
-    inFlight.add(response);
-    if (draining) closeAfter(response);
-    response.on('close', () => {
-      inFlight.delete(response);
-      if (inFlight.size === 0) idle?.();
-    });
-    void handle(request, response);
+  const server = createServer({
+    headersTimeout: HEADERS_TIMEOUT_MS,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: settings.keepAliveSeconds * 1000,
+    connectionsCheckingInterval: TIMEOUT_CHECK_MS,
   });
-  server.keepAliveTimeout = 65_000; // longer than the load balancer's idle timeout (60 s)
-  server.headersTimeout = 66_000;
+  server.maxConnections = settings.maxConnections;
+  const connections = new Connections(server);
+  server.on('request', (request, response) => {
+    connections.track(response);
+    handle(request, response);
+  });
+  /**
+   * An answer written straight to the socket, for requests that never reach the app; the connection
+   * closes. To HEAD, the headers only.
+   */
+  const answerRaw = (socket: Socket, status: number, message: string, extra = '', head = false) => {
+    const body = JSON.stringify({ error: message });
+    const id = randomUUID();
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nX-Request-Id: ${id}\r\n${extra}Connection: close\r\n\r\n${head ? '' : body}`,
+    );
+    return { id, bytes: head ? 0 : Buffer.byteLength(body) };
+  };
+  // A request Node's parser refuses (malformed, headers too large, too slow) gets a JSON answer like any other.
+  server.on('clientError', (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) => {
+    if (error.code === 'ECONNRESET' || !socket.writable || connections.answering(socket)) return void socket.destroy();
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const message =
+      status === 431
+        ? 'the request headers are too large'
+        : status === 408
+          ? `the request did not arrive in time; allowed: headers within ${HEADERS_TIMEOUT_MS} ms, the whole request within ${REQUEST_TIMEOUT_MS} ms`
+          : `malformed HTTP request (${error.code ?? 'parse error'})`;
+    const head = error.rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
+    const { id, bytes } = answerRaw(socket, status, message, '', head);
+    log.request('info', id, head ? 'HEAD' : '-', '-', status, 0, bytes, error.code);
+  });
+  // CONNECT (a proxy tunnel) is not something this service does; Node would close the connection unanswered.
+  server.on('connect', (request: IncomingMessage, socket: Socket) => {
+    const { id, bytes } = answerRaw(socket, 405, 'CONNECT is not allowed; this is not a proxy', 'Allow: GET, HEAD, POST\r\n');
+    log.request('info', id, 'CONNECT', request.url?.slice(0, 200) ?? '-', 405, 0, bytes);
+  });
   await new Promise<void>((resolve) => server.listen(settings.port, settings.host, resolve));
   const port = (server.address() as { port: number }).port;
-  log({ msg: 'listening', port, dataStore: store.kind, cache: cache ? 'on' : 'off', stage: settings.stage });
+  event({ msg: 'listening', port, dataStore: store.kind, cache: cache ? 'on' : 'off', stage: settings.stage, version: settings.version });
 
+  let stopping: Promise<void> | undefined;
   async function stop(): Promise<void> {
-    if (draining) return;
-    draining = true;
-    log({ msg: 'draining', inFlight: inFlight.size });
-    inFlight.forEach(closeAfter);
-    server.close();
-    server.closeIdleConnections();
-    const drained = inFlight.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => (idle = resolve));
-    await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, settings.drainSeconds * 1000).unref())]);
-    server.closeAllConnections();
-    await Promise.allSettled([store.close(), cache?.close()]);
-    log({ msg: 'stopped', unfinished: inFlight.size });
+    stopping ??= (async () => {
+      event({ msg: 'draining', connections: connections.open, deadlineSeconds: settings.drainSeconds });
+      const destroyed = await connections.drain(settings.drainSeconds * 1000);
+      const problems = await Promise.all([
+        within(CLOSE_DEADLINE_MS, 'the data store', store.close()),
+        within(CLOSE_DEADLINE_MS, 'the cache', cache?.close()),
+      ]);
+      event({
+        msg: 'stopped',
+        connectionsDestroyed: destroyed,
+        ...(problems.some(Boolean) ? { level: 'warn', problems: problems.filter(Boolean) } : {}),
+      });
+      await within(CLOSE_DEADLINE_MS, 'the log', writer?.flush());
+    })();
+    return stopping;
   }
-  return { server, port, stop };
+  return { server, port, log, stop };
 }
 
 if (require.main === module) {
@@ -120,12 +185,16 @@ if (require.main === module) {
   }
   start(settings).then(
     (running) => {
-      const shutdown = () => void running.stop().then(() => process.exit(0));
+      const shutdown = () => {
+        // The last resort, should a deadline above fail: exit before systemd or ECS kill at 30 s.
+        setTimeout(() => process.exit(1), settings.drainSeconds * 1000 + 3 * CLOSE_DEADLINE_MS + 500).unref();
+        void running.stop().then(() => process.exit(0));
+      };
       process.once('SIGTERM', shutdown);
       process.once('SIGINT', shutdown);
     },
     (error) => {
-      writeLog({ level: 'error', msg: 'failed to start', error: (error as Error).message });
+      process.stderr.write(`${JSON.stringify({ level: 'error', msg: 'failed to start', error: (error as Error).message })}\n`);
       process.exit(1);
     },
   );

@@ -4,7 +4,16 @@
  */
 
 export type StoreSettings =
-  | { readonly kind: 'postgresql'; readonly host: string; readonly port: number; readonly database: string; readonly secretArn?: string; readonly user?: string; readonly password?: string; readonly caFile?: string }
+  | {
+      readonly kind: 'postgresql';
+      readonly host: string;
+      readonly port: number;
+      readonly database: string;
+      readonly secretArn?: string;
+      readonly user?: string;
+      readonly password?: string;
+      readonly caFile?: string;
+    }
   | { readonly kind: 'dynamodb'; readonly tableName: string; readonly region: string; readonly endpoint?: string };
 
 export interface Settings {
@@ -16,8 +25,18 @@ export interface Settings {
   readonly cacheUrl?: string;
   readonly cacheTtlSeconds: number;
   readonly bodyLimitBytes: number;
-  /** How long a SIGTERM waits for requests in flight: less than the load balancer's deregistration delay. */
+  /** The deadline of every cache call: the cache is an optimisation and may only cost this much. */
+  readonly cacheTimeoutMs: number;
+  /**
+   * How long a SIGTERM waits for requests in flight and connections to close. With the deadline of
+   * closing the dependencies it stays inside the load balancer's 30 s deregistration delay and
+   * systemd's and ECS's 30 s stop timeout.
+   */
   readonly drainSeconds: number;
+  /** Connections open at once; more are refused (stages 1 and 2 face the internet directly). */
+  readonly maxConnections: number;
+  /** How long an idle keep-alive connection is kept: longer than the load balancer's idle timeout (60 s). */
+  readonly keepAliveSeconds: number;
 }
 
 export class SettingsError extends Error {
@@ -40,7 +59,8 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     const raw = env[name];
     if (raw === undefined || raw === '') return fallback;
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) problems.push(`${name}: got ${JSON.stringify(raw)}; allowed: a whole number from ${min} to ${max}`);
+    if (!Number.isInteger(n) || n < min || n > max)
+      problems.push(`${name}: got ${JSON.stringify(raw)}; allowed: a whole number from ${min} to ${max}`);
     return n;
   };
 
@@ -57,7 +77,8 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
       password: env.DB_PASSWORD || undefined,
       caFile: env.DB_CA_FILE || undefined,
     };
-    if (!store.secretArn && !store.user) problems.push('DB_SECRET_ARN or DB_USER: neither is set; allowed: the ARN of the database secret, or a user for a local database');
+    if (!store.secretArn && !store.user)
+      problems.push('DB_SECRET_ARN or DB_USER: neither is set; allowed: the ARN of the database secret, or a user for a local database');
   } else if (kind === 'dynamodb') {
     store = { kind: 'dynamodb', tableName: need('TABLE_NAME'), region: need('AWS_REGION'), endpoint: env.DYNAMODB_ENDPOINT || undefined };
   } else {
@@ -65,7 +86,8 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     store = { kind: 'dynamodb', tableName: '', region: '' };
   }
   const cacheUrl = env.CACHE_URL || undefined;
-  if (cacheUrl && !/^rediss?:\/\//.test(cacheUrl)) problems.push(`CACHE_URL: got ${JSON.stringify(cacheUrl)}; allowed: a redis:// or rediss:// URL`);
+  if (cacheUrl && !/^rediss?:\/\//.test(cacheUrl))
+    problems.push(`CACHE_URL: got ${JSON.stringify(cacheUrl)}; allowed: a redis:// or rediss:// URL`);
 
   const settings: Settings = {
     port: integer('PORT', 8080, 0, 65535), // 0: any free port (tests)
@@ -76,7 +98,10 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     cacheUrl,
     cacheTtlSeconds: integer('CACHE_TTL_SECONDS', 60, 1, 86_400),
     bodyLimitBytes: integer('BODY_LIMIT_BYTES', 16 * 1024, 1024, 1024 * 1024),
-    drainSeconds: integer('DRAIN_SECONDS', 25, 0, 300),
+    cacheTimeoutMs: integer('CACHE_TIMEOUT_MS', 50, 5, 5000),
+    drainSeconds: integer('DRAIN_SECONDS', 20, 0, 25),
+    maxConnections: integer('MAX_CONNECTIONS', 4096, 16, 1_000_000),
+    keepAliveSeconds: integer('KEEP_ALIVE_SECONDS', 65, 1, 3600),
   };
   if (problems.length > 0) throw new SettingsError(problems);
   return settings;

@@ -13,11 +13,19 @@ export interface Item extends NewItem {
 export interface ItemStore {
   /** `postgresql` or `dynamodb`, as `GET /` reports it. */
   readonly kind: string;
-  /** Stores a new item. Throws `StoreUnavailable` when the store cannot be reached. */
+  /** Stores a new item. Throws `StoreUnavailable` when the store cannot take it now. */
   put(item: Item): Promise<void>;
-  /** The item, or undefined when there is none with that id. */
-  get(id: string): Promise<Item | undefined>;
+  /**
+   * The item as its JSON representation (what `itemJson` makes), or undefined when there is none
+   * with that id: the service sends and caches it as it is, without parsing it again.
+   */
+  get(id: string): Promise<string | undefined>;
   /** Round trip to the store; throws `StoreUnavailable` when it cannot be reached. */
   ping(): Promise<void>;
+  /** Closes connections; gives up on work in flight rather than wait for it. */
   close(): Promise<void>;
 }
+
+/** An item's JSON representation: its fields in this order, as `POST /items` and `GET /items/:id` answer. */
+export const itemJson = (item: Item): string =>
+  JSON.stringify({ id: item.id, name: item.name, attributes: item.attributes, createdAt: item.createdAt });

@@ -1,18 +1,110 @@
-/** Validation of request bodies: every problem is named with its field, the value and what is allowed. */
+/**
+ * Validation of what clients send: every problem is named with its field, the value and what is
+ * allowed. LIMITS is the one source of the rules: the OpenAPI document (openapi.ts) is built from it.
+ *
+ * The rules are what both stores can hold exactly, so the same input gets the same answer and the
+ * same stored value on PostgreSQL and on DynamoDB:
+ * - strings are well-formed Unicode without U+0000 (PostgreSQL cannot store NUL; a lone surrogate
+ *   would be stored as U+FFFD there and kept on DynamoDB);
+ * - numbers lie within ±(2^53 − 1) (larger integers lose digits in JavaScript, and DynamoDB's client
+ *   refuses them) and are 0 or at least 1e-130 in magnitude (DynamoDB's smallest);
+ * - `__proto__` is not an attribute key (JavaScript and the AWS SDK treat it as the prototype, so the
+ *   attribute would vanish on DynamoDB).
+ * Lengths count characters (Unicode code points), as JSON Schema's maxLength does.
+ */
 import { BadRequest } from './errors';
 import type { NewItem } from './store';
 
-export const LIMITS = { nameLength: 200, attributes: 50, attributeKeyLength: 64, attributeValueLength: 1000 };
+export const LIMITS = {
+  nameLength: 200,
+  attributes: 50,
+  attributeKeyLength: 64,
+  attributeValueLength: 1000,
+  largestNumber: Number.MAX_SAFE_INTEGER,
+  smallestNumber: 1e-130,
+  reservedKeys: ['__proto__'],
+} as const;
 
-const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Item ids are UUIDs in their canonical lower-case form; upper case is read as lower case. */
+export const ITEM_ID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+const ID = new RegExp(ITEM_ID_PATTERN);
 export const isItemId = (id: string) => ID.test(id);
 
-const show = (v: unknown) => {
-  const text = JSON.stringify(v) ?? String(v);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-};
+/** Characters no stored string may contain: NUL and lone surrogates (`\p{Cs}` in a `u` pattern). */
+export const FORBIDDEN_CHARACTER = /[\u0000\p{Cs}]/u;
+/** The same rule, and "not only white space", as JSON Schema patterns for the OpenAPI document. */
+export const STRING_PATTERN = '^[^\\u0000\\p{Cs}]*$';
+export const NAME_PATTERN = '^[^\\u0000\\p{Cs}]*[^\\s\\u0000\\p{Cs}][^\\u0000\\p{Cs}]*$';
 
-/** Parses `POST /items`: `{"name": string, "attributes"?: {key: string | number | boolean}}`. */
+/** Characters (code points) in a string, counted only when the UTF-16 length could exceed the limit. */
+function longerThan(text: string, limit: number): boolean {
+  if (text.length <= limit) return false;
+  let count = 0;
+  for (const _ of text) if (++count > limit) return true;
+  return false;
+}
+
+/**
+ * A short, safe rendering of any value for an error message: bounded in depth and length, so a body
+ * nested thousands deep or megabytes long is described, never serialised whole.
+ */
+export function show(value: unknown, budget = 60): string {
+  const out: string[] = [];
+  let left = budget;
+  const emit = (text: string) => {
+    out.push(text);
+    left -= text.length;
+  };
+  const walk = (v: unknown, depth: number) => {
+    if (left <= 0) return;
+    if (typeof v === 'string') emit(JSON.stringify(v.length > left ? `${v.slice(0, left)}…` : v));
+    else if (v === undefined) emit('undefined');
+    else if (v === null || typeof v !== 'object') emit(String(v));
+    else if (depth >= 3) emit(Array.isArray(v) ? '[…]' : '{…}');
+    else if (Array.isArray(v)) {
+      emit('[');
+      for (const [i, e] of v.entries()) {
+        if (left <= 0) break;
+        if (i > 0) emit(',');
+        walk(e, depth + 1);
+      }
+      emit(']');
+    } else {
+      emit('{');
+      for (const [i, [k, e]] of Object.entries(v).entries()) {
+        if (left <= 0) break;
+        emit(`${i > 0 ? ',' : ''}${JSON.stringify(k.length > 20 ? `${k.slice(0, 20)}…` : k)}:`);
+        walk(e, depth + 1);
+      }
+      emit('}');
+    }
+  };
+  walk(value, 0);
+  const text = out.join('');
+  return left < 0 || text.length > budget ? `${text.slice(0, budget)}…` : text;
+}
+
+const stringRule = (limit: number) => `a string of at most ${limit} characters, well-formed Unicode without U+0000`;
+export const RULES = {
+  name: `a string of 1 to ${LIMITS.nameLength} characters, not only white space, well-formed Unicode without U+0000`,
+  attributes: `an object of at most ${LIMITS.attributes} keys`,
+  attributeKey: `a key of 1 to ${LIMITS.attributeKeyLength} characters, well-formed Unicode without U+0000, other than ${LIMITS.reservedKeys.map((k) => JSON.stringify(k)).join(', ')}`,
+  attributeValue: `${stringRule(LIMITS.attributeValueLength)}; a number from -${LIMITS.largestNumber} to ${LIMITS.largestNumber} that is 0 or at least ${LIMITS.smallestNumber} in magnitude; or a boolean`,
+} as const;
+
+function problemWithValue(value: unknown): boolean {
+  if (typeof value === 'boolean') return false;
+  if (typeof value === 'number') {
+    const magnitude = Math.abs(value);
+    return !(magnitude <= LIMITS.largestNumber && (magnitude === 0 || magnitude >= LIMITS.smallestNumber));
+  }
+  return typeof value !== 'string' || longerThan(value, LIMITS.attributeValueLength) || FORBIDDEN_CHARACTER.test(value);
+}
+
+/**
+ * Parses the body of `POST /items`: `{"name": string, "attributes"?: {key: string | number | boolean}}`.
+ * Every problem is reported at once, each naming its field, the value and what is allowed.
+ */
 export function parseNewItem(raw: string): NewItem {
   let body: unknown;
   try {
@@ -20,22 +112,34 @@ export function parseNewItem(raw: string): NewItem {
   } catch (error) {
     throw new BadRequest(`malformed JSON: ${(error as Error).message}`);
   }
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new BadRequest(`the body must be a JSON object, got ${show(body)}`);
-  const { name, attributes = {}, ...unknown } = body as Record<string, unknown>;
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw new BadRequest(`the body must be a JSON object, got ${show(body)}`);
   const problems: string[] = [];
-  for (const key of Object.keys(unknown)) problems.push(`${key}: unknown field; allowed fields: name, attributes`);
-  if (typeof name !== 'string' || name.trim().length === 0 || name.length > LIMITS.nameLength) {
-    problems.push(`name: got ${show(name)}; allowed: a non-empty string of at most ${LIMITS.nameLength} characters`);
+  const fields = body as Record<string, unknown>;
+  for (const key of Object.keys(fields))
+    if (key !== 'name' && key !== 'attributes') problems.push(`${show(key)}: unknown field; allowed fields: name, attributes`);
+  const name = fields.name;
+  if (typeof name !== 'string' || name.trim().length === 0 || longerThan(name, LIMITS.nameLength) || FORBIDDEN_CHARACTER.test(name)) {
+    problems.push(`name: got ${show(name)}; allowed: ${RULES.name}`);
   }
+  const attributes = Object.hasOwn(fields, 'attributes') ? fields.attributes : {};
   if (attributes === null || typeof attributes !== 'object' || Array.isArray(attributes)) {
-    problems.push(`attributes: got ${show(attributes)}; allowed: an object of at most ${LIMITS.attributes} keys`);
+    problems.push(`attributes: got ${show(attributes)}; allowed: ${RULES.attributes}`);
   } else {
-    const entries = Object.entries(attributes as Record<string, unknown>);
-    if (entries.length > LIMITS.attributes) problems.push(`attributes: got ${entries.length} keys; allowed: at most ${LIMITS.attributes}`);
-    for (const [key, value] of entries) {
-      const okValue = ['number', 'boolean'].includes(typeof value) ? Number.isFinite(value) || typeof value === 'boolean' : typeof value === 'string' && value.length <= LIMITS.attributeValueLength;
-      if (key.length === 0 || key.length > LIMITS.attributeKeyLength) problems.push(`attributes: the key ${show(key)} is not 1 to ${LIMITS.attributeKeyLength} characters`);
-      if (!okValue) problems.push(`attributes.${key}: got ${show(value)}; allowed: a string of at most ${LIMITS.attributeValueLength} characters, a finite number or a boolean`);
+    const keys = Object.keys(attributes);
+    if (keys.length > LIMITS.attributes) problems.push(`attributes: got ${keys.length} keys; allowed: at most ${LIMITS.attributes}`);
+    for (const key of keys.slice(0, LIMITS.attributes + 1)) {
+      const value = (attributes as Record<string, unknown>)[key];
+      if (
+        key.length === 0 ||
+        longerThan(key, LIMITS.attributeKeyLength) ||
+        FORBIDDEN_CHARACTER.test(key) ||
+        (LIMITS.reservedKeys as readonly string[]).includes(key)
+      ) {
+        problems.push(`attributes: got the key ${show(key)}; allowed: ${RULES.attributeKey}`);
+      } else if (problemWithValue(value)) {
+        problems.push(`attributes.${key}: got ${show(value)}; allowed: ${RULES.attributeValue}`);
+      }
     }
   }
   if (problems.length > 0) throw new BadRequest(problems.join('; '));

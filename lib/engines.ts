@@ -97,6 +97,10 @@ export async function startPostgres(): Promise<Postgres> {
 export interface Redis {
   readonly port: number;
   readonly url: string;
+  /** Freezes the server (SIGSTOP): connections stay open and nothing answers, as with a hung host. */
+  pause(): void;
+  /** Lets a paused server run again (SIGCONT). */
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -122,8 +126,15 @@ export async function startRedis(): Promise<Redis> {
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
+    pause: () => void child.kill('SIGSTOP'),
+    resume: () => void child.kill('SIGCONT'),
     stop: () =>
-      new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGTERM')))),
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGCONT'); // a paused server cannot act on SIGTERM
+        child.kill('SIGTERM');
+      }),
   };
 }
 
@@ -135,8 +146,13 @@ export interface DynamoDb {
 
 /** dynalite (DynamoDB on loopback, in memory) with the table the stack creates: partition key `id`. */
 export async function startDynamoDb(tableName = 'items'): Promise<DynamoDb> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const dynalite = require('dynalite') as (options: object) => import('node:http').Server;
+  let dynalite: (options: object) => import('node:http').Server;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    dynalite = require('dynalite');
+  } catch (error) {
+    throw new Error(`dynalite is not installed (${(error as Error).message.split('\n')[0]}): ${INSTALL_HINT}`);
+  }
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const port = await freePort();
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));

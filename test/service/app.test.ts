@@ -1,0 +1,424 @@
+/**
+ * The app (service/src/app.ts) on a loopback HTTP server, with in-memory doubles for the store and
+ * the cache: routing, headers, request ids, caching headers, validation answers, error mapping and
+ * the request log. (That every answer matches the OpenAPI document, each documented one reached,
+ * is checked on real engines in test/integration/service.itest.ts.)
+ */
+import { Agent, createServer, type Server } from 'node:http';
+import { connect } from 'node:net';
+import { createApp, LOGGED_PATH_LENGTH } from '../../service/src/app';
+import { Log } from '../../service/src/log';
+import { CACHE_CONTROL, openApiDocument } from '../../service/src/openapi';
+import type { Answer } from './support/conformance';
+import { MemoryCache, MemoryStore } from './support/doubles';
+import { json, type Sent, send } from './support/http';
+
+/** What every answer carries, whatever it is. */
+function everyAnswer(answer: Answer): string[] {
+  const h = answer.headers;
+  return [
+    !/^[\w.:/+=@-]{1,128}$/.test(String(h['x-request-id'])) && `X-Request-Id: ${h['x-request-id']}`,
+    h['x-content-type-options'] !== 'nosniff' && `X-Content-Type-Options: ${h['x-content-type-options']}`,
+    !(Object.values(CACHE_CONTROL) as string[]).includes(String(h['cache-control'])) && `Cache-Control: ${h['cache-control']}`,
+    answer.status >= 400 && h['cache-control'] !== 'no-store' && `Cache-Control ${h['cache-control']} on a ${answer.status}`,
+    answer.status !== 304 && h['content-type'] !== 'application/json' && `Content-Type: ${h['content-type']}`,
+    answer.status !== 304 && answer.method !== 'HEAD' && !isJson(answer.body) && `not JSON: ${answer.body.slice(0, 60)}`,
+  ].filter((p): p is string => typeof p === 'string');
+}
+const isJson = (text: string) => {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const JSON_TYPE = { 'Content-Type': 'application/json' };
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+async function serve(options: { cache?: MemoryCache; bodyLimitBytes?: number } = {}) {
+  const store = new MemoryStore();
+  const lines: string[] = [];
+  const handle = createApp({
+    store,
+    cache: options.cache,
+    cacheTtlSeconds: 60,
+    bodyLimitBytes: options.bodyLimitBytes ?? 1024,
+    identity: { stage: 'Stage3-LoadBalanced', host: 'i-0abc', version: '1.2.3' },
+    log: new Log((line) => lines.push(line)),
+    readyDeadlineMs: 200,
+  });
+  const server: Server = createServer(handle);
+  const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+  servers.add(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  /** Sends a request; the answer must carry what every answer carries. */
+  const call = async (method: string, target: string, sent: Sent = {}): Promise<Answer> => {
+    const answer = await send(base, target, { agent, ...sent, method });
+    expect({ [`${method} ${target}`]: everyAnswer(answer) }).toEqual({ [`${method} ${target}`]: [] });
+    return answer;
+  };
+  const post = (body: string, headers: Record<string, string> = JSON_TYPE) => call('POST', '/items', { body, headers });
+  const logs = () => lines.map((line) => JSON.parse(line));
+  const close = () => {
+    agent.destroy();
+    servers.delete(server);
+    server.closeAllConnections();
+    return new Promise((r) => server.close(r));
+  };
+  return { store, base, call, post, logs, close };
+}
+
+/** Servers of tests that failed before closing theirs. */
+const servers = new Set<Server>();
+afterAll(() => servers.forEach((server) => (server.closeAllConnections(), server.close())));
+
+describe('routes', () => {
+  let s: Awaited<ReturnType<typeof serve>>;
+  beforeAll(async () => (s = await serve({ cache: new MemoryCache() })));
+  afterAll(() => s.close());
+
+  test('GET /healthz answers without touching the store, and is never cached', async () => {
+    s.store.down = new Error('connect ECONNREFUSED');
+    const answer = await s.call('GET', '/healthz');
+    s.store.down = undefined;
+    expect([answer.status, json(answer), answer.headers['cache-control']]).toEqual([200, { status: 'ok' }, 'no-store']);
+  });
+
+  test('GET / says which stage, host, data store, cache and version answered', async () => {
+    expect(json(await s.call('GET', '/'))).toEqual({
+      service: 'zero-to-millions',
+      stage: 'Stage3-LoadBalanced',
+      host: 'i-0abc',
+      version: '1.2.3',
+      dataStore: 'postgresql',
+      cache: 'on',
+    });
+  });
+
+  test('GET /openapi.json serves the document built from the validation limits', async () => {
+    const answer = await s.call('GET', '/openapi.json');
+    expect(json(answer)).toEqual(openApiDocument('1.2.3'));
+    expect(answer.headers['cache-control']).toBe('public, max-age=300');
+  });
+
+  test('POST /items stores a valid item: 201, Location, never cached; GET returns it with a strong ETag, cacheable for a year', async () => {
+    const created = await s.post(JSON.stringify({ name: 'first', attributes: { colour: 'blue', size: 3, sale: true } }));
+    const item = json(created);
+    expect(created.status).toBe(201);
+    expect(item).toEqual({
+      id: expect.stringMatching(UUID),
+      name: 'first',
+      attributes: { colour: 'blue', size: 3, sale: true },
+      createdAt: expect.any(String),
+    });
+    expect([created.headers.location, created.headers['cache-control']]).toEqual([`/items/${item.id}`, 'no-store']);
+    const read = await s.call('GET', `/items/${item.id}`);
+    expect([read.status, json(read)]).toEqual([200, item]);
+    expect([read.headers.etag, read.headers['cache-control']]).toEqual([`"i1-${item.id}"`, 'public, max-age=31536000, immutable']);
+    // Upper-case ids are the same item.
+    expect(json(await s.call('GET', `/items/${item.id.toUpperCase()}`))).toEqual(item);
+  });
+
+  test('If-None-Match with the item ETag (strong, weak, in a list, or *) is a 304 without a body; another tag is a 200', async () => {
+    const item = json(await s.post('{"name":"tagged"}'));
+    const etag = `"i1-${item.id}"`;
+    for (const ifNoneMatch of [etag, `W/${etag}`, `"other", ${etag}`, '*']) {
+      const answer = await s.call('GET', `/items/${item.id}`, { headers: { 'If-None-Match': ifNoneMatch } });
+      expect([ifNoneMatch, answer.status, answer.body, answer.headers.etag, answer.headers['content-type']]).toEqual([
+        ifNoneMatch,
+        304,
+        '',
+        etag,
+        undefined,
+      ]);
+    }
+    expect(
+      (await s.call('GET', `/items/${item.id}`, { headers: { 'If-None-Match': '"i1-00000000-0000-4000-8000-000000000000"' } })).status,
+    ).toBe(200);
+    // * needs an item to match: an unknown one is still a 404.
+    expect((await s.call('GET', '/items/00000000-0000-4000-8000-000000000000', { headers: { 'If-None-Match': '*' } })).status).toBe(404);
+  });
+
+  test('HEAD is answered wherever GET is: the same status and headers, no body', async () => {
+    const item = json(await s.post('{"name":"head"}'));
+    for (const target of ['/healthz', '/', '/readyz', '/openapi.json', `/items/${item.id}`]) {
+      const [get, head] = [await s.call('GET', target), await s.call('HEAD', target)];
+      // (/readyz reports latencies, so its length may differ by a digit.)
+      const length = target === '/readyz' ? expect.stringMatching(/^\d+$/) : get.headers['content-length'];
+      expect([target, head.status, head.body, head.headers['content-length']]).toEqual([target, get.status, '', length]);
+    }
+  });
+
+  test('X-Request-Id: a well-formed one is kept, anything else replaced by a new UUID; it is on every answer and in the log line', async () => {
+    expect((await s.call('GET', '/healthz', { headers: { 'X-Request-Id': 'trace-1.2:3/abc=+@_' } })).headers['x-request-id']).toBe(
+      'trace-1.2:3/abc=+@_',
+    );
+    for (const bad of ['x'.repeat(129), 'has space', 'a"quote', 'é', ['one', 'two']]) {
+      expect((await s.call('GET', '/healthz', { headers: { 'X-Request-Id': bad } })).headers['x-request-id']).toMatch(UUID);
+    }
+    const answers = [await s.call('GET', '/nowhere'), await s.post('{}'), await s.call('DELETE', '/healthz')];
+    const ids = answers.map((a) => a.headers['x-request-id']);
+    expect(ids.every((id) => UUID.test(String(id)))).toBe(true);
+    expect(
+      s
+        .logs()
+        .slice(-3)
+        .map((l) => l.requestId),
+    ).toEqual(ids);
+  });
+
+  test('unknown routes are 404 naming the routes; wrong methods 405 with Allow; a target that is not a path 400', async () => {
+    const missing = await s.call('GET', '/nowhere');
+    expect([missing.status, json(missing).error]).toEqual([
+      404,
+      'no route GET "/nowhere"; routes: GET /, GET /healthz, GET /readyz, GET /openapi.json, POST /items, GET /items/:id',
+    ]);
+    const wrong = await s.call('DELETE', '/items');
+    expect([wrong.status, wrong.headers.allow, json(wrong).error]).toEqual([
+      405,
+      'POST',
+      'DELETE is not allowed on "/items"; allowed: POST',
+    ]);
+    expect((await s.call('POST', '/healthz')).headers.allow).toBe('GET, HEAD');
+    expect((await s.call('OPTIONS', '/items/00000000-0000-4000-8000-000000000000')).status).toBe(405);
+    const star = await s.call('OPTIONS', '*');
+    expect([star.status, json(star).error]).toEqual([400, 'request target: got "*"; allowed: a path beginning with /']);
+  });
+
+  test('paths are taken as sent: // is not /, percent-encoding that is not a UUID is a 404, never a 500', async () => {
+    expect((await s.call('GET', '//healthz')).status).toBe(404);
+    expect(
+      (await s.post('{"name":"x"}').then(() => s.call('POST', '//x/items', { body: '{"name":"x"}', headers: JSON_TYPE }))).status,
+    ).toBe(404);
+    for (const id of ['%ZZ', '%', '%u0041', '%C0%AE', '%E0%A4%A', '..', '42']) {
+      const answer = await s.call('GET', `/items/${id}`);
+      expect([id, answer.status, json(answer).error]).toEqual([
+        id,
+        404,
+        `no item ${JSON.stringify(id)}: item ids are UUIDs such as 0f8fad5b-d9cb-469f-a165-70867728950e`,
+      ]);
+    }
+    // The absolute form a proxy may send is routed by its path.
+    expect((await s.call('GET', 'http://example.com/healthz')).status).toBe(200);
+    expect((await s.call('GET', '/healthz?probe=1&token=secret')).status).toBe(200);
+  });
+});
+
+describe('bad input is a 4xx naming the field, the value and what is allowed', () => {
+  let s: Awaited<ReturnType<typeof serve>>;
+  beforeAll(async () => (s = await serve({ bodyLimitBytes: 16 * 1024 })));
+  afterAll(() => s.close());
+
+  const NAME_RULE = 'a string of 1 to 200 characters, not only white space, well-formed Unicode without U\\+0000';
+  test.each([
+    ['malformed JSON', '{"name": ', /^malformed JSON: /],
+    ['not an object', '[1,2]', /^the body must be a JSON object, got \[1,2\]$/],
+    ['a missing name', '{}', new RegExp(`^name: got undefined; allowed: ${NAME_RULE}$`)],
+    ['a blank name', '{"name":" \\n"}', /^name: got " \\n"; allowed: /],
+    ['a NUL in the name', '{"name":"a\\u0000b"}', /^name: got "a\\u0000b"; allowed: .*without U\+0000$/],
+    ['a lone surrogate in the name', '{"name":"a\\ud800"}', /^name: got "a\\ud800"; allowed: .*well-formed Unicode/],
+    [
+      'a NUL in an attribute',
+      '{"name":"x","attributes":{"a":"\\u0000"}}',
+      /^attributes\.a: got "\\u0000"; allowed: a string of at most 1000 characters, well-formed Unicode without U\+0000; a number/,
+    ],
+    [
+      'a NUL in an attribute key',
+      '{"name":"x","attributes":{"a\\u0000":1}}',
+      /^attributes: got the key "a\\u0000"; allowed: a key of 1 to 64 characters/,
+    ],
+    [
+      'an unknown field and a bad attribute at once',
+      '{"name":"x","colour":1,"attributes":{"a":[1]}}',
+      /^"colour": unknown field; allowed fields: name, attributes; attributes\.a: got \[1\]; allowed: /,
+    ],
+    [
+      'the key __proto__',
+      '{"name":"x","attributes":{"__proto__":1}}',
+      /^attributes: got the key "__proto__"; allowed: .*other than "__proto__"$/,
+    ],
+    [
+      'a number beyond 2^53',
+      '{"name":"x","attributes":{"n":12345678901234567890}}',
+      /^attributes\.n: got 12345678901234567000; allowed: .*a number from -9007199254740991 to 9007199254740991 that is 0 or at least 1e-130 in magnitude/,
+    ],
+    ['1e200', '{"name":"x","attributes":{"n":1e200}}', /^attributes\.n: got 1e\+200; /],
+    ['1e-200', '{"name":"x","attributes":{"n":-1e-200}}', /^attributes\.n: got -1e-200; /],
+    [
+      'a body nested 5,000 deep',
+      `{"name":"x","attributes":{"a":${'['.repeat(5000)}${']'.repeat(5000)}}}`,
+      /^attributes\.a: got \[\[\[\[…\]\]\]\]; allowed: /,
+    ],
+    ['a top level nested 5,000 deep', `${'['.repeat(5000)}${']'.repeat(5000)}`, /^the body must be a JSON object, got \[\[\[\[…\]\]\]\]$/],
+  ])('%s: 400', async (_case, body, message) => {
+    const answer = await s.post(body);
+    expect([answer.status, json(answer).error]).toEqual([400, expect.stringMatching(message)]);
+  });
+
+  test('a body over the limit is 413 and closes the connection (the rest is not read)', async () => {
+    const answer = await s.post(JSON.stringify({ name: 'x'.repeat(20_000) }));
+    expect([answer.status, json(answer).error, answer.headers.connection]).toEqual([
+      413,
+      'the body is 20011 bytes; allowed: at most 16384',
+      'close',
+    ]);
+    const chunked = await s.call('POST', '/items', { headers: { ...JSON_TYPE, 'Transfer-Encoding': 'chunked' }, body: 'x'.repeat(20_000) });
+    expect([chunked.status, json(chunked).error]).toEqual([413, 'the body is over 16384 bytes; allowed: at most 16384']);
+  });
+
+  test.each([
+    ['text/plain', { 'Content-Type': 'text/plain' }, 'Content-Type: got "text/plain"; allowed: application/json (UTF-8)'],
+    ['no Content-Type', {}, 'Content-Type: got none; allowed: application/json (UTF-8)'],
+    [
+      'a charset other than UTF-8',
+      { 'Content-Type': 'application/json; charset=latin1' },
+      'Content-Type: got "application/json; charset=latin1"; allowed: application/json (UTF-8)',
+    ],
+    [
+      'gzip',
+      { ...JSON_TYPE, 'Content-Encoding': 'gzip' },
+      'Content-Encoding: got "gzip"; allowed: none (identity): send the JSON as it is',
+    ],
+  ])('a body that is not plain JSON is 415: %s', async (_case, headers, message) => {
+    const answer = await s.post('{"name":"x"}', headers as Record<string, string>);
+    expect([answer.status, json(answer).error]).toEqual([415, message]);
+  });
+
+  test('application/json with charset=utf-8 is accepted; a body that is not UTF-8 is 400', async () => {
+    expect((await s.post('{"name":"x"}', { 'Content-Type': 'Application/JSON; charset="UTF-8"' })).status).toBe(201);
+    const answer = await s.call('POST', '/items', {
+      headers: JSON_TYPE,
+      body: Buffer.from([0x7b, 0x22, 0x6e, 0x61, 0x6d, 0x65, 0x22, 0x3a, 0x22, 0xc0, 0xae, 0x22, 0x7d]),
+    });
+    expect([answer.status, json(answer).error]).toEqual([400, 'the body is not valid UTF-8; allowed: JSON in UTF-8']);
+  });
+});
+
+describe('dependencies', () => {
+  test('a store that is down is a 503 with Retry-After naming the store, and /readyz says not ready without any address; recovery needs no restart', async () => {
+    const s = await serve();
+    s.store.down = Object.assign(new Error('connect ECONNREFUSED 10.0.3.7:5432'), { code: 'ECONNREFUSED' });
+    const write = await s.post('{"name":"x"}');
+    expect([write.status, json(write), write.headers['retry-after']]).toEqual([
+      503,
+      { error: 'the data store is unavailable; retry shortly', store: 'postgresql', reason: 'ECONNREFUSED' },
+      '2',
+    ]);
+    const ready = await s.call('GET', '/readyz');
+    expect([ready.status, json(ready)]).toEqual([
+      503,
+      { status: 'not ready', dataStore: { kind: 'postgresql', ok: false, ms: expect.any(Number), error: 'ECONNREFUSED' }, cache: 'off' },
+    ]);
+    expect(ready.body).not.toContain('10.0.3.7');
+    // The log has the whole story.
+    expect(s.logs().at(-1)).toMatchObject({
+      level: 'warn',
+      status: 503,
+      error: 'ECONNREFUSED: postgresql is unavailable: connect ECONNREFUSED 10.0.3.7:5432',
+    });
+    s.store.down = undefined;
+    expect((await s.post('{"name":"x"}')).status).toBe(201);
+    expect(json(await s.call('GET', '/readyz'))).toEqual({
+      status: 'ready',
+      dataStore: { kind: 'postgresql', ok: true, ms: expect.any(Number) },
+      cache: 'off',
+    });
+    await s.close();
+  });
+
+  test('/readyz does not hang on a store that does not answer: 503 at its deadline', async () => {
+    const s = await serve();
+    s.store.hung = true;
+    const started = Date.now();
+    const ready = await s.call('GET', '/readyz');
+    expect([ready.status, json(ready).dataStore.error]).toEqual([503, 'timeout']);
+    expect(Date.now() - started).toBeLessThan(2000);
+    await s.close();
+  });
+
+  test('a bug is a 500 that quotes the request id, and the log line has the stack', async () => {
+    const s = await serve();
+    s.store.broken = new TypeError('cannot read properties of undefined');
+    const answer = await send(s.base, '/items', { method: 'POST', headers: JSON_TYPE, body: '{"name":"x"}' });
+    const id = answer.headers['x-request-id'];
+    expect([answer.status, json(answer)]).toEqual([500, { error: `internal error; quote the request id ${id}` }]);
+    expect(s.logs().at(-1)).toMatchObject({
+      level: 'error',
+      requestId: id,
+      status: 500,
+      error: expect.stringContaining('TypeError: cannot read properties of undefined'),
+    });
+    await s.close();
+  });
+});
+
+describe('cache-aside', () => {
+  test('a miss reads the store and fills the cache with the TTL, without waiting for it; the next read is a hit; writes do not touch the cache', async () => {
+    const cache = new MemoryCache();
+    const s = await serve({ cache });
+    const item = json(await s.post('{"name":"cached"}'));
+    expect(cache.calls).toEqual([]);
+    const miss = await s.call('GET', `/items/${item.id}`);
+    const hit = await s.call('GET', `/items/${item.id}`);
+    expect([miss.headers['x-cache'], hit.headers['x-cache'], json(hit)]).toEqual(['miss', 'hit', item]);
+    expect(cache.calls).toEqual([`get item:${item.id}`, `set item:${item.id} 60`, `get item:${item.id}`]);
+    await s.close();
+  });
+
+  test('a cache that fails never fails a read; /readyz is 200 "degraded" (the store answers)', async () => {
+    const cache = new MemoryCache();
+    const s = await serve({ cache });
+    const item = json(await s.post('{"name":"x"}'));
+    cache.failing = true;
+    expect(json(await s.call('GET', `/items/${item.id}`))).toEqual(item);
+    const ready = await s.call('GET', '/readyz');
+    expect([ready.status, json(ready)]).toEqual([
+      200,
+      {
+        status: 'degraded',
+        dataStore: { kind: 'postgresql', ok: true, ms: expect.any(Number) },
+        cache: { ok: false, ms: expect.any(Number), error: 'ECONNREFUSED' },
+      },
+    ]);
+    expect(ready.body).not.toContain('10.0.7.9');
+    await s.close();
+  });
+});
+
+test('the request log: one line per request with its id, method, path without the query (cut at 200), status, time and bytes', async () => {
+  const s = await serve();
+  await s.call('GET', '/healthz?token=secret');
+  await s.call('GET', `/${'a'.repeat(300)}?q=1`);
+  await s.call('GET', '/"quoted"\\path');
+  const [healthz, long, quoted] = s.logs().slice(-3);
+  expect(healthz).toEqual({
+    time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    level: 'info',
+    requestId: expect.stringMatching(UUID),
+    method: 'GET',
+    path: '/healthz',
+    status: 200,
+    ms: expect.any(Number),
+    bytes: 15,
+  });
+  expect(long.path).toBe(`/${'a'.repeat(LOGGED_PATH_LENGTH - 1)}…`);
+  expect(quoted.path).toBe('/"quoted"\\path');
+  expect(s.logs().some((l) => JSON.stringify(l).includes('secret'))).toBe(false);
+  await s.close();
+});
+
+test('a raw request the router never sees (HTTP/1.0, no Host) is still answered with the headers', async () => {
+  const s = await serve();
+  const { port } = new URL(s.base);
+  const raw = await new Promise<string>((resolve) => {
+    const socket = connect(Number(port), '127.0.0.1', () => socket.end('GET /healthz HTTP/1.0\r\n\r\n'));
+    let text = '';
+    socket.on('data', (d) => (text += d));
+    socket.on('close', () => resolve(text));
+  });
+  expect(raw).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+  expect(raw).toMatch(/\r\nX-Request-Id: [0-9a-f-]{36}\r\n/);
+  await s.close();
+});

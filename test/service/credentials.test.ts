@@ -1,0 +1,41 @@
+/** Database credentials (service/src/credentials.ts) from the stack's Secrets Manager secret. */
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { fromSecret, REFRESH_MS } from '../../service/src/credentials';
+import { StoreUnavailable } from '../../service/src/errors';
+
+/** Answers GetSecretValue with the next of the given answers, recording what it was asked. */
+function secrets(...answers: (string | Error)[]) {
+  const asked: unknown[] = [];
+  const client = {
+    send: async (command: { input: unknown }) => {
+      asked.push(command.input);
+      const answer = answers.length > 1 ? answers.shift()! : answers[0];
+      if (answer instanceof Error) throw answer;
+      return { SecretString: answer };
+    },
+  } as unknown as Pick<SecretsManagerClient, 'send'>;
+  return { client, asked };
+}
+
+test('are read from the stack secret, cached, and read again after a while, so a rotated password is used', async () => {
+  let now = 0;
+  const { client, asked } = secrets(
+    JSON.stringify({ username: 'app_admin', password: 'one' }),
+    JSON.stringify({ username: 'app_admin', password: 'two' }),
+  );
+  const credentials = fromSecret('arn:aws:secretsmanager:us-east-1:1:secret:db', client, () => now);
+  expect([await credentials.user(), await credentials.password()]).toEqual(['app_admin', 'one']);
+  now = REFRESH_MS + 1;
+  expect(await credentials.password()).toBe('two');
+  expect(asked).toEqual([
+    { SecretId: 'arn:aws:secretsmanager:us-east-1:1:secret:db' },
+    { SecretId: 'arn:aws:secretsmanager:us-east-1:1:secret:db' },
+  ]);
+});
+
+test('a secret that cannot be read, or holds no credentials, makes the store unavailable (503), not a crash', async () => {
+  await expect(fromSecret('arn:secret', secrets(new Error('connect ETIMEDOUT')).client).user()).rejects.toBeInstanceOf(StoreUnavailable);
+  await expect(fromSecret('arn:secret', secrets('{"user":"x"}').client).password()).rejects.toThrow(
+    'secret arn:secret has no username and password',
+  );
+});

@@ -1,0 +1,92 @@
+/**
+ * The process around the app (service/src/server.ts): its limits on slow and numerous clients,
+ * JSON answers for requests Node's parser refuses, and a stop that ends within its deadlines even
+ * when a dependency will not close. (SIGTERM under load and with a hung cache, on real engines, are
+ * in the fault suite.)
+ */
+import { connect } from 'node:net';
+import { CLOSE_DEADLINE_MS, HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS, start } from '../../service/src/server';
+import { readSettings } from '../../service/src/settings';
+import { MemoryCache, MemoryStore } from './support/doubles';
+
+const settings = (env: Record<string, string> = {}) =>
+  readSettings({
+    DATA_STORE: 'dynamodb',
+    TABLE_NAME: 't',
+    AWS_REGION: 'us-east-1',
+    PORT: '0',
+    LISTEN_HOST: '127.0.0.1',
+    DRAIN_SECONDS: '2',
+    ...env,
+  });
+
+/** Sends raw bytes on a new connection; resolves with everything the server sent before closing. */
+const raw = (port: number, bytes: string) =>
+  new Promise<string>((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(bytes));
+    let text = '';
+    socket.on('data', (d) => (text += d));
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve(text));
+  });
+
+test('slow clients are cut off and connections capped: the limits the stages facing the internet need', async () => {
+  const running = await start(settings({ MAX_CONNECTIONS: '16', KEEP_ALIVE_SECONDS: '5' }), {
+    store: new MemoryStore(),
+    sink: () => undefined,
+  });
+  expect([
+    running.server.headersTimeout,
+    running.server.requestTimeout,
+    running.server.keepAliveTimeout,
+    running.server.maxConnections,
+  ]).toEqual([HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS, 5000, 16]);
+  expect([HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS]).toEqual([10_000, 30_000]);
+  const sockets = Array.from({ length: 17 }, () => connect(running.port, '127.0.0.1'));
+  const closed = await Promise.all(
+    sockets.map((s) => new Promise<boolean>((r) => (s.once('close', () => r(true)), setTimeout(() => r(false), 500)))),
+  );
+  expect(closed.filter(Boolean).length).toBe(1);
+  sockets.forEach((s) => s.destroy());
+  await running.stop();
+});
+
+test('a request the HTTP parser refuses gets a JSON answer with the usual headers, and the connection closes', async () => {
+  const lines: string[] = [];
+  const running = await start(settings(), { store: new MemoryStore(), sink: (l) => lines.push(l) });
+  const garbage = await raw(running.port, 'GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n');
+  const big = await raw(running.port, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+  await running.stop();
+  expect(garbage).toMatch(
+    /^HTTP\/1\.1 400 Bad Request\r\nContent-Type: application\/json\r\n[\s\S]*Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nX-Request-Id: [0-9a-f-]{36}\r\nConnection: close\r\n\r\n\{"error":"malformed HTTP request \(HPE_INVALID_HEADER_TOKEN\)"\}$/,
+  );
+  expect(big).toMatch(/^HTTP\/1\.1 431 Request Header Fields Too Large\r\n[\s\S]*\{"error":"the request headers are too large"\}$/);
+  expect(
+    lines
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.status >= 400)
+      .map((l) => [l.status, l.error]),
+  ).toEqual([
+    [400, 'HPE_INVALID_HEADER_TOKEN'],
+    [431, 'HPE_HEADER_OVERFLOW'],
+  ]);
+});
+
+test('stop() ends within its deadlines although the store never closes: it says what did not close', async () => {
+  const store = new MemoryStore();
+  store.close = () => new Promise(() => undefined);
+  const cache = new MemoryCache();
+  const lines: string[] = [];
+  const running = await start(settings(), { store, cache, sink: (l) => lines.push(l) });
+  const started = Date.now();
+  await running.stop();
+  const took = Date.now() - started;
+  expect(took).toBeGreaterThanOrEqual(CLOSE_DEADLINE_MS - 50);
+  expect(took).toBeLessThan(CLOSE_DEADLINE_MS + 1500);
+  const events = lines.map((l) => JSON.parse(l)).map(({ time: _, ...rest }) => rest);
+  expect(events).toEqual([
+    { level: 'info', msg: 'listening', port: running.port, dataStore: 'postgresql', cache: 'on', stage: 'local', version: 'dev' },
+    { level: 'info', msg: 'draining', connections: 0, deadlineSeconds: 2 },
+    { level: 'warn', msg: 'stopped', connectionsDestroyed: 0, problems: [`the data store did not close within ${CLOSE_DEADLINE_MS} ms`] },
+  ]);
+});

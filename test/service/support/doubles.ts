@@ -1,0 +1,61 @@
+/**
+ * In-memory stand-ins for the data store and the cache, for unit tests of the app: each can be
+ * made down, slow or hung. The suites on real engines (npm run test:integration) run the same app
+ * against PostgreSQL, dynalite and Redis.
+ */
+import type { Cache } from '../../../service/src/cache';
+import { StoreUnavailable } from '../../../service/src/errors';
+import { type Item, type ItemStore, itemJson } from '../../../service/src/store';
+
+export class MemoryStore implements ItemStore {
+  readonly kind = 'postgresql';
+  readonly items = new Map<string, Item>();
+  /** Set to make every call fail as a store that cannot be reached. */
+  down?: Error;
+  /** Set to make every call throw this (a bug). */
+  broken?: Error;
+  delayMs = 0;
+  /** Set to make ping never answer. */
+  hung = false;
+  closed = false;
+
+  private async check() {
+    if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+    if (this.broken) throw this.broken;
+    if (this.down) throw new StoreUnavailable('postgresql', this.down);
+  }
+  async put(item: Item) {
+    await this.check();
+    this.items.set(item.id, item);
+  }
+  async get(id: string) {
+    await this.check();
+    const item = this.items.get(id);
+    return item && itemJson(item);
+  }
+  async ping() {
+    if (this.hung) return new Promise<void>(() => undefined);
+    await this.check();
+  }
+  async close() {
+    this.closed = true;
+  }
+}
+
+export class MemoryCache implements Cache {
+  readonly values = new Map<string, string>();
+  readonly calls: string[] = [];
+  failing = false;
+  async get(key: string) {
+    this.calls.push(`get ${key}`);
+    return this.failing ? undefined : this.values.get(key);
+  }
+  async set(key: string, value: string, ttl: number) {
+    this.calls.push(`set ${key} ${ttl}`);
+    if (!this.failing) this.values.set(key, value);
+  }
+  async ping() {
+    if (this.failing) throw Object.assign(new Error('connect ECONNREFUSED 10.0.7.9:6379'), { code: 'ECONNREFUSED' });
+  }
+  async close() {}
+}
