@@ -1,9 +1,19 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 
-/** The repository root: lib/.. */
-export const REPOSITORY = join(__dirname, '..');
+/**
+ * The repository root: the nearest directory above this module with the project's package.json.
+ * Found rather than assumed (lib/..), so the same code works from lib/ and from the one-file build
+ * of the app that `cdk synth` runs (bin/app.js).
+ */
+export const REPOSITORY = (() => {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === 'zero-to-millions') return dir;
+    if (dirname(dir) === dir) throw new Error(`no zero-to-millions package.json above ${__dirname}`);
+  }
+})();
 
 function files(path: string): string[] {
   return statSync(path).isDirectory()

@@ -100,5 +100,5 @@ describe('control: each check `cdk synth` runs really fails it', () => {
 test("`cdk synth` runs the app with the Node options that halve CloudFormation validation's CPU time", () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { app } = require('../cdk.json');
-  expect(app).toBe(`node ${SYNTH_NODE_OPTIONS.join(' ')} --require tsx/cjs bin/zero-to-millions.ts`);
+  expect(app).toBe(`node ${SYNTH_NODE_OPTIONS.join(' ')} bin/app.js`);
 });

@@ -4,10 +4,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { REPOSITORY } from '../source-hash';
 
 /** cdk.json's "context": the pinned feature flags and whatever configuration a user recorded. */
 export function cdkJsonContext(): Record<string, unknown> {
-  return JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context;
+  return JSON.parse(readFileSync(join(REPOSITORY, 'cdk.json'), 'utf8')).context;
 }
 
 /**

@@ -4,7 +4,7 @@
  * of once per test file. A job that fails writes `failed` beside the cache, which every waiting
  * reader reports.
  *
- * Usage: node --require tsx/cjs test/support/synth-builder.ts <queue directory>
+ * Usage: node test/support/synth-builder.ts compiled by the global setup, <queue directory>
  */
 import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
