@@ -12,6 +12,7 @@ import { type DataTier, NoSqlDataTier, RelationalDataTier } from '../constructs/
 import { DeploymentVerification, type VerifiedTarget } from '../constructs/deployment-verification';
 import { EDGE_REGION, EdgeProtection, type EdgeProtectionProps } from '../constructs/edge-protection';
 import { LoadBalancer } from '../constructs/load-balancer';
+import { Network } from '../constructs/network';
 import { ReplicatedDataTier } from '../constructs/replicated-data-tier';
 import { CacheSessions, type SessionStore, TableSessions } from '../constructs/session-store';
 import { StaticPage } from '../constructs/static-page';
@@ -78,6 +79,19 @@ export abstract class StageStack extends Stack {
    */
   override get availabilityZones(): string[] {
     return [...this.config.availabilityZones];
+  }
+
+  /**
+   * The network of a load-balanced stage (3 and up): public subnets for the load balancer and NAT,
+   * private ones for the web tier, and isolated ones when something lives there (the database with
+   * `rds`, the managed cache).
+   */
+  protected horizontalNetwork(isolated: { readonly database?: boolean; readonly cache?: boolean }): ec2.IVpc {
+    return new Network(this, 'Network', {
+      availabilityZones: this.config.availabilityZones,
+      privateTier: { natGateways: this.config.natGateways },
+      isolatedTier: (isolated.database === true && this.config.dataStore === 'rds') || isolated.cache === true,
+    }).vpc;
   }
 
   /** The data tier `dataStore` asks for in stages 2 and 3: one RDS PostgreSQL instance, or a DynamoDB table. */

@@ -13,7 +13,6 @@
 import type { Construct } from 'constructs';
 import type { Config } from '../config';
 import type { LoadBalancer } from '../constructs/load-balancer';
-import { Network } from '../constructs/network';
 import type { WebTier } from '../constructs/web-tier';
 import { StageStack } from './stage-stack';
 
@@ -29,12 +28,8 @@ export class LoadBalancedStage extends StageStack {
       `an Application Load Balancer in front of an auto-scaling ${config.webTier} web tier and a ${config.dataStore} data tier`,
     );
 
-    const network = new Network(this, 'Network', {
-      availabilityZones: config.availabilityZones,
-      privateTier: { natGateways: config.natGateways },
-      isolatedTier: config.dataStore === 'rds',
-    });
-    const data = this.separateDataTier(network.vpc);
-    ({ loadBalancer: this.loadBalancer, webTier: this.webTier } = this.serveBehindLoadBalancer(network.vpc, data));
+    const vpc = this.horizontalNetwork({ database: true });
+    const data = this.separateDataTier(vpc);
+    ({ loadBalancer: this.loadBalancer, webTier: this.webTier } = this.serveBehindLoadBalancer(vpc, data));
   }
 }

@@ -14,7 +14,6 @@
 import type { Construct } from 'constructs';
 import type { Config } from '../config';
 import type { LoadBalancer } from '../constructs/load-balancer';
-import { Network } from '../constructs/network';
 import type { WebTier } from '../constructs/web-tier';
 import { StageStack } from './stage-stack';
 
@@ -30,12 +29,8 @@ export class ReplicatedDataStage extends StageStack {
       `stage 3 with a replicated data tier: ${config.dataStore === 'rds' ? `Aurora PostgreSQL, a writer and ${config.readReplicas} reader(s) in other zones` : 'a DynamoDB table, replicated across three zones'}`,
     );
 
-    const network = new Network(this, 'Network', {
-      availabilityZones: config.availabilityZones,
-      privateTier: { natGateways: config.natGateways },
-      isolatedTier: config.dataStore === 'rds',
-    });
-    const data = this.replicatedDataTier(network.vpc);
-    ({ loadBalancer: this.loadBalancer, webTier: this.webTier } = this.serveBehindLoadBalancer(network.vpc, data));
+    const vpc = this.horizontalNetwork({ database: true });
+    const data = this.replicatedDataTier(vpc);
+    ({ loadBalancer: this.loadBalancer, webTier: this.webTier } = this.serveBehindLoadBalancer(vpc, data));
   }
 }

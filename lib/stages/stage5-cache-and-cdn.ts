@@ -18,7 +18,6 @@ import type { Config } from '../config';
 import type { ManagedCache } from '../constructs/cache-tier';
 import type { ContentDelivery } from '../constructs/content-delivery';
 import type { LoadBalancer } from '../constructs/load-balancer';
-import { Network } from '../constructs/network';
 import type { WebTier } from '../constructs/web-tier';
 import { StageStack } from './stage-stack';
 
@@ -36,13 +35,9 @@ export class CacheAndCdnStage extends StageStack {
       `stage 4 with a managed Valkey cache across zones, and CloudFront with a firewall in front of an internal load balancer`,
     );
 
-    const network = new Network(this, 'Network', {
-      availabilityZones: config.availabilityZones,
-      privateTier: { natGateways: config.natGateways },
-      isolatedTier: true, // the cache lives there, and with `rds` the database
-    });
-    const data = this.replicatedDataTier(network.vpc);
-    this.cache = this.managedCache(network.vpc);
-    ({ loadBalancer: this.loadBalancer, webTier: this.webTier, cdn: this.cdn } = this.serveThroughCdn(network.vpc, data, this.cache));
+    const vpc = this.horizontalNetwork({ database: true, cache: true });
+    const data = this.replicatedDataTier(vpc);
+    this.cache = this.managedCache(vpc);
+    ({ loadBalancer: this.loadBalancer, webTier: this.webTier, cdn: this.cdn } = this.serveThroughCdn(vpc, data, this.cache));
   }
 }

@@ -20,7 +20,6 @@ import type { Config } from '../config';
 import type { ManagedCache } from '../constructs/cache-tier';
 import type { ContentDelivery } from '../constructs/content-delivery';
 import type { LoadBalancer } from '../constructs/load-balancer';
-import { Network } from '../constructs/network';
 import type { SessionStore } from '../constructs/session-store';
 import type { WebTier } from '../constructs/web-tier';
 import { StageStack } from './stage-stack';
@@ -40,18 +39,14 @@ export class StatelessStage extends StageStack {
       `stage 5 with sessions in ${config.dataStore === 'rds' ? 'the managed cache' : 'a DynamoDB table'} and ${config.spotPercentage} % of the web tier above ${config.onDemandBase} on-demand server(s) on Spot`,
     );
 
-    const network = new Network(this, 'Network', {
-      availabilityZones: config.availabilityZones,
-      privateTier: { natGateways: config.natGateways },
-      isolatedTier: true,
-    });
-    const data = this.replicatedDataTier(network.vpc);
-    this.cache = this.managedCache(network.vpc);
+    const vpc = this.horizontalNetwork({ database: true, cache: true });
+    const data = this.replicatedDataTier(vpc);
+    this.cache = this.managedCache(vpc);
     this.sessions = this.sharedSessions(this.cache);
     ({
       loadBalancer: this.loadBalancer,
       webTier: this.webTier,
       cdn: this.cdn,
-    } = this.serveThroughCdn(network.vpc, data, this.cache, this.sessions));
+    } = this.serveThroughCdn(vpc, data, this.cache, this.sessions));
   }
 }

@@ -7,11 +7,10 @@
  * that compiles CloudFormation validation, is queued first.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildSync } from 'esbuild';
 import { announceNodeVersion } from '../../lib/node-version';
-import { hashOfSources, REPOSITORY } from '../../lib/source-hash';
+import { REPOSITORY } from '../../lib/source-hash';
 import { SYNTH_NODE_OPTIONS } from '../../lib/synth';
 import type { BuildJob } from './synth-builder';
 import {
@@ -30,31 +29,6 @@ const BUILDERS = 2;
 
 /** The builders, for the global teardown to wait for. */
 export const BUILDERS_KEY = Symbol.for('zero-to-millions:test-builders');
-
-/**
- * The builder compiled into one JavaScript file by esbuild, cached by the hash of its sources (as
- * bin/app.js does for the app): a TypeScript loader would intercept each of the CDK's thousand
- * modules as they load, in both builders.
- */
-function compiledBuilder(hash: string): string {
-  const directory = join(REPOSITORY, 'node_modules', '.cache', 'zero-to-millions', 'builder');
-  const compiled = join(directory, `${hash}-${hashOfSources(['test/support'], '').slice(0, 16)}.js`);
-  if (existsSync(compiled)) return compiled;
-  mkdirSync(directory, { recursive: true });
-  const partial = `${compiled}.${process.pid}`;
-  buildSync({
-    entryPoints: [join(__dirname, 'synth-builder.ts')],
-    outfile: partial,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'error',
-  });
-  renameSync(partial, compiled);
-  return compiled;
-}
 
 function startBuilder(builder: string, queue: string): ChildProcess {
   return spawn(process.execPath, [...SYNTH_NODE_OPTIONS, builder, queue], { cwd: REPOSITORY, stdio: 'ignore' });
@@ -90,7 +64,11 @@ export default async function globalSetup(): Promise<void> {
   const queue = queueDirectory(hash);
   mkdirSync(queue, { recursive: true });
   for (const [i, job] of jobs.entries()) writeFileSync(join(queue, `${String(i).padStart(4, '0')}.json`), JSON.stringify(job));
-  const builder = compiledBuilder(hash);
+  // Compiled into plain JavaScript as the app is (bin/compiled.js), once per change of its sources.
+  const { compiled } = require('../../bin/compiled') as {
+    compiled: (root: string, entry: string, sources: string[], name: string) => string;
+  };
+  const builder = compiled(REPOSITORY, 'test/support/synth-builder.ts', ['lib', 'lambda', 'test/support'], 'builder');
   (globalThis as Record<symbol, unknown>)[BUILDERS_KEY] = Array.from({ length: Math.min(BUILDERS, jobs.length) }, () =>
     startBuilder(builder, queue),
   );
