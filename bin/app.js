@@ -7,4 +7,5 @@
 const { join } = require('node:path');
 const { compiled } = require('./compiled');
 
-require(compiled(join(__dirname, '..'), 'bin/zero-to-millions.ts', ['bin/zero-to-millions.ts', 'lib'], 'app'));
+// Every directory its imports can reach (lib/ imports lambda/shared/): a change to any of them compiles again.
+require(compiled(join(__dirname, '..'), 'bin/zero-to-millions.ts', ['bin/zero-to-millions.ts', 'lib', 'lambda'], 'app'));
