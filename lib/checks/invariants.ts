@@ -108,12 +108,6 @@ const isSessionTable = (r: { Properties?: any }) =>
 /** The tables that hold the business's data. */
 const dataTables = (t: CfnTemplate) => ofType(t, 'AWS::DynamoDB::Table').filter(([, r]) => !isSessionTable(r));
 
-/** The security groups of secret rotation functions, which must reach the database they rotate. */
-const rotationGroups = (t: CfnTemplate): string[] =>
-  ofType(t, 'AWS::SecretsManager::RotationSchedule').flatMap(([, r]) => [
-    ...referencedIds(r.Properties.HostedRotationLambda?.VpcSecurityGroupIds ?? []),
-  ]);
-
 /** Launch settings of every host: instances and launch templates, as [id, settings]. */
 const hostSettings = (t: CfnTemplate): [string, any][] => [
   ...ofType(t, 'AWS::EC2::Instance').map(([id, r]): [string, any] => [id, r.Properties]),
@@ -138,9 +132,9 @@ export const INVARIANTS: Invariant[] = [
   },
   {
     id: 'ZTM-2',
-    name: "nothing reaches the data tier but the web tier (and its secret's rotation), on the database port",
+    name: 'nothing reaches the data tier but the web tier, on the database port',
     check({ template }) {
-      const allowed = new Set([...webTierGroups(template), ...rotationGroups(template)]);
+      const allowed = webTierGroups(template);
       const all = databases(template);
       const databaseGroups = new Set(
         all.flatMap(([, r]) => (r.Properties.VPCSecurityGroups ?? r.Properties.VpcSecurityGroupIds ?? []).map(refId)),
@@ -400,7 +394,7 @@ INVARIANTS.push(
   },
   {
     id: 'ZTM-13',
-    name: 'the managed cache admits only the web tier, on its ports, and every connection authenticates as a user of its group',
+    name: 'the managed cache admits only the web tier, on its ports, and every connection authenticates as a user of its group (no user without a password)',
     check({ template }) {
       const web = webTierGroups(template);
       const groups = cacheGroups(template);

@@ -134,13 +134,29 @@ export function loadConfig(context: Readonly<Record<string, unknown>>): Config {
     const without = c.pauseWrites.filter((s) => s < 3);
     if (without.length > 0) {
       problems.push(
-        `pauseWrites: got ${show(c.pauseWrites)}; stage ${without.join(' and ')} has no load balancer to pause writes at; allowed: stages 3 and up (to move stage 2's data, stop its server: its writes stop with it)`,
+        `pauseWrites: got ${show(c.pauseWrites)}; ${without.length === 1 ? `stage ${without[0]} has` : `stages ${without.join(' and ')} have`} no load balancer to pause writes at; allowed: stages 3 and up (to move stage 2's data, stop its server: its writes stop with it)`,
       );
     }
   }
   if (valid('onDemandBase', 'minCapacity') && c.onDemandBase > c.minCapacity) {
     problems.push(
       `onDemandBase: got ${c.onDemandBase}, more than minCapacity (${c.minCapacity}); allowed: 0 to minCapacity (${c.minCapacity}) servers always on demand`,
+    );
+  }
+  // ACM refuses a certificate whose first name is longer than 64 characters, minutes into a deploy.
+  if (valid('recordName', 'domainName', 'stages', 'https') && c.stages.some((s) => s >= 5 || (s >= 3 && c.https))) {
+    const name = `${c.recordName}.${c.domainName}`;
+    if (name.length > 64) {
+      problems.push(
+        `recordName, domainName: got ${show(name)}, ${name.length} characters; allowed: at most 64 characters for ${'`<recordName>.<domainName>`'}, the name of the certificate of stages 3 and up (ACM's limit)`,
+      );
+    }
+  }
+  // The CDN's certificate and firewall live in us-east-1 of the commercial partition: CloudFront is not in the others.
+  if (valid('region', 'stages') && c.stages.some((s) => s >= 5) && /^(cn|us-gov|us-iso[a-z]?)-/.test(c.region)) {
+    const cdn = c.stages.filter((s) => s >= 5);
+    problems.push(
+      `region: got ${show(c.region)}, outside AWS's commercial partition, where the CDN of ${cdn.length === 1 ? 'stage' : 'stages'} ${cdn.join(' and ')} cannot be built (CloudFront with its certificate and firewall in us-east-1); allowed: a commercial region, or stages below 5`,
     );
   }
   problems.push(...connectionProblems(c, valid));
@@ -194,16 +210,21 @@ function connectionProblems(c: Config, valid: (...keys: ConfigKey[]) => boolean)
         : undefined,
       stages[0] >= 4 ? largerCapacity(wanted) : remedy,
     ].filter((f): f is string => f !== undefined);
+    // No capacity holds that many: only fewer connections do.
+    const ceiling =
+      stages[0] >= 4 && fixes.length < 3
+        ? ` (no databaseMaxAcu holds ${wanted}: PostgreSQL accepts at most ${maxConnections(Number.POSITIVE_INFINITY)})`
+        : '';
     return [
-      `maxCapacity, databasePoolSize, ${keys}: got ${opening} in stage ${stages.join(', ')}, more than ${database} accepts (${usable} of its ${maxConnections(memory)}, keeping ${100 - 100 * CONNECTION_HEADROOM} % in reserve); allowed: at most ${usable} connections: ${fixes.join(', or ')}`,
+      `maxCapacity, databasePoolSize, ${keys}: got ${opening} in stage ${stages.join(', ')}, more than ${database} accepts (${usable} of its ${maxConnections(memory)}, keeping ${100 - 100 * CONNECTION_HEADROOM} % in reserve); allowed: at most ${usable} connections: ${fixes.join(', or ')}${ceiling}`,
     ];
   });
 }
 
-/** The smallest databaseMaxAcu whose connections hold `wanted`, in words. */
-function largerCapacity(wanted: number): string {
+/** The smallest databaseMaxAcu whose connections hold `wanted`, in words, if there is one. */
+function largerCapacity(wanted: number): string | undefined {
   for (let acu = 1; acu <= 256; acu += 0.5) if (usableConnections(GIB_PER_ACU * acu) >= wanted) return `databaseMaxAcu ${acu}`;
-  return `no databaseMaxAcu (PostgreSQL accepts at most ${maxConnections(Number.POSITIVE_INFINITY)} connections)`;
+  return undefined;
 }
 
 /** A key without case and separators: `min-capacity`, `min_capacity`, `MIN.CAPACITY` all read `mincapacity`. */

@@ -55,7 +55,8 @@ export interface ManagedCacheProps {
  * failover, encrypted in transit (TLS only) and at rest, and closed to everyone but the web tier:
  * its security group admits the web tier alone, and every connection must authenticate as the
  * app's user, whose password Secrets Manager generates and CloudFormation passes by reference (the
- * template never holds it). The user every Valkey group must have, `default`, is switched off.
+ * template never holds it). A Valkey user group holds only users that authenticate, so there is no
+ * `default` user to switch off.
  *
  * Serverless rather than a replication group: it needs no node type or shard count, scales with
  * load, and at this project's scale costs less (from about $6 a month for the 100 MB it bills at
@@ -106,18 +107,11 @@ export class ManagedCache extends Construct implements CacheTier {
       accessString: CACHE_ACCESS_STRING,
       authenticationMode: { Type: 'password', Passwords: [this.secret.secretValueFromJson('password').unsafeUnwrap()] },
     });
-    // Every Valkey user group must contain a user named "default"; this one can never log in.
-    const defaultUser = new elasticache.CfnUser(this, 'DefaultUser', {
-      engine: 'valkey',
-      userId: `${name}-default`,
-      userName: 'default',
-      accessString: 'off -@all',
-      authenticationMode: { Type: 'no-password-required' },
-    });
+    // A Valkey group holds only users that authenticate (password or IAM), and needs no "default" user.
     const users = new elasticache.CfnUserGroup(this, 'Users', {
       engine: 'valkey',
       userGroupId: `${name}-users`,
-      userIds: [defaultUser.ref, appUser.ref],
+      userIds: [appUser.ref],
     });
 
     this.cache = new elasticache.CfnServerlessCache(this, 'Cache', {

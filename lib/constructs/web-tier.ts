@@ -254,6 +254,8 @@ export class FargateWebTier extends Construct implements WebTier {
         : undefined,
     });
     afterEgress(this.service, props.vpc);
+    // A strategy may name only capacity providers already associated with the cluster: the association first.
+    if (props.spot) this.service.node.addDependency(cluster);
     this.connections = this.service.connections;
     this.grantPrincipal = taskDefinition.taskRole;
 

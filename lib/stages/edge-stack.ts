@@ -6,8 +6,9 @@ import { EDGE_REGION, EdgeProtection, type EdgeProtectionProps } from '../constr
 /**
  * The part of a CDN stage that must live in us-east-1 when the stage itself does not: CloudFront
  * reads its viewer certificate and its web ACL from there only. The stage reads both across regions
- * (CDK writes their ARNs to SSM parameters in the stage's region), and depends on this stack, so
- * `cdk deploy <stage>` deploys it first. It carries no stage metadata: it is not a stage.
+ * from this stack's outputs (`Fn::GetStackOutput`), and depends on this stack, so `cdk deploy
+ * <stage>` deploys it first. The reference is weak: nothing stops this stack from being deleted
+ * while the stage uses it, so destroy the stage first. It carries no stage metadata: it is not a stage.
  */
 export class EdgeStack extends Stack {
   readonly protection: EdgeProtection;

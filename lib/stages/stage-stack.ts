@@ -207,7 +207,7 @@ export abstract class StageStack extends Stack {
     const comment = `zero-to-millions ${this.stackName}: its own name, whichever stage carries ${this.apiDomainName}`;
     new route53.ARecord(this, 'OwnNameRecord', { zone: this.zone, recordName: ownName, target, comment });
     new route53.AaaaRecord(this, 'OwnNameIpv6Record', { zone: this.zone, recordName: ownName, target, comment });
-    this.publishApi({ distribution: cdn.distribution, hostName: ownName }, webTier, [loadBalancer]);
+    this.publishApi({ distribution: cdn.distribution, hostName: ownName, carriesApi }, webTier, [loadBalancer]);
     return { loadBalancer, webTier, cdn };
   }
 
@@ -285,7 +285,7 @@ export abstract class StageStack extends Stack {
     front:
       | { readonly elasticIp: ec2.CfnEIP }
       | { readonly loadBalancer: LoadBalancer }
-      | { readonly distribution: cloudfront.Distribution; readonly hostName: string },
+      | { readonly distribution: cloudfront.Distribution; readonly hostName: string; readonly carriesApi: boolean },
     servedBy: IConstruct,
     after: IConstruct[] = [],
   ): ApiRecord {
@@ -317,7 +317,9 @@ export abstract class StageStack extends Stack {
       zone: this.zone,
       recordName: this.config.recordName,
       target,
-      ipv6: 'distribution' in front,
+      // IPv6 answers only from the distribution that carries the name: stages 3 and 4's load balancers are IPv4 only,
+      // so a CDN stage's AAAA record would be the only one, and would win every IPv6 client even at weight 0.
+      ipv6: 'distribution' in front && front.carriesApi,
       weight: this.config.weight[`${this.stage}`],
       setIdentifier: this.stackName,
       scheme,

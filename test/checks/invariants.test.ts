@@ -123,10 +123,10 @@ const MORE_FAULTS: [string, string, Subject][] = [
   ],
   [
     'ZTM-13',
-    'the default user switched on without a password',
+    "a user who needs no password in the cache's group",
     withFault(5, {}, (t) => {
-      const [, user] = resources(t, 'AWS::ElastiCache::User').find(([, u]) => u.Properties.UserName === 'default')!;
-      user.Properties.AccessString = 'on ~* +@all';
+      const [, user] = resources(t, 'AWS::ElastiCache::User')[0];
+      user.Properties.AuthenticationMode = { Type: 'no-password-required' };
     }),
   ],
 ];

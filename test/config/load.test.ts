@@ -159,6 +159,16 @@ describe('each bad value is reported with its key, the value and what is allowed
       { onDemandBase: 3 },
       'onDemandBase: got 3, more than minCapacity (2); allowed: 0 to minCapacity (2) servers always on demand',
     ],
+    [
+      'an API name longer than ACM takes',
+      { domainName: `${'a'.repeat(60)}.com` },
+      `recordName, domainName: got "api.${'a'.repeat(60)}.com", 68 characters; allowed: at most 64 characters for \`<recordName>.<domainName>\`, the name of the certificate of stages 3 and up (ACM's limit)`,
+    ],
+    [
+      'a CDN stage in a partition without CloudFront',
+      { region: 'cn-north-1', availabilityZones: 'cn-north-1a,cn-north-1b', stages: '4,5' },
+      `region: got "cn-north-1", outside AWS's commercial partition, where the CDN of stage 5 cannot be built (CloudFront with its certificate and firewall in us-east-1); allowed: a commercial region, or stages below 5`,
+    ],
     ['a Spot share over 100', { spotPercentage: 120 }, 'spotPercentage: got 120; allowed: a whole number from 0 to 100'],
     ['a firewall mode that is not one', { wafMode: 'off' }, 'wafMode: got "off"; allowed: one of "block", "count"'],
     ['a price class CloudFront does not have', { priceClass: 300 }, 'priceClass: got 300; allowed: one of "100", "200", "All"'],

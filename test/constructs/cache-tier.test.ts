@@ -25,14 +25,9 @@ test('its group admits the web tier alone, on the primary and reader ports, and 
   expect(template.Resources[group].Properties.SecurityGroupEgress).toEqual([expect.objectContaining({ CidrIp: '255.255.255.255/32' })]);
 });
 
-test('users: "default" switched off; the app user limited to its own keys, with a password Secrets Manager generates', () => {
-  const users = resources(template, 'AWS::ElastiCache::User').map(([, u]) => u.Properties);
-  expect(users).toEqual(
-    expect.arrayContaining([
-      expect.objectContaining({ UserName: 'default', UserId: 'cachetier-default', AccessString: 'off -@all', Engine: 'valkey' }),
-      expect.objectContaining({ UserName: 'app', UserId: 'cachetier-app', AccessString: CACHE_ACCESS_STRING, Engine: 'valkey' }),
-    ]),
-  );
+test('one user, the app\'s, limited to its own keys, with a password Secrets Manager generates; a Valkey group needs no "default" user', () => {
+  const [appId, app] = only(template, 'AWS::ElastiCache::User');
+  expect(app.Properties).toMatchObject({ UserName: 'app', UserId: 'cachetier-app', AccessString: CACHE_ACCESS_STRING, Engine: 'valkey' });
   expect(CACHE_ACCESS_STRING).toBe('on ~item:* ~session:* -@all +@read +@write +@connection -@dangerous');
   const [secretId, secret] = only(template, 'AWS::SecretsManager::Secret');
   expect(secret.Properties.GenerateSecretString).toMatchObject({
@@ -41,17 +36,13 @@ test('users: "default" switched off; the app user limited to its own keys, with 
     PasswordLength: 64,
     ExcludePunctuation: true,
   });
-  const app = users.find((u) => u.UserName === 'app')!;
-  expect(app.AuthenticationMode.Passwords).toEqual([
-    { 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: secretId }, ':SecretString:password::}}']] },
-  ]);
-  const [, group] = only(template, 'AWS::ElastiCache::UserGroup');
-  expect(group.Properties.UserIds.map(idOf).sort()).toEqual(
-    resources(template, 'AWS::ElastiCache::User')
-      .map(([id]) => id)
-      .sort(),
-  );
-  expect(idOf(cache.Properties.UserGroupId)).toBe(only(template, 'AWS::ElastiCache::UserGroup')[0]);
+  expect(app.Properties.AuthenticationMode).toEqual({
+    Type: 'password',
+    Passwords: [{ 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: secretId }, ':SecretString:password::}}']] }],
+  });
+  const [groupId, group] = only(template, 'AWS::ElastiCache::UserGroup');
+  expect(group.Properties).toMatchObject({ Engine: 'valkey', UserIds: [{ Ref: appId }] });
+  expect(idOf(cache.Properties.UserGroupId)).toBe(groupId);
 });
 
 test('the web tier may read the credentials, and nothing more', () => {

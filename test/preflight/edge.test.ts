@@ -109,6 +109,16 @@ test('GIVEN weight 0 WHEN another stage holds the name THEN the stage can deploy
   );
 });
 
+test('GIVEN two CDN stages selected with weights above 0 WHEN checked THEN the problem says the second deploy would fail, and how to choose', async () => {
+  bootstrapped();
+  cloudfront.on(ListDistributionsCommand).resolves({ DistributionList: { Items: [], IsTruncated: false } as any });
+  const { problems } = await run({ stages: '5,6' });
+  expect(problems).toEqual([
+    'stages 5 and 6 both have a weight above 0, so each would put api.mysite.com on its own CloudFront distribution, and the second to deploy would fail with CNAMEAlreadyExists: give all but one weight 0 ("5": 0 in "weight"), or select one of them (-c stages=6)',
+  ]);
+  expect((await run({ stages: '5,6', weight: '{"5":0}' })).problems).toEqual([]);
+});
+
 test('GIVEN a distribution of something else holding the name WHEN checked THEN the problem says it is not a stage', async () => {
   bootstrapped();
   cloudfront

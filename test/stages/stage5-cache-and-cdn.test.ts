@@ -72,7 +72,7 @@ describe('Stage 5 — cache tier and CDN', () => {
       }
     });
 
-    test('api.<domain> is a weighted A and AAAA alias to the distribution', () => {
+    test('api.<domain> is a weighted A and AAAA alias to the distribution (IPv6 too, as the stage carries the name)', () => {
       const published = resources(template, 'AWS::Route53::RecordSet').filter(([, r]) => r.Properties.SetIdentifier);
       expect(published.map(([, r]) => [r.Properties.Name, r.Properties.Type, r.Properties.SetIdentifier, r.Properties.Weight])).toEqual([
         ['api.example.com.', 'A', 'Stage5-CacheAndCdn', 100],
@@ -146,15 +146,14 @@ describe('Stage 5 — cache tier and CDN', () => {
       ]);
     });
 
-    test('every connection to the cache authenticates: the "default" user is off, the app user has its own keys, its password comes by reference', () => {
+    test("every connection to the cache authenticates: its one user is the app's, limited to its own keys, its password passed by reference", () => {
       const [, cache] = only(template, 'AWS::ElastiCache::ServerlessCache');
       const group = template.Resources[idOf(cache.Properties.UserGroupId)];
       const users = group.Properties.UserIds.map((ref: unknown) => template.Resources[idOf(ref)].Properties);
       expect(users.map((u: any) => [u.UserName, u.AccessString, u.AuthenticationMode.Type])).toEqual([
-        ['default', 'off -@all', 'no-password-required'],
         ['app', CACHE_ACCESS_STRING, 'password'],
       ]);
-      expect(JSON.stringify(users[1].AuthenticationMode.Passwords)).toMatch(/^\[\{"Fn::Join":\["",\["\{\{resolve:secretsmanager:",/);
+      expect(JSON.stringify(users[0].AuthenticationMode.Passwords)).toMatch(/^\[\{"Fn::Join":\["",\["\{\{resolve:secretsmanager:",/);
     });
 
     test('the web app finds the cache over TLS and reads its credentials from Secrets Manager; it is given no password', () => {
@@ -202,6 +201,9 @@ describe('Stage 5 — cache tier and CDN', () => {
     test('with weight 0, the distribution leaves api.<domain> to the CDN stage that carries it; verification asks for the own name', () => {
       const template = templateOf(5, { weight: '{"5":0}' });
       expect(distributionOf(template).config.Aliases).toEqual(['stage5.api.example.com']);
+      // No AAAA for the API name: it would be the only one (load balancers are IPv4), and win every IPv6 client.
+      const published = resources(template, 'AWS::Route53::RecordSet').filter(([, r]) => r.Properties.SetIdentifier);
+      expect(published.map(([, r]) => [r.Properties.Type, r.Properties.Weight])).toEqual([['A', 0]]);
       const [, verification] = resources(template, 'AWS::Lambda::Function').find(([id]) => id.startsWith('VerificationFunction'))!;
       expect(verification.Properties.Environment.Variables).toMatchObject({
         HOST_NAME: 'stage5.api.example.com',
