@@ -64,8 +64,11 @@ const readTemplate = (stage: StageNumber): CfnTemplate => JSON.parse(readFileSyn
  */
 function readStage(stage: StageNumber): CfnTemplate {
   const template = readTemplate(stage);
-  const companion = join(OUT, `${STAGES[stage].stackName}-Edge.template.json`);
-  if (!existsSync(companion)) return template;
+  // Only a companion of this assembly: cdk.out keeps the templates of stacks an earlier synth built.
+  const companionId = `${STAGES[stage].stackName}-Edge`;
+  const manifest = JSON.parse(readFileSync(join(OUT, 'manifest.json'), 'utf8'));
+  if (!manifest.artifacts?.[companionId]) return template;
+  const companion = join(OUT, `${companionId}.template.json`);
   const edge: CfnTemplate = JSON.parse(readFileSync(companion, 'utf8'));
   return { ...template, Resources: { ...edge.Resources, ...template.Resources } };
 }
