@@ -64,7 +64,8 @@ export class EdgeProtection extends Construct {
         managedRuleGroupStatement: {
           vendorName: 'AWS',
           name: ruleGroup,
-          ruleActionOverrides: overrides.map((rule) => ({ name: rule, actionToUse: { count: {} } })),
+          // Left out rather than empty: nothing to override in that group.
+          ruleActionOverrides: overrides.length > 0 ? overrides.map((rule) => ({ name: rule, actionToUse: { count: {} } })) : undefined,
         },
       },
       overrideAction: counting ? { count: {} } : { none: {} },
