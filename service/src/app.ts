@@ -268,6 +268,41 @@ export function createApp(options: AppOptions): (request: IncomingMessage, respo
     send(x, ifNoneMatch !== undefined && matches(ifNoneMatch, etag) ? 304 : 200, body!, CACHE_CONTROL.item, headers);
   }
 
+  /** Answers at once, or returns the work that will answer. */
+  function route(x: Exchange, path: string, reading: boolean): Promise<void> | undefined {
+    const { method } = x;
+    switch (path) {
+      case '/healthz':
+        if (reading) send(x, 200, HEALTHY, CACHE_CONTROL.never);
+        else notAllowed(x, GET_ONLY);
+        return undefined;
+      case '/':
+        if (reading) send(x, 200, IDENTITY, CACHE_CONTROL.never);
+        else notAllowed(x, GET_ONLY);
+        return undefined;
+      case '/openapi.json':
+        if (reading) send(x, 200, DOCUMENT, CACHE_CONTROL.document);
+        else notAllowed(x, GET_ONLY);
+        return undefined;
+      case '/readyz':
+        if (reading) return readiness(x);
+        notAllowed(x, GET_ONLY);
+        return undefined;
+      case '/items':
+        if (method === 'POST') return create(x);
+        notAllowed(x, 'POST');
+        return undefined;
+      default:
+        if (path.length > 7 && path.startsWith('/items/') && path.indexOf('/', 7) === -1) {
+          if (reading) return read(x, path.slice(7));
+          notAllowed(x, GET_ONLY);
+          return undefined;
+        }
+        fail(x, 404, `no route ${method} ${show(path, 120)}; routes: ${ROUTE_LIST.join(', ')}`, undefined, { routes: ROUTE_LIST });
+        return undefined;
+    }
+  }
+
   return function handle(request: IncomingMessage, response: ServerResponse): void {
     const start = performance.now();
     const given = requestIdOf(request.rawHeaders);
@@ -276,38 +311,18 @@ export function createApp(options: AppOptions): (request: IncomingMessage, respo
     const target = request.url ?? '/';
     const path = pathOf(target);
     const x: Exchange = { request, response, id, method, path: path ?? target, start };
-    if (path === undefined) return fail(x, 400, `request target: got ${show(target, 80)}; allowed: a path beginning with /`);
+    if (path === undefined) {
+      fail(x, 400, `request target: got ${show(target, 80)}; allowed: a path beginning with /`);
+      return;
+    }
     const reading = method === 'GET' || method === 'HEAD';
     let work: Promise<void> | undefined;
     try {
-      switch (path) {
-        case '/healthz':
-          return reading ? send(x, 200, HEALTHY, CACHE_CONTROL.never) : notAllowed(x, GET_ONLY);
-        case '/':
-          return reading ? send(x, 200, IDENTITY, CACHE_CONTROL.never) : notAllowed(x, GET_ONLY);
-        case '/openapi.json':
-          return reading ? send(x, 200, DOCUMENT, CACHE_CONTROL.document) : notAllowed(x, GET_ONLY);
-        case '/readyz':
-          if (!reading) return notAllowed(x, GET_ONLY);
-          work = readiness(x);
-          break;
-        case '/items':
-          if (method !== 'POST') return notAllowed(x, 'POST');
-          work = create(x);
-          break;
-        default:
-          if (path.length > 7 && path.startsWith('/items/') && path.indexOf('/', 7) === -1) {
-            if (!reading) return notAllowed(x, GET_ONLY);
-            work = read(x, path.slice(7));
-          } else {
-            return fail(x, 404, `no route ${method} ${show(path, 120)}; routes: ${ROUTE_LIST.join(', ')}`, undefined, {
-              routes: ROUTE_LIST,
-            });
-          }
-      }
+      work = route(x, path, reading);
     } catch (error) {
-      return failWith(x, error);
+      failWith(x, error);
+      return;
     }
-    work.catch((error: unknown) => failWith(x, error));
+    work?.catch((error: unknown) => failWith(x, error));
   };
 }

@@ -31,6 +31,7 @@ const ID = new RegExp(ITEM_ID_PATTERN);
 export const isItemId = (id: string) => ID.test(id);
 
 /** Characters no stored string may contain: NUL and lone surrogates (`\p{Cs}` in a `u` pattern). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: U+0000 is exactly the character this rule exists to refuse
 export const FORBIDDEN_CHARACTER = /[\u0000\p{Cs}]/u;
 /** The same rule, and "not only white space", as JSON Schema patterns for the OpenAPI document. */
 export const STRING_PATTERN = '^[^\\u0000\\p{Cs}]*$';

@@ -72,7 +72,12 @@ async function serve(options: { cache?: MemoryCache; bodyLimitBytes?: number } =
 
 /** Servers of tests that failed before closing theirs. */
 const servers = new Set<Server>();
-afterAll(() => servers.forEach((server) => (server.closeAllConnections(), server.close())));
+afterAll(() => {
+  for (const server of servers) {
+    server.closeAllConnections();
+    server.close();
+  }
+});
 
 describe('routes', () => {
   let s: Awaited<ReturnType<typeof serve>>;

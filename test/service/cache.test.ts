@@ -42,6 +42,6 @@ test('a cache that never answers costs each call its deadline, then nothing: cal
   // /readyz asks anyway, within the deadline.
   await expect(cache.ping()).rejects.toThrow('no answer within 40 ms');
   await cache.close();
-  sockets.forEach((s) => s.destroy());
+  for (const s of sockets) s.destroy();
   await new Promise((r) => server.close(r));
 });

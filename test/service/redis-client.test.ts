@@ -24,7 +24,11 @@ async function fake(): Promise<Fake> {
     answer: () => undefined,
     sockets: [],
     url: (path = '') => `redis://127.0.0.1:${(server.address() as { port: number }).port}${path}`,
-    close: () => new Promise((r) => (state.sockets.forEach((s) => s.destroy()), server.close(() => r()))),
+    close: () =>
+      new Promise((r) => {
+        for (const s of state.sockets) s.destroy();
+        server.close(() => r());
+      }),
   };
   const server: Server = createServer((socket) => {
     state.sockets.push(socket);
