@@ -48,7 +48,7 @@ async function timed(base: string, method: string, target: string, body?: string
       to: Date.now(),
       retryAfter: answer.headers['retry-after'] as string | undefined,
       reason: parsed.reason,
-      cache: answer.headers['x-cache'] as string | undefined,
+      cache: answer.headers['x-data-cache'] as string | undefined,
       id: parsed.id,
     };
   } catch (error) {

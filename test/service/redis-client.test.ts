@@ -198,7 +198,7 @@ test('a refused password: commands fail at once (never wait), the secret is read
   const client = new RedisClient({ url: server.url(), timeoutMs: 1000, credentials, onConnectFailed: (e) => failed.push(e) });
   const started = performance.now();
   await expect(client.send(['GET', 'k'])).rejects.toThrow('not connected to the cache');
-  expect(performance.now() - started).toBeLessThan(20);
+  expect(performance.now() - started).toBeLessThan(100);
   await connected(client);
   expect(await client.send(['PING'])).toBe('PONG');
   expect(renewed).toEqual(['old']);
@@ -218,7 +218,7 @@ test('a server that accepts the connection and never finishes the TLS handshake:
   });
   const started = performance.now();
   await expect(client.send(['GET', 'k'])).rejects.toThrow('not connected to the cache');
-  expect(performance.now() - started).toBeLessThan(20);
+  expect(performance.now() - started).toBeLessThan(100);
   await new Promise((r) => setTimeout(r, 300));
   expect(failed).toEqual(['the cache connection was not ready within 200 ms']);
   expect(server.sockets.length).toBeGreaterThanOrEqual(1);
