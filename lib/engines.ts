@@ -1,17 +1,27 @@
 /**
  * Real engines on loopback for the service's behavioural tests, `npm run local` and the benchmark:
- * a throwaway PostgreSQL cluster (Debian's postgresql, run as an unprivileged user), Redis (Debian's
- * redis-server) and dynalite for DynamoDB. Each listens on 127.0.0.1 on a free port and is removed
- * when stopped. A missing engine fails with the command that installs it.
+ * a throwaway PostgreSQL cluster (Debian's postgresql, run as an unprivileged user), a primary and a
+ * streaming replica of it (stage 4's writer and reader), Redis (Debian's redis-server), with TLS, a
+ * throwaway certificate authority and an ACL user as the managed cache has them (stage 5), dynalite
+ * for DynamoDB; and what AWS puts between them: a TCP proxy standing in for an endpoint that moves
+ * (Aurora's cluster endpoint) or a load balancer, a Secrets Manager that serves secrets a test can
+ * change, and the CDN's split of one origin between the page (/web/) and the API. Each listens on
+ * 127.0.0.1 on a free port and is removed when stopped. A missing engine fails with the command
+ * that installs it.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer as createHttpServer, type Server as HttpServer, request as httpRequest } from 'node:http';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CACHE_ACCESS_STRING, CACHE_USER, TABLE_PARTITION_KEY } from './data-contract';
+import { pageFiles, WEB_PATH } from './web-page';
 
 export const INSTALL_HINT = 'install the engines with: apt-get install -y postgresql redis-server (as root), then npm ci';
+export const OPENSSL_INSTALL = 'apt-get install -y openssl';
+export const CHROMIUM_INSTALL = 'apt-get install -y chromium';
 
 /** A free TCP port on loopback. */
 export async function freePort(): Promise<number> {
@@ -53,39 +63,70 @@ export interface Postgres {
   destroy(): void;
 }
 
-/** A PostgreSQL cluster of its own in a temporary directory; as root, it runs as the `postgres` user. */
-export async function startPostgres(): Promise<Postgres> {
+/** Runs PostgreSQL's tools; as root, as the unprivileged `postgres` user (PostgreSQL refuses to run as root). */
+function postgresTools(dir: string) {
   const bin = findPostgresBin();
   const asRoot = userInfo().uid === 0;
-  const dir = mkdtempSync(join(tmpdir(), 'ztm-pg-'));
-  const data = join(dir, 'data');
-  const password = `pw-${Math.random().toString(36).slice(2)}`;
-  writeFileSync(join(dir, 'pwfile'), password);
   chmodSync(dir, 0o755);
   if (asRoot) execFileSync('chown', ['-R', 'postgres:postgres', dir]);
-  // PostgreSQL refuses to run as root: run its tools as the unprivileged postgres user.
-  const run = (tool: string, args: string[]) =>
+  return (tool: string, args: string[], password?: string) =>
     execFileSync(asRoot ? 'runuser' : join(bin, tool), asRoot ? ['-u', 'postgres', '--', join(bin, tool), ...args] : args, {
       stdio: 'pipe',
-      env: { ...process.env, PGPASSWORD: password },
+      env: { ...process.env, ...(password ? { PGPASSWORD: password } : {}) },
     });
-  run('initdb', ['-D', data, '-U', 'app', '--auth=scram-sha-256', `--pwfile=${join(dir, 'pwfile')}`, '-E', 'UTF8', '--no-instructions']);
-  const port = await freePort();
-  const options = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c max_connections=100`;
-  const start = () => run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', '-t', '30', 'start']);
-  const stop = () => run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
-  start();
-  run('createdb', ['-h', '127.0.0.1', '-p', String(port), '-U', 'app', 'app']);
+}
+
+/** One PostgreSQL server over a data directory: started, stopped, promoted. */
+export interface PostgresServer {
+  readonly port: number;
+  /** Stops it: `fast` disconnects sessions cleanly; `immediate` is a crash (no shutdown checkpoint). */
+  stop(mode?: 'fast' | 'immediate'): void;
+  start(): void;
+  /** Ends recovery: a replica becomes a primary that takes writes (what a failover does to a reader). */
+  promote(): void;
+}
+
+function postgresServer(run: ReturnType<typeof postgresTools>, dir: string, name: string, port: number, extra = ''): PostgresServer {
+  const data = join(dir, name);
+  const options = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c max_connections=100 ${extra}`;
   return {
     port,
+    start: () => run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, `${name}.log`), '-w', '-t', '30', 'start']),
+    stop: (mode = 'fast') => run('pg_ctl', ['-D', data, '-m', mode, '-w', 'stop']),
+    promote: () => run('pg_ctl', ['-D', data, '-w', '-t', '30', 'promote']),
+  };
+}
+
+/** A PostgreSQL cluster of its own in a temporary directory; as root, it runs as the `postgres` user. */
+export async function startPostgres(): Promise<Postgres> {
+  const dir = mkdtempSync(join(tmpdir(), 'ztm-pg-'));
+  const password = `pw-${Math.random().toString(36).slice(2)}`;
+  writeFileSync(join(dir, 'pwfile'), password);
+  const run = postgresTools(dir);
+  run('initdb', [
+    '-D',
+    join(dir, 'data'),
+    '-U',
+    'app',
+    '--auth=scram-sha-256',
+    `--pwfile=${join(dir, 'pwfile')}`,
+    '-E',
+    'UTF8',
+    '--no-instructions',
+  ]);
+  const server = postgresServer(run, dir, 'data', await freePort());
+  server.start();
+  run('createdb', ['-h', '127.0.0.1', '-p', String(server.port), '-U', 'app', 'app'], password);
+  return {
+    port: server.port,
     user: 'app',
     password,
     database: 'app',
-    stop,
-    start,
+    stop: () => server.stop(),
+    start: server.start,
     destroy() {
       try {
-        stop();
+        server.stop();
       } catch {
         // already stopped
       }
@@ -94,9 +135,106 @@ export async function startPostgres(): Promise<Postgres> {
   };
 }
 
+export interface ReplicatedPostgres {
+  /** The writer: takes writes and streams its log to the replica. */
+  readonly primary: PostgresServer;
+  /** A hot standby made with pg_basebackup -R: it answers reads, a little behind the primary. */
+  readonly replica: PostgresServer;
+  /** The application's login (not a superuser); its password is what a test rotates. */
+  readonly user: string;
+  readonly password: string;
+  readonly database: string;
+  /** A superuser's login, for the test's own statements (ALTER ROLE, pg_wal_replay_pause()). */
+  readonly admin: { readonly user: string; readonly password: string };
+  destroy(): void;
+}
+
+/**
+ * Stage 4's database on loopback: a primary and a streaming replica of it (`pg_basebackup -R`), as
+ * Aurora's writer and reader. Replication is synchronous (a commit waits for the replica to have
+ * its log), which is what Aurora's shared storage gives: a write acknowledged before a failover is
+ * there after it. The replica still applies the log a little later, as a reader lags.
+ */
+export async function startReplicatedPostgres(): Promise<ReplicatedPostgres> {
+  const dir = mkdtempSync(join(tmpdir(), 'ztm-pg-replicated-'));
+  const secret = () => `pw-${Math.random().toString(36).slice(2)}`;
+  const [adminPassword, appPassword, replicationPassword] = [secret(), secret(), secret()];
+  writeFileSync(join(dir, 'pwfile'), adminPassword);
+  const run = postgresTools(dir);
+  run('initdb', [
+    '-D',
+    join(dir, 'primary'),
+    '-U',
+    'postgres',
+    '--auth=scram-sha-256',
+    `--pwfile=${join(dir, 'pwfile')}`,
+    '-E',
+    'UTF8',
+    '--no-instructions',
+  ]);
+  const [primaryPort, replicaPort] = [await freePort(), await freePort()];
+  const primary = postgresServer(run, dir, 'primary', primaryPort, "-c synchronous_standby_names='*' -c wal_level=replica");
+  primary.start();
+  const sql = (statement: string) =>
+    run(
+      'psql',
+      [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(primaryPort),
+        '-U',
+        'postgres',
+        '-d',
+        'postgres',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-c',
+        'SET synchronous_commit = local',
+        '-c',
+        statement,
+      ],
+      adminPassword,
+    );
+  // Until the replica is there, a synchronous commit would wait for it: these commit locally.
+  sql(`CREATE ROLE app LOGIN PASSWORD '${appPassword}'`);
+  sql(`CREATE ROLE replicator REPLICATION LOGIN PASSWORD '${replicationPassword}'`);
+  sql('CREATE DATABASE app OWNER app');
+  run(
+    'pg_basebackup',
+    ['-h', '127.0.0.1', '-p', String(primaryPort), '-U', 'replicator', '-D', join(dir, 'replica'), '-R', '-X', 'stream', '-c', 'fast'],
+    replicationPassword,
+  );
+  const replica = postgresServer(run, dir, 'replica', replicaPort, '-c hot_standby=on -c hot_standby_feedback=on');
+  replica.start();
+  return {
+    primary,
+    replica,
+    user: 'app',
+    password: appPassword,
+    database: 'app',
+    admin: { user: 'postgres', password: adminPassword },
+    destroy() {
+      for (const server of [replica, primary]) {
+        try {
+          server.stop('immediate');
+        } catch {
+          // already stopped
+        }
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 export interface Redis {
   readonly port: number;
+  /** redis://127.0.0.1:port, or rediss:// with TLS. */
   readonly url: string;
+  /** With TLS: the throwaway certificate authority that signed the server's certificate (for NODE_EXTRA_CA_CERTS). */
+  readonly caFile?: string;
+  /** With a user: the managed cache's user name and its password (the default user is off). */
+  readonly user?: { readonly name: string; readonly password: string };
   /** Freezes the server (SIGSTOP): connections stay open and nothing answers, as with a hung host. */
   pause(): void;
   /** Lets a paused server run again (SIGCONT). */
@@ -104,34 +242,118 @@ export interface Redis {
   stop(): Promise<void>;
 }
 
-export async function startRedis(): Promise<Redis> {
+export interface RedisOptions {
+  /**
+   * As the managed cache is: TLS only (no plain port) with a certificate from a throwaway CA made
+   * with openssl for this server alone, the default user off, and the service's user with exactly
+   * CACHE_ACCESS_STRING and a password.
+   */
+  readonly managed?: boolean;
+}
+
+/** A certificate authority and a certificate it signed for 127.0.0.1 and localhost, made with openssl in `dir`. */
+function throwawayCertificates(dir: string): { ca: string; cert: string; key: string } {
+  if (!existsSync('/usr/bin/openssl')) throw new Error(`openssl is not installed (no /usr/bin/openssl): ${OPENSSL_INSTALL}`);
+  const openssl = (...args: string[]) => execFileSync('/usr/bin/openssl', args, { cwd: dir, stdio: 'pipe' });
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  openssl(
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=zero-to-millions throwaway CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  );
+  openssl('req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost');
+  writeFileSync(
+    join(dir, 'server.ext'),
+    'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n',
+  );
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.crt',
+    '-days',
+    '1',
+    '-extfile',
+    'server.ext',
+  );
+  return { ca: join(dir, 'ca.crt'), cert: join(dir, 'server.crt'), key: join(dir, 'server.key') };
+}
+
+export async function startRedis(options: RedisOptions = {}): Promise<Redis> {
   const server = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((p) => existsSync(p));
   if (!server) throw new Error(`Redis is not installed (no redis-server): ${INSTALL_HINT}`);
   const port = await freePort();
-  const child: ChildProcess = spawn(
-    server,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'],
-    { stdio: 'pipe' },
-  );
+  const dir = mkdtempSync(join(tmpdir(), 'ztm-redis-'));
+  const common = ['bind 127.0.0.1', 'save ""', 'appendonly no', `dir ${dir}`];
+  let config: string[];
+  let user: Redis['user'];
+  let caFile: string | undefined;
+  if (options.managed) {
+    const certificates = throwawayCertificates(dir);
+    caFile = certificates.ca;
+    user = { name: CACHE_USER, password: `pw-${Math.random().toString(36).slice(2)}` };
+    config = [
+      ...common,
+      'port 0',
+      `tls-port ${port}`,
+      `tls-cert-file ${certificates.cert}`,
+      `tls-key-file ${certificates.key}`,
+      `tls-ca-cert-file ${certificates.ca}`,
+      'tls-auth-clients no',
+      'user default off',
+      `user ${user.name} >${user.password} ${CACHE_ACCESS_STRING}`,
+    ];
+  } else {
+    config = [...common, `port ${port}`, 'protected-mode yes'];
+  }
+  writeFileSync(join(dir, 'redis.conf'), `${config.join('\n')}\n`);
+  const child: ChildProcess = spawn(server, [join(dir, 'redis.conf')], { stdio: 'pipe' });
+  let output = '';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('redis-server did not start within 10 s')), 10_000);
+    const timer = setTimeout(() => reject(new Error(`redis-server did not start within 10 s: ${output}`)), 10_000);
     child.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('Ready to accept connections')) {
+      output += chunk.toString();
+      if (output.includes('Ready to accept connections')) {
         clearTimeout(timer);
         resolve();
       }
     });
-    child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${output}`)));
   });
   return {
     port,
-    url: `redis://127.0.0.1:${port}`,
+    url: `${options.managed ? 'rediss' : 'redis'}://127.0.0.1:${port}`,
+    caFile,
+    user,
     pause: () => void child.kill('SIGSTOP'),
     resume: () => void child.kill('SIGCONT'),
     stop: () =>
       new Promise((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
+        const done = () => {
+          rmSync(dir, { recursive: true, force: true });
+          resolve();
+        };
+        if (child.exitCode !== null || child.signalCode !== null) return done();
+        child.once('exit', done);
         child.kill('SIGCONT'); // a paused server cannot act on SIGTERM
         child.kill('SIGTERM');
       }),
@@ -144,8 +366,11 @@ export interface DynamoDb {
   stop(): Promise<void>;
 }
 
-/** dynalite (DynamoDB on loopback, in memory) with the table the stack creates: partition key `id`. */
-export async function startDynamoDb(tableName = 'items'): Promise<DynamoDb> {
+/**
+ * dynalite (DynamoDB on loopback, in memory) with the table the stack creates (partition key `id`),
+ * and any others named (stage 6's session table has the same key).
+ */
+export async function startDynamoDb(tableName = 'items', ...otherTables: string[]): Promise<DynamoDb> {
   let dynalite: (options: object) => import('node:http').Server;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -158,14 +383,227 @@ export async function startDynamoDb(tableName = 'items'): Promise<DynamoDb> {
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  for (const table of [tableName, ...otherTables]) {
+    await client.send(
+      new CreateTableCommand({
+        TableName: table,
+        KeySchema: [{ AttributeName: TABLE_PARTITION_KEY, KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: TABLE_PARTITION_KEY, AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+  }
   client.destroy();
   return { endpoint, tableName, stop: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+export interface TcpProxy {
+  readonly port: number;
+  /**
+   * Where new connections go: to each port in turn (a load balancer), or to the one port given (an
+   * endpoint that moves, as Aurora's cluster endpoint does in a failover). Connections already open
+   * stay where they are, as they do on AWS, until their server goes.
+   */
+  point(...ports: number[]): void;
+  /** Bytes the clients sent through the proxy to each port: which server did the work. */
+  readonly received: ReadonlyMap<number, number>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A TCP proxy on loopback. A port that refuses the connection is skipped for the next one, as a load
+ * balancer skips a target that is down; when none accepts, the client's connection is closed. It
+ * listens on `listen` (any 127.x address: two endpoints on one port, as Aurora's are), by default
+ * on 127.0.0.1 and a free port.
+ */
+export async function startTcpProxy(ports: number[], listen: { host?: string; port?: number } = {}): Promise<TcpProxy> {
+  let upstreams = ports;
+  let turn = 0;
+  const received = new Map<number, number>();
+  const sockets = new Set<Socket>();
+  const track = (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+  };
+  const server = createServer((client) => {
+    track(client);
+    client.pause();
+    const candidates = upstreams.map((_, i) => upstreams[(turn + i) % upstreams.length]);
+    turn = (turn + 1) % Math.max(1, upstreams.length);
+    const attempt = (i: number) => {
+      if (i >= candidates.length || client.destroyed) return void client.destroy();
+      const port = candidates[i];
+      const upstream = connect(port, '127.0.0.1');
+      let connected = false;
+      track(upstream);
+      upstream.once('error', () => {
+        if (!connected) attempt(i + 1);
+      });
+      upstream.once('connect', () => {
+        connected = true;
+        client.on('data', (chunk: Buffer) => received.set(port, (received.get(port) ?? 0) + chunk.length));
+        client.pipe(upstream);
+        upstream.pipe(client);
+        client.once('close', () => upstream.destroy());
+        upstream.once('close', () => client.destroy());
+        client.resume();
+      });
+    };
+    attempt(0);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listen.port ?? 0, listen.host ?? '127.0.0.1', resolve);
+  });
+  return {
+    port: (server.address() as { port: number }).port,
+    point: (...next: number[]) => {
+      upstreams = next;
+    },
+    received,
+    stop: () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export interface SecretsManager {
+  /** For AWS_ENDPOINT_URL_SECRETS_MANAGER: the SDK sends GetSecretValue here. */
+  readonly endpoint: string;
+  /** The environment a process needs to use it with the real SDK (endpoint, region, throwaway credentials). */
+  readonly environment: Record<string, string>;
+  /** Sets (or rotates) a secret's value. */
+  put(secretId: string, value: object): void;
+  /** How many times each secret was read. */
+  readonly reads: ReadonlyMap<string, number>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Secrets Manager's GetSecretValue on loopback (its JSON protocol), serving secrets a test sets and
+ * rotates; the service reads them through the real SDK, told the endpoint by AWS_ENDPOINT_URL_SECRETS_MANAGER.
+ */
+export async function startSecretsManager(): Promise<SecretsManager> {
+  const secrets = new Map<string, string>();
+  const reads = new Map<string, number>();
+  const server: HttpServer = createHttpServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk));
+    request.on('end', () => {
+      const answer = (status: number, value: object) => {
+        const text = JSON.stringify(value);
+        response.writeHead(status, { 'Content-Type': 'application/x-amz-json-1.1', 'Content-Length': Buffer.byteLength(text) });
+        response.end(text);
+      };
+      if (request.headers['x-amz-target'] !== 'secretsmanager.GetSecretValue')
+        return answer(400, { __type: 'InvalidRequestException', message: `not served here: ${request.headers['x-amz-target']}` });
+      const id = String((JSON.parse(body || '{}') as { SecretId?: string }).SecretId);
+      const value = secrets.get(id);
+      if (value === undefined) return answer(400, { __type: 'ResourceNotFoundException', message: `no secret ${id}` });
+      reads.set(id, (reads.get(id) ?? 0) + 1);
+      answer(200, {
+        ARN: id,
+        Name: id,
+        SecretString: value,
+        VersionId: `v${reads.get(id)}`,
+        VersionStages: ['AWSCURRENT'],
+        CreatedDate: 0,
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  return {
+    endpoint,
+    environment: {
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+    },
+    put: (secretId, value) => void secrets.set(secretId, JSON.stringify(value)),
+    reads,
+    stop: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** The content security policy CloudFront gives the page (lib/constructs/content-delivery.ts), so the page is tried under it here too. */
+export const PAGE_CONTENT_SECURITY_POLICY =
+  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+export interface LocalEdge {
+  readonly port: number;
+  /** The page: http://127.0.0.1:<port>/web/ */
+  readonly pageUrl: string;
+  readonly base: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * One origin for the page and the API, as the CDN makes it: `/web` redirects to `/web/`, `/web/` is
+ * index.html and `/web/<file>` the page's files (read from web/ at each request, with the content
+ * types lib/web-page.ts gives them and the page's content security policy); everything else is
+ * passed to the service at `origin`. The service itself serves no files, here or on AWS.
+ */
+export async function startLocalEdge(origin: string, port = 0): Promise<LocalEdge> {
+  const target = new URL(origin);
+  const server: HttpServer = createHttpServer((request, response) => {
+    const path = (request.url ?? '/').split('?')[0];
+    if (path === WEB_PATH.slice(0, -1) || path.startsWith(WEB_PATH)) {
+      if (request.method !== 'GET' && request.method !== 'HEAD') {
+        response.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain' });
+        return void response.end('the page is read only');
+      }
+      if (path === WEB_PATH.slice(0, -1)) {
+        response.writeHead(301, { Location: WEB_PATH });
+        return void response.end();
+      }
+      const name = path === WEB_PATH ? 'index.html' : path.slice(WEB_PATH.length);
+      const file = pageFiles().find((f) => f.name === name);
+      if (!file) {
+        response.writeHead(404, { 'Content-Type': 'text/plain' });
+        return void response.end(`no file ${name} in the page`);
+      }
+      response.writeHead(200, {
+        'Content-Type': file.contentType,
+        'Content-Length': Buffer.byteLength(file.body),
+        'Content-Security-Policy': PAGE_CONTENT_SECURITY_POLICY,
+        'X-Content-Type-Options': 'nosniff',
+        'Cache-Control': 'no-cache',
+      });
+      return void response.end(request.method === 'HEAD' ? undefined : file.body);
+    }
+    const upstream = httpRequest(
+      { host: target.hostname, port: target.port, method: request.method, path: request.url, headers: request.headers },
+      (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      },
+    );
+    upstream.on('error', (error) => {
+      if (response.headersSent) return void response.destroy();
+      response.writeHead(502, { 'Content-Type': 'application/json' });
+      response.end(JSON.stringify({ error: `the service did not answer: ${error.message}` }));
+    });
+    request.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  return {
+    port: (server.address() as { port: number }).port,
+    base,
+    pageUrl: `${base}${WEB_PATH}`,
+    stop: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }

@@ -250,7 +250,7 @@ export async function benchService(): Promise<void> {
       `request logs written: ${(logBytes / 1024 / 1024).toFixed(1)} MiB; the service part of the bench took ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s`,
     );
   } finally {
-    servers.forEach((s) => s.child.kill('SIGTERM'));
+    for (const s of servers) s.child.kill('SIGTERM');
     await redis.stop();
     postgres.destroy();
     rmSync(logs, { recursive: true, force: true });

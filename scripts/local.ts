@@ -1,12 +1,15 @@
 /**
- * npm run local [-- --store dynamodb] [-- --port 8080]
+ * npm run local [-- --store dynamodb] [-- --sessions memory|cache|dynamodb] [-- --port 8080]
  *
  * Starts the service on 127.0.0.1 against real local engines (a throwaway PostgreSQL cluster or
- * dynalite, and Redis), so a person can try it with curl. Ctrl-C stops it and removes the engines.
+ * dynalite, and Redis), behind one origin that serves the page at /web/ and passes everything else
+ * to the service, as the CDN does from stage 5 (the service itself serves no files), so a person can
+ * try the page in a browser and the API with curl. Ctrl-C stops it and removes the engines.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-import { startDynamoDb, startPostgres, startRedis } from '../lib/engines';
+import { SESSION_STORES } from '../lib/data-contract';
+import { startDynamoDb, startLocalEdge, startPostgres, startRedis } from '../lib/engines';
 import { start } from '../service/src/server';
 import { readSettings } from '../service/src/settings';
 
@@ -15,11 +18,14 @@ async function main() {
   const option = (name: string, fallback: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
   const store = option('--store', 'postgresql');
   if (!['postgresql', 'dynamodb'].includes(store)) throw new Error(`--store: got ${JSON.stringify(store)}; allowed: postgresql, dynamodb`);
-  const port = option('--port', '8080');
+  const sessions = option('--sessions', 'memory');
+  if (!(SESSION_STORES as readonly string[]).includes(sessions))
+    throw new Error(`--sessions: got ${JSON.stringify(sessions)}; allowed: ${SESSION_STORES.join(', ')}`);
+  const port = Number(option('--port', '8080'));
 
   const redis = await startRedis();
   const postgres = store === 'postgresql' ? await startPostgres() : undefined;
-  const dynamodb = store === 'dynamodb' ? await startDynamoDb() : undefined;
+  const dynamodb = store === 'dynamodb' || sessions === 'dynamodb' ? await startDynamoDb('items', 'sessions') : undefined;
   const env = postgres
     ? {
         DATA_STORE: 'postgresql-local',
@@ -29,22 +35,34 @@ async function main() {
         DB_PASSWORD: postgres.password,
       }
     : { DATA_STORE: 'dynamodb', TABLE_NAME: dynamodb!.tableName, AWS_REGION: 'us-east-1', DYNAMODB_ENDPOINT: dynamodb!.endpoint };
-  const service = await start(readSettings({ ...env, CACHE_URL: redis.url, PORT: port, LISTEN_HOST: '127.0.0.1', STAGE: 'local' }));
-  const base = `http://127.0.0.1:${service.port}`;
+  const sessionEnv =
+    sessions === 'dynamodb'
+      ? { SESSION_STORE: 'dynamodb', SESSION_TABLE: 'sessions', AWS_REGION: 'us-east-1', DYNAMODB_ENDPOINT: dynamodb!.endpoint }
+      : sessions === 'cache'
+        ? { SESSION_STORE: 'cache' }
+        : {};
+  const service = await start(
+    readSettings({ ...env, ...sessionEnv, CACHE_URL: redis.url, PORT: '0', LISTEN_HOST: '127.0.0.1', STAGE: 'local' }),
+  );
+  const edge = await startLocalEdge(`http://127.0.0.1:${service.port}`, port);
+  const base = edge.base;
   process.stderr.write(
     [
       '',
-      `The service is on ${base} (${store}, Redis cache). Try:`,
+      `The page is on ${edge.pageUrl}, the API on ${base} (${store}, Redis cache, sessions in ${sessions}). Try:`,
+      `  open ${edge.pageUrl}`,
       `  curl ${base}/`,
       `  curl ${base}/readyz`,
       `  curl -X POST ${base}/items -H 'Content-Type: application/json' -d '{"name":"first","attributes":{"colour":"blue"}}'`,
       `  curl -i ${base}/items/<id>`,
+      `  curl -i -X POST ${base}/sessions`,
       `  curl ${base}/openapi.json`,
       'Its log is on stdout; Ctrl-C stops it and removes the engines.',
       '',
     ].join('\n'),
   );
   const stop = async () => {
+    await edge.stop();
     await service.stop();
     await redis.stop();
     postgres?.destroy();

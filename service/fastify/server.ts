@@ -11,10 +11,9 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController } from 'fastify';
 import pino from 'pino';
-import { RedisCache } from '../src/cache';
 import { CACHE_CONTROL } from '../src/openapi';
 import { readSettings } from '../src/settings';
-import { storeFor } from '../src/stores';
+import { cacheFor, storeFor } from '../src/stores';
 import { ITEM_ID_PATTERN } from '../src/validate';
 
 const REQUEST_ID = /^[\w.:/+=@-]{1,128}$/;
@@ -27,7 +26,7 @@ async function main() {
   );
   const event = (fields: Record<string, unknown>) => logger.info(fields);
   const store = storeFor(settings, event);
-  const cache = settings.cacheUrl ? new RedisCache(settings.cacheUrl, settings.cacheTimeoutMs, event) : undefined;
+  const cache = cacheFor(settings, event);
 
   const app = Fastify({
     loggerInstance: logger,
@@ -67,7 +66,8 @@ async function main() {
     { schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: ITEM_ID_PATTERN } } } } },
     async (request, reply) => {
       const id = request.params.id;
-      let body = cache ? await cache.get(`item:${id}`) : undefined;
+      const found = cache ? await cache.get(`item:${id}`) : undefined;
+      let body = typeof found === 'string' ? found : undefined;
       const hit = body !== undefined;
       if (!hit) {
         body = await store.get(id);
@@ -79,7 +79,7 @@ async function main() {
         void cache?.set(`item:${id}`, body, settings.cacheTtlSeconds);
       }
       reply.header('cache-control', CACHE_CONTROL.item).header('etag', `"i1-${id}"`).type('application/json');
-      if (cache) reply.header('x-cache', hit ? 'hit' : 'miss');
+      reply.header('x-data-cache', cache ? (hit ? 'hit' : typeof found === 'symbol' ? 'unavailable' : 'miss') : 'off');
       return reply.send(body);
     },
   );

@@ -1,36 +1,59 @@
 /**
  * The web app of every stage: a small JSON API over one data store, with an optional read cache.
  *
- * GET  /              stage, host, data store kind, cache on/off, version
- * GET  /healthz       the process is alive; touches no dependency (what the load balancer checks)
- * GET  /readyz        data store and cache answer, with their latencies; 503 when the store does not
- * GET  /openapi.json  the API as OpenAPI 3.1, built from the validation's own limits
- * POST /items         a validated JSON body; 201 with the new item and its id
- * GET  /items/:id     200 with the item (ETag, cacheable for a year: items never change), 304, or 404;
- *                     cache-aside when a cache is configured
+ * GET    /              stage, region, host, version, data store kind, cache kind, session store
+ * GET    /healthz       the process is alive; touches no dependency (what the load balancer checks)
+ * GET    /readyz        the data store (writer and readers), cache and session store answer, with their
+ *                       latencies, and the cache's hit ratio; 503 when the store's writer does not
+ * GET    /openapi.json  the API as OpenAPI 3.1, built from the validation's own limits
+ * POST   /items         a validated JSON body; 201 with the new item and its id
+ * GET    /items/:id     200 with the item (ETag, cacheable for a year: items never change), 304, or 404;
+ *                       cache-aside when a cache is configured (X-Data-Cache says how it went)
+ * POST   /sessions      starts a session: 201 and its cookie
+ * GET    /session       the session the cookie names: when it started, the items it created or viewed
+ * DELETE /session       ends it and clears the cookie
+ * POST   /session/views the visitor has read an item (the CDN keeps item reads, so the page says so)
  * HEAD is answered wherever GET is.
  *
  * Bad input is a 4xx naming the field, the value and what is allowed, never a 500. A dependency
- * that is down or too slow is a 503 with Retry-After. Every answer carries X-Request-Id,
- * Cache-Control and X-Content-Type-Options; one log line per request carries the request id.
+ * that is down or too slow is a 503 with Retry-After; a session store that is down fails the session
+ * routes only. Every answer carries X-Request-Id, Cache-Control, X-Content-Type-Options and who
+ * answered (X-Stage, X-Region, X-Served-By); one log line per request carries the request id.
  * This is the hot path of every stage: it builds few objects and parses nothing it can pass on.
  */
 import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { Cache } from './cache';
-import { BadRequest, reasonOf, StoreUnavailable, Timeout } from './errors';
+import { type Cache, UNAVAILABLE } from './cache';
+import { BadRequest, reasonOf, SessionStoreUnavailable, StoreUnavailable, Timeout } from './errors';
 import type { Log } from './log';
 import { CACHE_CONTROL, openApiDocument, ROUTES } from './openapi';
+import { CLEARED_COOKIE, newSessionId, sessionCookie, sessionIdOf } from './session-cookie';
+import { MemorySessions, type RecentItem, type Session, type SessionStore, touch } from './sessions';
 import { type Item, type ItemStore, itemJson } from './store';
-import { isItemId, parseNewItem, show } from './validate';
+import { isItemId, parseNewItem, parseView, show } from './validate';
+
+export interface Identity {
+  readonly stage: string;
+  /** The instance or task id. */
+  readonly host: string;
+  readonly version: string;
+  /** AWS_REGION, or `local`. */
+  readonly region: string;
+  /** `local`: stage 1's cache on the host (redis://); `managed`: TLS and a user (rediss://, stage 5 and up). */
+  readonly cacheKind?: 'local' | 'managed';
+}
 
 export interface AppOptions {
   readonly store: ItemStore;
   readonly cache?: Cache;
   readonly cacheTtlSeconds: number;
+  /** Where sessions live; each process's memory unless a shared store is given. */
+  readonly sessions?: SessionStore;
+  /** How long a session lives after it was last used. */
+  readonly sessionTtlSeconds?: number;
   readonly bodyLimitBytes: number;
-  readonly identity: { readonly stage: string; readonly host: string; readonly version: string };
+  readonly identity: Identity;
   readonly log: Log;
   /** How long /readyz waits for each dependency; READY_DEADLINE_MS unless a test wants less. */
   readonly readyDeadlineMs?: number;
@@ -38,6 +61,10 @@ export interface AppOptions {
 
 /** How long /readyz waits for each dependency before calling it down. */
 export const READY_DEADLINE_MS = 2000;
+/** The default lifetime of a session after its last use (SESSION_TTL_SECONDS). */
+export const SESSION_TTL_SECONDS = 86_400;
+/** How long a write waits to note the new item in its session: the item is stored already, and the note is a nicety. */
+export const SESSION_NOTE_DEADLINE_MS = 1000;
 /** Seconds a client is asked to wait after a 503. */
 export const RETRY_AFTER_SECONDS = '2';
 /** Paths are cut to this length in the log. */
@@ -66,6 +93,7 @@ const etagOf = (id: string) => `"i1-${id}"`;
 const ID_EXAMPLE = '0f8fad5b-d9cb-469f-a165-70867728950e';
 
 const GET_ONLY = 'GET, HEAD';
+const SESSION_METHODS = 'GET, HEAD, DELETE';
 const ROUTE_LIST = ROUTES.flatMap((r) => r.methods.filter((m) => m !== 'HEAD').map((m) => `${m} ${r.path.replace('{id}', ':id')}`));
 
 /** The request's path: the target without its query, or undefined when it is not a path (`*`, garbage). */
@@ -149,12 +177,40 @@ interface Exchange {
   readonly start: number;
 }
 
+/** Counts of item reads by what the cache did, since the process started: the hit ratio /readyz reports. */
+class CacheReads {
+  hits = 0;
+  misses = 0;
+  unavailable = 0;
+  toJSON() {
+    const total = this.hits + this.misses + this.unavailable;
+    return {
+      hits: this.hits,
+      misses: this.misses,
+      unavailable: this.unavailable,
+      hitRatio: total === 0 ? null : Math.round((this.hits / total) * 1000) / 1000,
+    };
+  }
+}
+
 export function createApp(options: AppOptions): (request: IncomingMessage, response: ServerResponse) => void {
-  const { store, cache, log } = options;
+  const { store, cache, log, identity } = options;
+  const sessions = options.sessions ?? new MemorySessions();
+  const sessionTtl = options.sessionTtlSeconds ?? SESSION_TTL_SECONDS;
   const cacheKey = (id: string) => `item:${id}`;
+  const reads = new CacheReads();
   const HEALTHY = '{"status":"ok"}';
-  const IDENTITY = JSON.stringify({ service: 'zero-to-millions', ...options.identity, dataStore: store.kind, cache: cache ? 'on' : 'off' });
-  const DOCUMENT = JSON.stringify(openApiDocument(options.identity.version));
+  const IDENTITY = JSON.stringify({
+    service: 'zero-to-millions',
+    stage: identity.stage,
+    host: identity.host,
+    version: identity.version,
+    region: identity.region,
+    dataStore: store.kind,
+    cache: cache ? (identity.cacheKind ?? 'local') : 'off',
+    sessions: sessions.kind,
+  });
+  const DOCUMENT = JSON.stringify(openApiDocument(identity.version));
 
   function send(x: Exchange, status: number, body: string, cacheControl: string, extra?: OutgoingHttpHeaders, error?: string): void {
     const bytes = Buffer.byteLength(body);
@@ -164,6 +220,9 @@ export function createApp(options: AppOptions): (request: IncomingMessage, respo
       'Cache-Control': cacheControl,
       'X-Content-Type-Options': 'nosniff',
       'X-Request-Id': x.id,
+      'X-Stage': identity.stage,
+      'X-Region': identity.region,
+      'X-Served-By': identity.host,
     };
     if (extra !== undefined) Object.assign(headers, extra);
     if (status === 304) {
@@ -208,7 +267,9 @@ export function createApp(options: AppOptions): (request: IncomingMessage, respo
       fail(
         x,
         503,
-        'the data store is unavailable; retry shortly',
+        error instanceof SessionStoreUnavailable
+          ? 'the session store is unavailable; retry shortly (items do not depend on it)'
+          : 'the data store is unavailable; retry shortly',
         { 'Retry-After': RETRY_AFTER_SECONDS },
         { store: error.store, reason },
         `${reason}: ${error.message}`,
@@ -221,16 +282,32 @@ export function createApp(options: AppOptions): (request: IncomingMessage, respo
 
   async function readiness(x: Exchange): Promise<void> {
     const deadline = options.readyDeadlineMs ?? READY_DEADLINE_MS;
-    const [dataStore, cacheCheck] = await Promise.all([
+    const [writer, readers, cacheCheck, sessionCheck] = await Promise.all([
       check(() => store.ping(), deadline),
+      store.hasReaders && store.pingReaders ? check(() => store.pingReaders!(), deadline) : undefined,
       cache ? check(() => cache.ping(), deadline) : undefined,
+      // Sessions in the cache are on the cache's connection: its check is theirs.
+      sessions.kind === 'dynamodb' && sessions.ping ? check(() => sessions.ping!(), deadline) : undefined,
     ]);
-    const status = !dataStore.ok ? 'not ready' : cacheCheck && !cacheCheck.ok ? 'degraded' : 'ready';
-    const { cause: storeCause, ...storeAnswer } = dataStore;
-    const cacheAnswer = cacheCheck ? (({ cause: _, ...rest }) => rest)(cacheCheck) : 'off';
-    const body = JSON.stringify({ status, dataStore: { kind: store.kind, ...storeAnswer }, cache: cacheAnswer });
-    const logged = dataStore.ok ? undefined : `${dataStore.error}: ${(storeCause as Error)?.message ?? String(storeCause)}`;
-    send(x, dataStore.ok ? 200 : 503, body, CACHE_CONTROL.never, dataStore.ok ? undefined : { 'Retry-After': RETRY_AFTER_SECONDS }, logged);
+    const { cause: writerCause, ...writerAnswer } = writer;
+    const shown = (c: Awaited<ReturnType<typeof check>>) => {
+      const { cause: _, ...rest } = c;
+      return rest;
+    };
+    const sessionAnswer =
+      sessions.kind === 'memory'
+        ? { kind: 'memory' }
+        : { kind: sessions.kind, ...shown((sessions.kind === 'cache' ? cacheCheck : sessionCheck)!) };
+    const degraded = [readers, cacheCheck, sessionCheck].some((c) => c !== undefined && !c.ok);
+    const status = !writer.ok ? 'not ready' : degraded ? 'degraded' : 'ready';
+    const body = JSON.stringify({
+      status,
+      dataStore: { kind: store.kind, ...writerAnswer, ...(readers ? { readers: shown(readers) } : {}) },
+      cache: cacheCheck ? { ...shown(cacheCheck), reads } : 'off',
+      sessions: sessionAnswer,
+    });
+    const logged = writer.ok ? undefined : `${writer.error}: ${(writerCause as Error)?.message ?? String(writerCause)}`;
+    send(x, writer.ok ? 200 : 503, body, CACHE_CONTROL.never, writer.ok ? undefined : { 'Retry-After': RETRY_AFTER_SECONDS }, logged);
   }
 
   async function create(x: Exchange): Promise<void> {
@@ -240,7 +317,93 @@ export function createApp(options: AppOptions): (request: IncomingMessage, respo
     const item: Item = { id: randomUUID(), createdAt: new Date().toISOString(), ...fields };
     await store.put(item);
     // Ids are new UUIDs and items never change: there is nothing in the cache to invalidate.
+    await noteInSession(x, { id: item.id, action: 'created' });
     send(x, 201, itemJson(item), CACHE_CONTROL.never, { Location: `/items/${item.id}` });
+  }
+
+  /**
+   * Notes a new item in the session the request names, if any, within SESSION_NOTE_DEADLINE_MS:
+   * the item is stored already, so a session store that fails or is slow costs the note, not the write.
+   */
+  async function noteInSession(x: Exchange, item: Omit<RecentItem, 'at'>): Promise<void> {
+    const cookie = sessionIdOf(x.request.headers.cookie);
+    if (cookie.kind !== 'id') return;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        (async () => {
+          const session = await sessions.get(cookie.id);
+          if (session) await sessions.put(cookie.id, touch(session, Date.now(), sessionTtl, item));
+        })(),
+        new Promise(
+          (_, reject) =>
+            (timer = setTimeout(() => reject(new Timeout('the session store', SESSION_NOTE_DEADLINE_MS)), SESSION_NOTE_DEADLINE_MS)),
+        ),
+      ]);
+    } catch (error) {
+      log.event({ level: 'warn', msg: 'the new item was stored but not noted in its session', requestId: x.id, error: reasonOf(error) });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** A session's answer; the cookie is set again, so its lifetime slides with the session's. */
+  function sendSession(x: Exchange, status: number, id: string, session: Session, extra?: OutgoingHttpHeaders): void {
+    send(x, status, JSON.stringify(session), CACHE_CONTROL.never, { 'Set-Cookie': sessionCookie(id, sessionTtl), ...extra });
+  }
+
+  /** The session the cookie names, or undefined once the answer (400 or 401) is sent. */
+  async function sessionOf(x: Exchange): Promise<{ id: string; session: Session } | undefined> {
+    const cookie = sessionIdOf(x.request.headers.cookie);
+    if (cookie.kind === 'malformed') {
+      fail(x, 400, cookie.problem, { 'Set-Cookie': CLEARED_COOKIE });
+      return undefined;
+    }
+    if (cookie.kind === 'none') {
+      fail(x, 401, 'no session: start one with POST /sessions');
+      return undefined;
+    }
+    const session = await sessions.get(cookie.id);
+    if (!session) {
+      fail(x, 401, 'the session has ended or expired: start another with POST /sessions', { 'Set-Cookie': CLEARED_COOKIE });
+      return undefined;
+    }
+    return { id: cookie.id, session };
+  }
+
+  async function startSession(x: Exchange): Promise<void> {
+    const id = newSessionId();
+    const session = touch(undefined, Date.now(), sessionTtl);
+    await sessions.put(id, session);
+    sendSession(x, 201, id, session, { Location: '/session' });
+  }
+
+  async function showSession(x: Exchange): Promise<void> {
+    const found = await sessionOf(x);
+    if (!found) return;
+    const session = touch(found.session, Date.now(), sessionTtl);
+    await sessions.put(found.id, session);
+    sendSession(x, 200, found.id, session);
+  }
+
+  async function endSession(x: Exchange): Promise<void> {
+    const cookie = sessionIdOf(x.request.headers.cookie);
+    if (cookie.kind === 'malformed') return fail(x, 400, cookie.problem, { 'Set-Cookie': CLEARED_COOKIE });
+    if (cookie.kind === 'none') return fail(x, 401, 'no session: there is nothing to end');
+    // Ending a session that has already ended or expired ends nothing more, and says so the same way.
+    await sessions.delete(cookie.id);
+    send(x, 200, '{"status":"ended"}', CACHE_CONTROL.never, { 'Set-Cookie': CLEARED_COOKIE });
+  }
+
+  async function noteView(x: Exchange): Promise<void> {
+    const problem = contentTypeProblem(x.request);
+    if (problem !== undefined) throw new BadRequest(problem, 415);
+    const id = parseView(await readBody(x.request, options.bodyLimitBytes));
+    const found = await sessionOf(x);
+    if (!found) return;
+    const session = touch(found.session, Date.now(), sessionTtl, { id, action: 'viewed' });
+    await sessions.put(found.id, session);
+    sendSession(x, 200, found.id, session);
   }
 
   async function read(x: Exchange, segment: string): Promise<void> {
@@ -254,18 +417,83 @@ export function createApp(options: AppOptions): (request: IncomingMessage, respo
     }
     id = id.toLowerCase();
     if (!isItemId(id)) return fail(x, 404, `no item ${show(segment, 80)}: item ids are UUIDs such as ${ID_EXAMPLE}`);
-    let body = cache ? await cache.get(cacheKey(id)) : undefined;
-    const hit = body !== undefined;
-    if (!hit) {
+    // X-Data-Cache: what the service's cache did (CloudFront's own X-Cache says what the edge did).
+    let dataCache: 'hit' | 'miss' | 'off' | 'unavailable' = 'off';
+    let body: string | undefined;
+    if (cache) {
+      const found = await cache.get(cacheKey(id));
+      if (typeof found === 'string') {
+        body = found;
+        dataCache = 'hit';
+        reads.hits++;
+      } else if (found === UNAVAILABLE) {
+        dataCache = 'unavailable';
+        reads.unavailable++;
+      } else {
+        dataCache = 'miss';
+        reads.misses++;
+      }
+    }
+    if (body === undefined) {
       body = await store.get(id);
-      if (body === undefined) return fail(x, 404, `no item ${id}`);
+      if (body === undefined) return fail(x, 404, `no item ${id}`, { 'X-Data-Cache': dataCache });
       // Not awaited: the answer does not wait for the cache, and a failed set is only a later miss.
       void cache?.set(cacheKey(id), body, options.cacheTtlSeconds);
     }
     const etag = etagOf(id);
-    const headers: OutgoingHttpHeaders = cache ? { ETag: etag, 'X-Cache': hit ? 'hit' : 'miss' } : { ETag: etag };
     const ifNoneMatch = x.request.headers['if-none-match'];
-    send(x, ifNoneMatch !== undefined && matches(ifNoneMatch, etag) ? 304 : 200, body!, CACHE_CONTROL.item, headers);
+    send(x, ifNoneMatch !== undefined && matches(ifNoneMatch, etag) ? 304 : 200, body, CACHE_CONTROL.item, {
+      ETag: etag,
+      'X-Data-Cache': dataCache,
+    });
+  }
+
+  /** Answers at once, or returns the work that will answer. */
+  function route(x: Exchange, path: string, reading: boolean): Promise<void> | undefined {
+    const { method } = x;
+    switch (path) {
+      case '/healthz':
+        if (reading) send(x, 200, HEALTHY, CACHE_CONTROL.never);
+        else notAllowed(x, GET_ONLY);
+        return undefined;
+      case '/':
+        if (reading) send(x, 200, IDENTITY, CACHE_CONTROL.never);
+        else notAllowed(x, GET_ONLY);
+        return undefined;
+      case '/openapi.json':
+        if (reading) send(x, 200, DOCUMENT, CACHE_CONTROL.document);
+        else notAllowed(x, GET_ONLY);
+        return undefined;
+      case '/readyz':
+        if (reading) return readiness(x);
+        notAllowed(x, GET_ONLY);
+        return undefined;
+      case '/items':
+        if (method === 'POST') return create(x);
+        notAllowed(x, 'POST');
+        return undefined;
+      case '/sessions':
+        if (method === 'POST') return startSession(x);
+        notAllowed(x, 'POST');
+        return undefined;
+      case '/session':
+        if (reading) return showSession(x);
+        if (method === 'DELETE') return endSession(x);
+        notAllowed(x, SESSION_METHODS);
+        return undefined;
+      case '/session/views':
+        if (method === 'POST') return noteView(x);
+        notAllowed(x, 'POST');
+        return undefined;
+      default:
+        if (path.length > 7 && path.startsWith('/items/') && path.indexOf('/', 7) === -1) {
+          if (reading) return read(x, path.slice(7));
+          notAllowed(x, GET_ONLY);
+          return undefined;
+        }
+        fail(x, 404, `no route ${method} ${show(path, 120)}; routes: ${ROUTE_LIST.join(', ')}`, undefined, { routes: ROUTE_LIST });
+        return undefined;
+    }
   }
 
   return function handle(request: IncomingMessage, response: ServerResponse): void {
@@ -276,38 +504,18 @@ export function createApp(options: AppOptions): (request: IncomingMessage, respo
     const target = request.url ?? '/';
     const path = pathOf(target);
     const x: Exchange = { request, response, id, method, path: path ?? target, start };
-    if (path === undefined) return fail(x, 400, `request target: got ${show(target, 80)}; allowed: a path beginning with /`);
+    if (path === undefined) {
+      fail(x, 400, `request target: got ${show(target, 80)}; allowed: a path beginning with /`);
+      return;
+    }
     const reading = method === 'GET' || method === 'HEAD';
     let work: Promise<void> | undefined;
     try {
-      switch (path) {
-        case '/healthz':
-          return reading ? send(x, 200, HEALTHY, CACHE_CONTROL.never) : notAllowed(x, GET_ONLY);
-        case '/':
-          return reading ? send(x, 200, IDENTITY, CACHE_CONTROL.never) : notAllowed(x, GET_ONLY);
-        case '/openapi.json':
-          return reading ? send(x, 200, DOCUMENT, CACHE_CONTROL.document) : notAllowed(x, GET_ONLY);
-        case '/readyz':
-          if (!reading) return notAllowed(x, GET_ONLY);
-          work = readiness(x);
-          break;
-        case '/items':
-          if (method !== 'POST') return notAllowed(x, 'POST');
-          work = create(x);
-          break;
-        default:
-          if (path.length > 7 && path.startsWith('/items/') && path.indexOf('/', 7) === -1) {
-            if (!reading) return notAllowed(x, GET_ONLY);
-            work = read(x, path.slice(7));
-          } else {
-            return fail(x, 404, `no route ${method} ${show(path, 120)}; routes: ${ROUTE_LIST.join(', ')}`, undefined, {
-              routes: ROUTE_LIST,
-            });
-          }
-      }
+      work = route(x, path, reading);
     } catch (error) {
-      return failWith(x, error);
+      failWith(x, error);
+      return;
     }
-    work.catch((error: unknown) => failWith(x, error));
+    work?.catch((error: unknown) => failWith(x, error));
   };
 }

@@ -1,7 +1,9 @@
 /**
- * Database credentials: from the Secrets Manager secret the stack created (RDS), or from the
- * environment (a local database). The secret is re-read after a while, so a rotated password is
- * picked up by new connections without a restart.
+ * Credentials of the database and of the managed cache: from a Secrets Manager secret the stack
+ * created (JSON `{"username","password"}`), or from the environment (a local database). The secret
+ * is re-read after REFRESH_MS, and at once when a server refuses the password it holds (RDS rotates
+ * Aurora's master password itself: from then on the old one opens no connection), so a rotated
+ * password needs no restart and costs no failed request.
  */
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { StoreUnavailable } from './errors';
@@ -9,27 +11,55 @@ import { StoreUnavailable } from './errors';
 export interface Credentials {
   user(): Promise<string>;
   password(): Promise<string | undefined>;
+  /**
+   * Reads the secret again now, because a server refused the password given (`refused`); resolves
+   * with whether the password changed, so a caller retries only when there is something new to try.
+   */
+  renew(refused: string | undefined): Promise<boolean>;
 }
 
 export const REFRESH_MS = 5 * 60_000;
+/** A refused password re-reads the secret at most this often, however many connections are refused at once. */
+export const RENEW_MIN_MS = 1000;
 
-export function fromSecret(secretArn: string, client: Pick<SecretsManagerClient, 'send'>, now: () => number = Date.now): Credentials {
+export function fromSecret(
+  secretArn: string,
+  client: Pick<SecretsManagerClient, 'send'>,
+  now: () => number = Date.now,
+  what = 'secretsmanager',
+): Credentials {
   let cached: { username: string; password: string; at: number } | undefined;
-  async function read() {
-    if (cached && now() - cached.at < REFRESH_MS) return cached;
-    try {
-      const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
-      const { username, password } = JSON.parse(SecretString ?? '{}');
-      if (typeof username !== 'string' || typeof password !== 'string') throw new Error(`secret ${secretArn} has no username and password`);
-      cached = { username, password, at: now() };
-      return cached;
-    } catch (error) {
-      throw new StoreUnavailable('secretsmanager', error);
-    }
-  }
-  return { user: async () => (await read()).username, password: async () => (await read()).password };
+  let reading: Promise<{ username: string; password: string; at: number }> | undefined;
+  const fetchSecret = () => {
+    // One read at a time: the connections refused together wait for the same answer.
+    reading ??= (async () => {
+      try {
+        const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
+        const { username, password } = JSON.parse(SecretString ?? '{}');
+        if (typeof username !== 'string' || typeof password !== 'string')
+          throw new Error(`secret ${secretArn} has no username and password`);
+        cached = { username, password, at: now() };
+        return cached;
+      } catch (error) {
+        throw new StoreUnavailable(what, error);
+      }
+    })().finally(() => {
+      reading = undefined;
+    });
+    return reading;
+  };
+  const read = async () => (cached && now() - cached.at < REFRESH_MS ? cached : fetchSecret());
+  return {
+    user: async () => (await read()).username,
+    password: async () => (await read()).password,
+    async renew(refused) {
+      // Read again unless a read that began after the refusal has already answered.
+      const current = cached && now() - cached.at < RENEW_MIN_MS ? cached : await fetchSecret();
+      return current.password !== refused;
+    },
+  };
 }
 
 export function fromEnvironment(user: string, password: string | undefined): Credentials {
-  return { user: async () => user, password: async () => password };
+  return { user: async () => user, password: async () => password, renew: async () => false };
 }

@@ -22,6 +22,14 @@ export class StoreUnavailable extends Error {
   }
 }
 
+/** The session store cannot answer now: 503 on the session routes; items do not depend on it. */
+export class SessionStoreUnavailable extends StoreUnavailable {
+  constructor(store: string, cause: unknown) {
+    super(store, cause);
+    this.name = 'SessionStoreUnavailable';
+  }
+}
+
 /** The dependency did not answer within its deadline. */
 export class Timeout extends Error {
   constructor(
@@ -43,6 +51,8 @@ export function reasonOf(error: unknown): string {
   const message = typeof e?.message === 'string' ? e.message : '';
   if (e?.code === '55P03') return 'lock timeout';
   if (e?.code === '53300') return 'too many connections';
+  if (e?.code === '25006') return 'read-only: failing over';
+  if (e?.code === '28P01') return 'password refused';
   if (cause instanceof Timeout || /timeout|timed out/i.test(message) || e?.code === '57014' || e?.name === 'TimeoutError') return 'timeout';
   if (typeof e?.code === 'string' && /^[A-Z0-9_]{2,40}$/.test(e.code)) return e.code;
   if (/terminated|closed|ended/i.test(message)) return 'connection closed';

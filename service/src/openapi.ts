@@ -4,6 +4,9 @@
  * the router answers with, so the document cannot drift from what the service does; the tests check
  * real answers against it.
  */
+import { SESSION_STORES } from '../../lib/data-contract';
+import { SESSION_COOKIE } from './session-cookie';
+import { RECENT_LIMIT } from './sessions';
 import { ITEM_ID_PATTERN, LIMITS, NAME_PATTERN, RULES, STRING_PATTERN } from './validate';
 
 type Schema = Record<string, unknown>;
@@ -16,10 +19,13 @@ export const ROUTES = [
   { path: '/openapi.json', methods: ['GET', 'HEAD'] },
   { path: '/items', methods: ['POST'] },
   { path: '/items/{id}', methods: ['GET', 'HEAD'] },
+  { path: '/sessions', methods: ['POST'] },
+  { path: '/session', methods: ['GET', 'HEAD', 'DELETE'] },
+  { path: '/session/views', methods: ['POST'] },
 ] as const;
 
 export const CACHE_CONTROL = {
-  /** Health, readiness, identity, writes and every error: never stored by a cache. */
+  /** Health, readiness, identity, writes, sessions and every error: never stored by a cache. */
   never: 'no-store',
   /** Items never change after creation: a CDN or browser may keep them for a year. */
   item: 'public, max-age=31536000, immutable',
@@ -34,7 +40,12 @@ const COMMON_HEADERS = {
   'X-Request-Id': header('X-Request-Id'),
   'Cache-Control': header('Cache-Control'),
   'X-Content-Type-Options': header('X-Content-Type-Options'),
+  'X-Stage': header('X-Stage'),
+  'X-Region': header('X-Region'),
+  'X-Served-By': header('X-Served-By'),
 };
+/** The headers every answer carries, whatever it is (the description says so for answers not listed). */
+export const EVERY_ANSWER_HEADERS = Object.keys(COMMON_HEADERS);
 const json = (description: string, schema: Schema, headers: Record<string, unknown> = {}) => ({
   description,
   headers: { ...COMMON_HEADERS, ...headers },
@@ -44,6 +55,25 @@ const error = (description: string) => json(description, ref('Error'));
 const unavailable = json('A dependency is down or too slow; retry after the time given', ref('Error'), {
   'Retry-After': header('Retry-After'),
 });
+const sessionUnavailable = json(
+  'The session store is down or too slow (items do not depend on it); retry after the time given',
+  ref('Error'),
+  {
+    'Retry-After': header('Retry-After'),
+  },
+);
+const dataCache = (required: boolean) => ({
+  required,
+  description: "what the service's own cache did: hit, miss, unavailable (down or skipped: the store answered), or off (no cache)",
+  schema: { enum: ['hit', 'miss', 'unavailable', 'off'] },
+});
+/** The session's answer: its cookie is set again each time, so the cookie lives as long as the session. */
+const sessionAnswer = (description: string, extra: Record<string, unknown> = {}) =>
+  json(description, ref('Session'), { 'Set-Cookie': header('Set-Cookie'), ...extra });
+const badCookie = json('The session cookie is malformed, oversized or sent twice; the answer clears it', ref('Error'), {
+  'Set-Cookie': { ...header('Set-Cookie') },
+});
+const noSession = json('No session cookie, or the session has ended or expired (then the answer clears the cookie)', ref('Error'));
 
 const check = {
   type: 'object',
@@ -106,7 +136,7 @@ const SCHEMAS: Record<string, Schema> = {
     required: ['error'],
     properties: {
       error: string({ description: 'what is wrong: the field, the value given and what is allowed' }),
-      store: string({ description: 'the data store that is unavailable' }),
+      store: string({ description: 'the store that is unavailable (the data store, or the session store)' }),
       reason: string({ description: 'why, in a few words naming no address' }),
       routes: { type: 'array', items: string() },
     },
@@ -114,39 +144,121 @@ const SCHEMAS: Record<string, Schema> = {
   Health: { type: 'object', required: ['status'], additionalProperties: false, properties: { status: { const: 'ok' } } },
   Readiness: {
     type: 'object',
-    required: ['status', 'dataStore', 'cache'],
+    required: ['status', 'dataStore', 'cache', 'sessions'],
     additionalProperties: false,
     properties: {
       status: {
         enum: ['ready', 'degraded', 'not ready'],
-        description: 'degraded: the data store answers and the cache does not (requests are slower, not failed)',
+        description:
+          'not ready: the data store (its writer) does not answer. degraded: it does, and the readers, the cache or the session store do not (reads go to the writer, requests are slower; session routes may fail), not failed',
       },
       dataStore: {
         ...check,
         required: ['kind', 'ok', 'ms'],
-        properties: { kind: { enum: ['postgresql', 'dynamodb'] }, ...check.properties },
+        description:
+          'ok and ms: the writer (with PostgreSQL: the cluster endpoint, which must take writes); readers: the reader endpoint, when there is one',
+        properties: { kind: { enum: ['postgresql', 'dynamodb'] }, ...check.properties, readers: check },
       },
-      cache: { oneOf: [{ const: 'off' }, check] },
+      cache: {
+        oneOf: [
+          { const: 'off' },
+          {
+            ...check,
+            required: ['ok', 'ms', 'reads'],
+            properties: {
+              ...check.properties,
+              reads: {
+                type: 'object',
+                description:
+                  'item reads since the process started, by what the cache did; hitRatio is hits over all of them (null before the first)',
+                required: ['hits', 'misses', 'unavailable', 'hitRatio'],
+                additionalProperties: false,
+                properties: {
+                  hits: { type: 'integer', minimum: 0 },
+                  misses: { type: 'integer', minimum: 0 },
+                  unavailable: { type: 'integer', minimum: 0 },
+                  hitRatio: { type: ['number', 'null'], minimum: 0, maximum: 1 },
+                },
+              },
+            },
+          },
+        ],
+      },
+      sessions: {
+        description: 'where sessions live; a shared store is checked (memory needs no check: it is this process)',
+        oneOf: [
+          { type: 'object', required: ['kind'], additionalProperties: false, properties: { kind: { const: 'memory' } } },
+          {
+            ...check,
+            required: ['kind', 'ok', 'ms'],
+            properties: { kind: { enum: ['cache', 'dynamodb'] }, ...check.properties },
+          },
+        ],
+      },
     },
   },
   Identity: {
     type: 'object',
-    required: ['service', 'stage', 'host', 'version', 'dataStore', 'cache'],
+    required: ['service', 'stage', 'host', 'version', 'region', 'dataStore', 'cache', 'sessions'],
     additionalProperties: false,
     properties: {
       service: { const: 'zero-to-millions' },
       stage: string(),
-      host: string(),
+      host: string({ description: 'the EC2 instance id, the ECS task id, or the host name' }),
       version: string(),
+      region: string({ description: 'the AWS region, or local' }),
       dataStore: { enum: ['postgresql', 'dynamodb'] },
-      cache: { enum: ['on', 'off'] },
+      cache: {
+        enum: ['off', 'local', 'managed'],
+        description: "local: stage 1's cache on the host (redis://); managed: TLS and an authenticated user (rediss://, stage 5 and up)",
+      },
+      sessions: {
+        enum: [...SESSION_STORES],
+        description:
+          'memory: each process its own (a visitor whose next request reaches another server has no session there); cache or dynamodb: shared by every server',
+      },
     },
   },
+  Session: {
+    type: 'object',
+    description: 'what a session holds; its id is only ever in the HttpOnly cookie',
+    required: ['createdAt', 'lastSeenAt', 'expiresAt', 'recent'],
+    additionalProperties: false,
+    properties: {
+      createdAt: string({ format: 'date-time' }),
+      lastSeenAt: string({ format: 'date-time' }),
+      expiresAt: string({ format: 'date-time', description: 'slides forward each time the session is used' }),
+      recent: {
+        type: 'array',
+        maxItems: RECENT_LIMIT,
+        description: `the items this session created or viewed, most recent first, at most ${RECENT_LIMIT}`,
+        items: {
+          type: 'object',
+          required: ['id', 'action', 'at'],
+          additionalProperties: false,
+          properties: {
+            id: string({ pattern: ITEM_ID_PATTERN }),
+            action: { enum: ['created', 'viewed'] },
+            at: string({ format: 'date-time' }),
+          },
+        },
+      },
+    },
+  },
+  NewView: {
+    type: 'object',
+    required: ['id'],
+    additionalProperties: false,
+    properties: { id: string({ pattern: ITEM_ID_PATTERN, description: RULES.itemId }) },
+  },
+  Ended: { type: 'object', required: ['status'], additionalProperties: false, properties: { status: { const: 'ended' } } },
 };
 
 type Operation = { summary: string; responses: Record<string, unknown>; requestBody?: unknown; parameters?: unknown[] };
+type Path = (typeof ROUTES)[number]['path'];
 
-const OPERATIONS: Record<(typeof ROUTES)[number]['path'], Operation> = {
+/** One operation per path, or one per method where a path has several (HEAD is GET's, without bodies). */
+const OPERATIONS: Record<Path, Operation | { GET: Operation; DELETE: Operation }> = {
   '/': {
     summary: 'Which stage, host and version answered, and what it is connected to',
     responses: { 200: json('The answering process', ref('Identity')) },
@@ -183,16 +295,53 @@ const OPERATIONS: Record<(typeof ROUTES)[number]['path'], Operation> = {
     summary: 'An item; items never change, so it carries a strong ETag and may be cached for a year',
     parameters: [{ name: 'id', in: 'path', required: true, schema: string({ pattern: ITEM_ID_PATTERN }) }],
     responses: {
-      200: json('The item', ref('Item'), {
-        ETag: header('ETag'),
-        'X-Cache': { description: 'hit or miss, when a cache is configured', schema: { enum: ['hit', 'miss'] } },
-      }),
+      200: json('The item', ref('Item'), { ETag: header('ETag'), 'X-Data-Cache': dataCache(true) }),
       304: {
         description: 'If-None-Match matched: the copy the client holds is current',
-        headers: { ...COMMON_HEADERS, ETag: header('ETag') },
+        headers: { ...COMMON_HEADERS, ETag: header('ETag'), 'X-Data-Cache': dataCache(true) },
       },
-      404: error('No item with this id, or the id is not a UUID'),
+      404: json(
+        'No item with this id (never kept by the CDN: a lagging reader may not have it yet), or the id is not a UUID',
+        ref('Error'),
+        {
+          'X-Data-Cache': dataCache(false),
+        },
+      ),
       503: unavailable,
+    },
+  },
+  '/sessions': {
+    summary: 'Start a session: a new random id in a Secure, HttpOnly, SameSite=Strict cookie',
+    responses: {
+      201: sessionAnswer('Started', { Location: { required: true, schema: { const: '/session' } } }),
+      503: sessionUnavailable,
+    },
+  },
+  '/session': {
+    GET: {
+      summary: 'The session the cookie names: when it started, the items it created or viewed; its expiry slides forward',
+      responses: { 200: sessionAnswer('The session'), 400: badCookie, 401: noSession, 503: sessionUnavailable },
+    },
+    DELETE: {
+      summary: 'End the session and clear its cookie (ending one already ended or expired says the same)',
+      responses: {
+        200: json('Ended', ref('Ended'), { 'Set-Cookie': header('Set-Cookie') }),
+        400: badCookie,
+        401: error('No session cookie'),
+        503: sessionUnavailable,
+      },
+    },
+  },
+  '/session/views': {
+    summary: 'Note that the visitor has read an item (item reads are kept by the CDN and carry no cookie, so the page says so)',
+    requestBody: { required: true, content: { 'application/json': { schema: ref('NewView') } } },
+    responses: {
+      200: sessionAnswer('Noted: the item is first in the list'),
+      400: error('The body is not valid JSON or not an item id, or the session cookie is malformed'),
+      401: noSession,
+      413: error('The body is larger than the limit (BODY_LIMIT_BYTES)'),
+      415: error('The body is not application/json, or is encoded (Content-Encoding)'),
+      503: sessionUnavailable,
     },
   },
 };
@@ -201,9 +350,11 @@ const OPERATIONS: Record<(typeof ROUTES)[number]['path'], Operation> = {
 export function openApiDocument(version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of ROUTES) {
-    const operation = OPERATIONS[route.path];
+    const operations = OPERATIONS[route.path];
     paths[route.path] = Object.fromEntries(
       route.methods.map((method) => {
+        const operation: Operation =
+          'responses' in operations ? operations : operations[method === 'HEAD' ? 'GET' : (method as 'GET' | 'DELETE')];
         const responses =
           method === 'HEAD'
             ? Object.fromEntries(
@@ -229,7 +380,8 @@ export function openApiDocument(version: string): Record<string, unknown> {
       title: 'zero-to-millions workload service',
       version,
       description:
-        'Every answer is JSON with X-Request-Id (a well-formed incoming one is kept), Cache-Control and X-Content-Type-Options: nosniff. ' +
+        'Every answer is JSON with X-Request-Id (a well-formed incoming one is kept), Cache-Control, X-Content-Type-Options: nosniff, ' +
+        'and who answered: X-Stage, X-Region and X-Served-By. ' +
         'A path that is not listed answers 404, a method a path does not allow 405 with Allow, a request target that is not a path 400. ' +
         'A request the HTTP parser refuses answers 400 (431 when its headers are too large, 408 when it arrives too slowly), and its connection closes.',
     },
@@ -245,12 +397,27 @@ export function openApiDocument(version: string): Record<string, unknown> {
         },
         'Cache-Control': {
           required: true,
-          description: `"${CACHE_CONTROL.never}" for health, readiness, identity, writes and errors; "${CACHE_CONTROL.item}" for items; "${CACHE_CONTROL.document}" for this document`,
+          description: `"${CACHE_CONTROL.never}" for health, readiness, identity, writes, sessions and errors; "${CACHE_CONTROL.item}" for items (a CDN may keep them that long: they never change); "${CACHE_CONTROL.document}" for this document`,
           schema: { enum: Object.values(CACHE_CONTROL) },
         },
         'X-Content-Type-Options': { required: true, schema: { const: 'nosniff' } },
         'Retry-After': { required: true, description: 'seconds', schema: string({ pattern: '^\\d+$' }) },
         ETag: { required: true, description: 'a strong validator: items never change', schema: string({ pattern: '^"[^"]+"$' }) },
+        'X-Stage': { required: true, description: 'the stage that answered (STAGE)', schema: string({ minLength: 1 }) },
+        'X-Region': { required: true, description: 'the AWS region that answered, or local', schema: string({ minLength: 1 }) },
+        'X-Served-By': {
+          required: true,
+          description: 'the EC2 instance id, ECS task id or host name that answered',
+          schema: string({ minLength: 1 }),
+        },
+        'Set-Cookie': {
+          required: true,
+          description:
+            'the session cookie: its id (43 characters of base64url), Secure, HttpOnly, SameSite=Strict, Path=/, Max-Age the seconds it has left; Max-Age=0 clears it',
+          schema: string({
+            pattern: `^${SESSION_COOKIE}=([A-Za-z0-9_-]{43})?; Secure; HttpOnly; SameSite=Strict; Path=/; Max-Age=\\d+$`,
+          }),
+        },
       },
     },
   };

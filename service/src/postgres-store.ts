@@ -1,6 +1,14 @@
 /**
- * Items in PostgreSQL, over a few pipelined connections, the schema created idempotently,
- * credentials re-read for each new connection.
+ * Items in PostgreSQL, over a few pipelined connections to the writer and, from stage 4, as many to
+ * the readers; the schema created idempotently on the writer; credentials re-read for each new
+ * connection, and at once when PostgreSQL refuses the password (28P01: RDS has rotated it).
+ *
+ * Reads go to the readers first. A reader that does not have the item (it replays the writer's log a
+ * little behind: the item may have just been written) or that fails sends the read to the writer, so
+ * a client always reads its own writes; after a few reader failures in a row a breaker sends reads
+ * straight to the writer for a while. During a failover the writer endpoint moves to the promoted
+ * reader: a connection still on the old writer, now read-only, answers 25006, and the pool drops all
+ * its connections so the next ones follow the endpoint. Until then writes are 503s, never 500s.
  *
  * Pipelined: a connection carries many queries at once, and the queries of one turn of the event
  * loop leave in one write (the socket is corked until the turn ends), so a busy service makes one
@@ -18,20 +26,23 @@
  */
 import { readFileSync } from 'node:fs';
 import { Client, type QueryArrayConfig } from 'pg';
+import { Breaker } from './breaker';
+import type { Credentials } from './credentials';
 import { StoreUnavailable } from './errors';
 import type { Item, ItemStore } from './store';
 
 export interface PostgresOptions {
-  /** A host name, or a Unix socket directory such as /var/run/postgresql. */
+  /** The writer: a host name (the cluster endpoint), or a Unix socket directory such as /var/run/postgresql. */
   readonly host: string;
+  /** The readers' endpoint (stage 4); without it every query goes to the writer. */
+  readonly readerHost?: string;
   readonly port: number;
   readonly database: string;
-  readonly user: () => Promise<string>;
-  /** Called for each new connection, so rotated credentials are picked up. */
-  readonly password: () => Promise<string | undefined>;
+  /** Asked for each new connection, so a rotated password is picked up; renewed when PostgreSQL refuses it. */
+  readonly credentials: Credentials;
   /** Verify the server certificate against this CA bundle (RDS); none for a local socket. */
   readonly caFile?: string;
-  /** Pipelined connections. */
+  /** Pipelined connections of each pool (DB_POOL_SIZE). */
   readonly connections?: number;
 }
 
@@ -54,6 +65,9 @@ export const APPLICATION_NAME = 'zero-to-millions';
  * cancel, 55P03 lock timeout, a connection destroyed past its deadline, no connection in time).
  */
 const UNAVAILABLE_CODES = new Set([
+  '25006', // read-only transaction: the writer endpoint still reaches the old writer, now a reader
+  '28P01', // the password was refused even after the secret was read again
+  '28000',
   'QUEUE_FULL',
   'STALLED',
   'ECONNREFUSED',
@@ -75,6 +89,10 @@ const UNAVAILABLE_CODES = new Set([
   '08006',
   '53300',
 ]);
+
+/** Reader failures in a row after which reads go straight to the writer, and for how long. */
+export const READER_BREAKER_FAILURES = 3;
+export const READER_BREAKER_OPEN_MS = 2000;
 
 export function isUnavailable(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
@@ -123,65 +141,91 @@ interface Lane {
   corked?: Stream;
 }
 
-export class PostgresStore implements ItemStore {
-  readonly kind = 'postgresql';
+/** The connections to one endpoint: the writer's (the cluster endpoint), or the readers'. */
+class Pool {
   private readonly lanes: Lane[];
-  private schemaReady?: Promise<unknown>;
   private readonly corked: Lane[] = [];
   private sweeper?: NodeJS.Timeout;
-  private closed = false;
+  closed = false;
 
   constructor(
+    readonly role: 'writer' | 'reader',
+    private readonly host: string,
     private readonly options: PostgresOptions,
     private readonly log: (fields: Record<string, unknown>) => void,
   ) {
     this.lanes = Array.from({ length: options.connections ?? CONNECTIONS }, () => ({ sent: [] }));
   }
 
-  /** A connected client for the lane, made when it has none; the user name may come from Secrets Manager. */
+  /**
+   * A connected client for the lane, made when it has none. The credentials are asked for each new
+   * connection; when PostgreSQL refuses the password (28P01), the secret is read again and, if it
+   * holds another password, the connection is tried once more with it.
+   */
   private connect(lane: Lane): Promise<Client> {
     lane.connecting ??= (async () => {
-      const client = new Client({
-        host: this.options.host,
-        port: this.options.port,
-        database: this.options.database,
-        user: await this.options.user(),
-        // Asked for each new connection, so a rotated password is picked up without a restart.
-        password: this.options.password as () => Promise<string>,
-        pipeline: true,
-        connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-        statement_timeout: STATEMENT_TIMEOUT_MS,
-        lock_timeout: LOCK_TIMEOUT_MS,
-        options: `-c client_connection_check_interval=${CONNECTION_CHECK_MS}`,
-        application_name: APPLICATION_NAME,
-        types: AS_TEXT,
-        keepAlive: true,
-        ssl: this.options.caFile ? { ca: readFileSync(this.options.caFile, 'utf8'), rejectUnauthorized: true } : undefined,
-      } as ConstructorParameters<typeof Client>[0]);
-      const lost = (error?: Error) => {
-        if (lane.client !== client) return;
-        lane.client = undefined;
-        lane.sent = [];
-        if (!this.closed)
-          this.log({ level: 'warn', msg: 'database connection lost; the next query opens another', error: error?.message ?? 'closed' });
-      };
-      // A connection that dies must not crash the process; the lane opens another when next used.
-      client.on('error', lost);
-      client.on('end', () => lost());
+      const { credentials } = this.options;
+      const user = await credentials.user();
+      const password = await credentials.password();
       try {
-        await client.connect();
+        return await this.open(lane, user, password);
       } catch (error) {
-        void client.end().catch(() => undefined);
-        throw error;
+        if ((error as { code?: string }).code !== '28P01' || !(await credentials.renew(password))) throw error;
+        this.log({
+          level: 'warn',
+          msg: 'the database refused the password: read the secret again, and connect with the new one',
+          pool: this.role,
+        });
+        return await this.open(lane, await credentials.user(), await credentials.password());
       }
-      if (this.closed) {
-        void client.end().catch(() => undefined);
-        throw new Error('Client was closed');
-      }
-      lane.client = client;
-      return client;
     })().finally(() => (lane.connecting = undefined));
     return lane.connecting;
+  }
+
+  private async open(lane: Lane, user: string, password: string | undefined): Promise<Client> {
+    const client = new Client({
+      host: this.host,
+      port: this.options.port,
+      database: this.options.database,
+      user,
+      password,
+      pipeline: true,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      statement_timeout: STATEMENT_TIMEOUT_MS,
+      lock_timeout: LOCK_TIMEOUT_MS,
+      options: `-c client_connection_check_interval=${CONNECTION_CHECK_MS}`,
+      application_name: APPLICATION_NAME,
+      types: AS_TEXT,
+      keepAlive: true,
+      ssl: this.options.caFile ? { ca: readFileSync(this.options.caFile, 'utf8'), rejectUnauthorized: true } : undefined,
+    } as ConstructorParameters<typeof Client>[0]);
+    const lost = (error?: Error) => {
+      if (lane.client !== client) return;
+      lane.client = undefined;
+      lane.sent = [];
+      if (!this.closed)
+        this.log({
+          level: 'warn',
+          msg: 'database connection lost; the next query opens another',
+          pool: this.role,
+          error: error?.message ?? 'closed',
+        });
+    };
+    // A connection that dies must not crash the process; the lane opens another when next used.
+    client.on('error', lost);
+    client.on('end', () => lost());
+    try {
+      await client.connect();
+    } catch (error) {
+      void client.end().catch(() => undefined);
+      throw error;
+    }
+    if (this.closed) {
+      void client.end().catch(() => undefined);
+      throw new Error('Client was closed');
+    }
+    lane.client = client;
+    return client;
   }
 
   /** The lane carrying the fewest queries, preferring connected ones. */
@@ -226,6 +270,7 @@ export class PostgresStore implements ItemStore {
       this.log({
         level: 'warn',
         msg: `a database query had no answer within ${QUERY_TIMEOUT_MS} ms: its connection is closed (the server cancels what it ran)`,
+        pool: this.role,
       });
       this.reset(lane, lane.client);
     }
@@ -243,7 +288,7 @@ export class PostgresStore implements ItemStore {
     streamOf(client)?.destroy?.();
   }
 
-  private async run(config: QueryArrayConfig): Promise<unknown[][]> {
+  async run(config: QueryArrayConfig): Promise<unknown[][]> {
     const lane = this.pick();
     if (lane.sent.length >= MAX_IN_FLIGHT)
       throw Object.assign(new Error(`${MAX_IN_FLIGHT} queries are already waiting for the database`), { code: 'QUEUE_FULL' });
@@ -260,8 +305,16 @@ export class PostgresStore implements ItemStore {
     } catch (error) {
       // A named statement whose Parse failed (it waits on locks too) is missing on this connection, and
       // pg believes it exists: the connection is replaced, and a new one parses it again.
-      if ((error as { code?: string }).code === '26000') {
+      const code = (error as { code?: string }).code;
+      if (code === '26000') {
         this.reset(lane, client);
+        throw new StoreUnavailable('postgresql', error);
+      }
+      // The endpoint has moved to another instance (a failover): every connection of the pool may
+      // be on the old one. They all go; the next queries connect to wherever the endpoint points now.
+      if (code === '25006') {
+        this.log({ level: 'warn', msg: 'the writer endpoint reached a read-only instance (a failover): reconnecting', pool: this.role });
+        for (const each of this.lanes) if (each.client) this.reset(each, each.client);
         throw new StoreUnavailable('postgresql', error);
       }
       throw error;
@@ -271,15 +324,50 @@ export class PostgresStore implements ItemStore {
     }
   }
 
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.sweeper) clearInterval(this.sweeper);
+    await Promise.all(this.lanes.map((lane) => lane.client?.end().catch(() => undefined)));
+  }
+}
+
+export class PostgresStore implements ItemStore {
+  readonly kind = 'postgresql';
+  private readonly writer: Pool;
+  private readonly reader?: Pool;
+  private readonly readerBreaker: Breaker;
+  private schemaReady?: Promise<unknown>;
+
+  constructor(options: PostgresOptions, log: (fields: Record<string, unknown>) => void) {
+    this.writer = new Pool('writer', options.host, options, log);
+    if (options.readerHost) this.reader = new Pool('reader', options.readerHost, options, log);
+    this.readerBreaker = new Breaker({
+      failures: READER_BREAKER_FAILURES,
+      openMs: READER_BREAKER_OPEN_MS,
+      onOpen: (error) =>
+        log({
+          level: 'warn',
+          msg: `the readers fail: reads go to the writer, trying the readers again every ${READER_BREAKER_OPEN_MS} ms`,
+          error: (error as Error)?.message,
+        }),
+      onClose: (outageMs, skipped) => log({ level: 'info', msg: 'the readers answer again', outageMs, skipped }),
+    });
+  }
+
+  get hasReaders(): boolean {
+    return this.reader !== undefined;
+  }
+
+  /** A query on the writer, the schema created first. */
   private async query(config: QueryArrayConfig): Promise<unknown[][]> {
     try {
       // The schema is created before the first statement, and again after a failure (the database may have been down).
-      this.schemaReady ??= this.run({ text: SCHEMA, rowMode: 'array' }).catch((error) => {
+      this.schemaReady ??= this.writer.run({ text: SCHEMA, rowMode: 'array' }).catch((error) => {
         this.schemaReady = undefined;
         throw error;
       });
       await this.schemaReady;
-      return await this.run(config);
+      return await this.writer.run(config);
     } catch (error) {
       if (error instanceof StoreUnavailable) throw error;
       if (isUnavailable(error)) throw new StoreUnavailable('postgresql', error);
@@ -291,19 +379,50 @@ export class PostgresStore implements ItemStore {
     await this.query({ ...INSERT, values: [item.id, item.name, JSON.stringify(item.attributes), item.createdAt] });
   }
 
+  /** The row from a reader, or undefined when it has none or fails (the writer is asked then). */
+  private async fromReader(reader: Pool, id: string): Promise<unknown[] | undefined> {
+    if (!this.readerBreaker.allow()) return undefined;
+    try {
+      const row = (await reader.run({ ...SELECT, values: [id] }))[0];
+      this.readerBreaker.success();
+      return row;
+    } catch (error) {
+      // No table yet (a new database: the writer creates it) is a miss, not a failing reader.
+      if ((error as { code?: string }).code === '42P01') this.readerBreaker.success();
+      else this.readerBreaker.failure(error);
+      return undefined;
+    }
+  }
+
   async get(id: string): Promise<string | undefined> {
-    const row = (await this.query({ ...SELECT, values: [id] }))[0] as [string, string, string] | undefined;
+    const row = ((this.reader && (await this.fromReader(this.reader, id))) ?? (await this.query({ ...SELECT, values: [id] }))[0]) as
+      | [string, string, string]
+      | undefined;
     // The fields in itemJson's order; the id is the one asked for (a UUID: nothing to escape).
     return row && `{"id":"${id}","name":${JSON.stringify(row[0])},"attributes":${row[1]},"createdAt":"${row[2]}"}`;
   }
 
+  /** The writer answers, and takes writes: an instance in recovery (a reader) behind the writer endpoint is not ready. */
   async ping(): Promise<void> {
-    await this.query({ text: 'SELECT 1', rowMode: 'array' });
+    const [[inRecovery]] = (await this.query({ text: 'SELECT pg_is_in_recovery()::text', rowMode: 'array' })) as [[string]];
+    if (inRecovery === 'true')
+      throw new StoreUnavailable(
+        'postgresql',
+        Object.assign(new Error('the writer endpoint reaches a read-only instance'), { code: '25006' }),
+      );
+  }
+
+  /** The readers answer (stage 4); for /readyz, beside the writer. */
+  async pingReaders(): Promise<void> {
+    if (!this.reader) return;
+    try {
+      await this.reader.run({ text: 'SELECT 1', rowMode: 'array' });
+    } catch (error) {
+      throw isUnavailable(error) && !(error instanceof StoreUnavailable) ? new StoreUnavailable('postgresql', error) : error;
+    }
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    if (this.sweeper) clearInterval(this.sweeper);
-    await Promise.all(this.lanes.map((lane) => lane.client?.end().catch(() => undefined)));
+    await Promise.all([this.writer.close(), this.reader?.close()]);
   }
 }

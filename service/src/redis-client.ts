@@ -9,9 +9,16 @@
  * Replies still arrive in order, so a late reply settles nothing and is dropped. A connection whose
  * oldest command has waited STALL_MS is presumed dead (a failed-over node, a frozen server) and is
  * replaced, which also bounds what waits in memory.
+ *
+ * Authentication (the managed cache, stage 5 and up): each connection first sends AUTH with the
+ * user and password of the cache's secret (or of the URL), and takes other commands only once the
+ * server has accepted them; a refused password makes the client read the secret again. Until a
+ * connection is ready every command fails at once, so a cache that refuses us, or a host that
+ * accepts TCP and never completes the TLS handshake, costs a request nothing but a miss.
  */
 import { connect as connectTcp, isIP, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
+import type { Credentials } from './credentials';
 import { Timeout } from './errors';
 
 export type Reply = string | number | null | Reply[];
@@ -28,9 +35,14 @@ export interface RedisClientOptions {
   readonly url: string;
   /** The deadline of every command, in milliseconds. */
   readonly timeoutMs: number;
+  /** The connection (TCP, TLS handshake, authentication) must be ready within this; 1000 ms by default. */
   readonly connectTimeoutMs?: number;
+  /** The user and password to authenticate as (the managed cache's secret), asked for each new connection. */
+  readonly credentials?: Credentials;
   /** Told once when an established connection is lost (reconnection is silent). */
   readonly onConnectionLost?: (error: string) => void;
+  /** Told when a connection could not be made ready, once until one is (then again after the next). */
+  readonly onConnectFailed?: (error: string) => void;
 }
 
 /** A connection whose oldest command has waited this long is replaced. */
@@ -40,6 +52,7 @@ const MAX_BACKOFF_MS = 2000;
 interface Pending {
   resolve: (reply: Reply) => void;
   reject: (error: Error) => void;
+  /** When it was sent; a setup command's is set later, so it expires with the connection's deadline. */
   readonly at: number;
   settled: boolean;
 }
@@ -103,6 +116,7 @@ export class RedisClient {
   private flushScheduled = false;
   private rest?: Buffer;
   private sweeper?: NodeJS.Timeout;
+  private connectFailureTold = false;
   private readonly target: { host: string; port: number; tls: boolean; setup: string[][] };
 
   constructor(private readonly options: RedisClientOptions) {
@@ -126,25 +140,76 @@ export class RedisClient {
     return this.ready;
   }
 
+  private get connectTimeoutMs(): number {
+    return this.options.connectTimeoutMs ?? 1000;
+  }
+
+  private retryLater(error: string) {
+    if (!this.connectFailureTold) {
+      this.connectFailureTold = true;
+      this.options.onConnectFailed?.(error);
+    }
+    const delay = Math.min(100 * 2 ** this.attempts++, MAX_BACKOFF_MS);
+    setTimeout(() => this.closed || this.connect(), delay).unref();
+  }
+
   private connect() {
+    const credentials = this.options.credentials;
+    if (!credentials) {
+      this.open(this.target.setup, undefined);
+      return;
+    }
+    // The secret is read before each connection (it is cached; a refused password reads it again).
+    Promise.all([credentials.user(), credentials.password()]).then(
+      ([user, password]) => {
+        if (this.closed) return;
+        this.open([['AUTH', user, password ?? ''], ...this.target.setup.filter(([command]) => command !== 'AUTH')], password);
+      },
+      (error: Error) => this.closed || this.retryLater(`the cache's credentials could not be read: ${error.message}`),
+    );
+  }
+
+  private open(setup: string[][], password: string | undefined) {
     const { host, port, tls } = this.target;
     const socket = tls ? connectTls({ host, port, servername: isIP(host) ? undefined : host }) : connectTcp({ host, port });
     this.socket = socket;
+    let failure: string | undefined;
     socket.setNoDelay(true);
-    socket.setTimeout(this.options.connectTimeoutMs ?? 1000, () =>
-      socket.destroy(new Error(`no connection within ${this.options.connectTimeoutMs ?? 1000} ms`)),
-    );
+    // The whole of it, TCP, TLS and authentication, within the connect deadline: a host that
+    // accepts the connection and never finishes the handshake is given up on, and tried again later.
+    const deadline = setTimeout(() => {
+      failure ??= `the cache connection was not ready within ${this.connectTimeoutMs} ms`;
+      socket.destroy();
+    }, this.connectTimeoutMs);
     socket.once(tls ? 'secureConnect' : 'connect', () => {
-      socket.setTimeout(0);
       socket.setKeepAlive(true, 10_000);
-      this.ready = true;
-      this.attempts = 0;
-      // Authentication and database selection go first on the connection; their replies come first.
-      for (const args of this.target.setup) void this.send(args).catch((error: Error) => socket.destroy(error));
+      if (setup.length === 0) {
+        clearTimeout(deadline);
+        this.becomeReady();
+        return;
+      }
+      // Authentication and database selection go first on the connection; nothing else is sent until they succeed.
+      const expiresAt = performance.now() + this.connectTimeoutMs - this.options.timeoutMs;
+      Promise.all(setup.map((args) => this.enqueue(args, expiresAt))).then(
+        () => {
+          clearTimeout(deadline);
+          if (this.socket === socket) this.becomeReady();
+        },
+        (error: Error) => {
+          failure ??= `the cache refused the connection's setup: ${error.message}`;
+          // A refused password: the secret may have changed; the next connection reads it again.
+          if (/WRONGPASS|NOAUTH|invalid (username|password)/i.test(error.message))
+            void this.options.credentials?.renew(password).catch(() => undefined);
+          socket.destroy();
+        },
+      );
     });
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
-    socket.on('error', () => undefined); // 'close' follows; the commands waiting learn of it there
+    socket.on('error', (error: Error) => {
+      failure ??= error.message; // 'close' follows; the commands waiting learn of it there
+    });
     socket.once('close', () => {
+      clearTimeout(deadline);
       const wasReady = this.ready;
       this.ready = false;
       this.socket = undefined;
@@ -153,16 +218,25 @@ export class RedisClient {
       this.failAll(new RedisError('the connection to the cache closed'));
       if (this.closed) return;
       if (wasReady) this.options.onConnectionLost?.('the connection to the cache closed');
-      const delay = Math.min(100 * 2 ** this.attempts++, MAX_BACKOFF_MS);
-      setTimeout(() => this.closed || this.connect(), delay).unref();
+      this.retryLater(wasReady ? 'the connection to the cache closed' : (failure ?? 'the connection to the cache closed'));
     });
+  }
+
+  private becomeReady() {
+    this.ready = true;
+    this.attempts = 0;
+    this.connectFailureTold = false;
   }
 
   /** Sends a command; settles with its reply, or fails at once when not connected, or at the deadline. */
   send(args: readonly string[]): Promise<Reply> {
     if (!this.ready) return Promise.reject(new RedisError('not connected to the cache'));
+    return this.enqueue(args, performance.now());
+  }
+
+  private enqueue(args: readonly string[], at: number): Promise<Reply> {
     return new Promise<Reply>((resolve, reject) => {
-      this.pending.push({ resolve, reject, at: performance.now(), settled: false });
+      this.pending.push({ resolve, reject, at, settled: false });
       this.outgoing += encode(args);
       if (!this.flushScheduled) {
         this.flushScheduled = true;

@@ -12,12 +12,13 @@ import { createServer, type IncomingMessage, type Server, STATUS_CODES } from 'n
 import type { Socket } from 'node:net';
 import { hostname } from 'node:os';
 import { createApp } from './app';
-import { type Cache, RedisCache } from './cache';
+import type { Cache } from './cache';
 import { Connections } from './drain';
 import { LineWriter, Log, type LogFields, type LogSink } from './log';
+import type { SessionStore } from './sessions';
 import { readSettings, type Settings, SettingsError } from './settings';
 import type { ItemStore } from './store';
-import { storeFor } from './stores';
+import { cacheFor, sessionStoreFor, storeFor } from './stores';
 
 export const HEADERS_TIMEOUT_MS = 10_000;
 export const REQUEST_TIMEOUT_MS = 30_000;
@@ -26,10 +27,18 @@ export const TIMEOUT_CHECK_MS = 1000;
 /** The deadline of closing each dependency, and of writing out the log, at shutdown. */
 export const CLOSE_DEADLINE_MS = 2000;
 
+/** A value every answer may carry in a header: printable ASCII, at most 128 characters. */
+export const headerSafe = (value: string): string =>
+  value
+    .replace(/[^ -~]/g, '?')
+    .trim()
+    .slice(0, 128) || '-';
+
 /**
- * Which instance or task this is: from ECS task metadata (on Fargate), from EC2 instance metadata
- * (IMDSv2) when the stage says the host is an instance (HOST_METADATA=ec2), otherwise the host name.
- * Nothing is asked of the network unless the stage says where it runs.
+ * Which instance or task this is: from ECS task metadata (on Fargate: the task's id, the last part of
+ * its ARN, which names no account), from EC2 instance metadata (IMDSv2) when the stage says the host
+ * is an instance (HOST_METADATA=ec2), otherwise the host name. Nothing is asked of the network unless
+ * the stage says where it runs.
  */
 async function identity(): Promise<string> {
   const withTimeout = (ms: number) => AbortSignal.timeout(ms);
@@ -37,7 +46,7 @@ async function identity(): Promise<string> {
     if (process.env.ECS_CONTAINER_METADATA_URI_V4) {
       const response = await fetch(`${process.env.ECS_CONTAINER_METADATA_URI_V4}/task`, { signal: withTimeout(1000) });
       const task = (await response.json()) as { TaskARN?: string };
-      if (response.ok && task.TaskARN) return task.TaskARN;
+      if (response.ok && task.TaskARN) return task.TaskARN.split('/').pop()!;
     } else if (process.env.HOST_METADATA === 'ec2') {
       const token = await fetch('http://169.254.169.254/latest/api/token', {
         method: 'PUT',
@@ -88,6 +97,8 @@ export interface StartOptions {
   readonly store?: ItemStore;
   /** Another cache than the settings name (tests). */
   readonly cache?: Cache;
+  /** Another session store than the settings name (tests). */
+  readonly sessions?: SessionStore;
   /** Where log lines go; by default stdout, batched (tests collect them). */
   readonly sink?: LogSink;
 }
@@ -97,15 +108,26 @@ export async function start(settings: Settings, options: StartOptions = {}): Pro
   const log = new Log(options.sink ?? writer!.sink);
   const event = (fields: LogFields) => log.event(fields);
   const store = options.store ?? storeFor(settings, event);
-  const cache = options.cache ?? (settings.cacheUrl ? new RedisCache(settings.cacheUrl, settings.cacheTimeoutMs, event) : undefined);
+  const cache = options.cache ?? cacheFor(settings, event);
+  const sessions = options.sessions ?? sessionStoreFor(settings, cache);
+  const host = headerSafe(await identity());
   const handle = createApp({
     store,
     cache,
     cacheTtlSeconds: settings.cacheTtlSeconds,
+    sessions,
+    sessionTtlSeconds: settings.sessions.ttlSeconds,
     bodyLimitBytes: settings.bodyLimitBytes,
-    identity: { stage: settings.stage, host: await identity(), version: settings.version },
+    identity: {
+      stage: headerSafe(settings.stage),
+      host,
+      version: settings.version,
+      region: headerSafe(settings.region),
+      cacheKind: settings.cacheUrl?.startsWith('rediss:') ? 'managed' : 'local',
+    },
     log,
   });
+  const answeredBy = `X-Stage: ${headerSafe(settings.stage)}\r\nX-Region: ${headerSafe(settings.region)}\r\nX-Served-By: ${host}\r\n`;
 
   const server = createServer({
     headersTimeout: HEADERS_TIMEOUT_MS,
@@ -127,7 +149,7 @@ export async function start(settings: Settings, options: StartOptions = {}): Pro
     const body = JSON.stringify({ error: message });
     const id = randomUUID();
     socket.end(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nX-Request-Id: ${id}\r\n${extra}Connection: close\r\n\r\n${head ? '' : body}`,
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nX-Request-Id: ${id}\r\n${answeredBy}${extra}Connection: close\r\n\r\n${head ? '' : body}`,
     );
     return { id, bytes: head ? 0 : Buffer.byteLength(body) };
   };
@@ -152,7 +174,16 @@ export async function start(settings: Settings, options: StartOptions = {}): Pro
   });
   await new Promise<void>((resolve) => server.listen(settings.port, settings.host, resolve));
   const port = (server.address() as { port: number }).port;
-  event({ msg: 'listening', port, dataStore: store.kind, cache: cache ? 'on' : 'off', stage: settings.stage, version: settings.version });
+  event({
+    msg: 'listening',
+    port,
+    dataStore: store.kind,
+    readers: store.hasReaders === true,
+    cache: cache ? 'on' : 'off',
+    sessions: sessions.kind,
+    stage: settings.stage,
+    version: settings.version,
+  });
 
   let stopping: Promise<void> | undefined;
   async function stop(): Promise<void> {
@@ -162,6 +193,7 @@ export async function start(settings: Settings, options: StartOptions = {}): Pro
       const problems = await Promise.all([
         within(CLOSE_DEADLINE_MS, 'the data store', store.close()),
         within(CLOSE_DEADLINE_MS, 'the cache', cache?.close()),
+        within(CLOSE_DEADLINE_MS, 'the session store', sessions.close()),
       ]);
       event({
         msg: 'stopped',

@@ -2,6 +2,7 @@
  * The service's settings, from its environment (on a host, /etc/zero-to-millions/environment, which
  * the stage writes). Every problem is reported at once, naming the variable and what it allows.
  */
+import { SESSION_STORES } from '../../lib/data-contract';
 
 export type StoreSettings =
   | {
@@ -9,6 +10,10 @@ export type StoreSettings =
       readonly host: string;
       readonly port: number;
       readonly database: string;
+      /** The reader endpoint (stage 4): reads go there first, and to the writer when it misses or fails. */
+      readonly readerHost?: string;
+      /** Connections of each pool (the writer's, and the readers'). */
+      readonly poolSize: number;
       readonly secretArn?: string;
       readonly user?: string;
       readonly password?: string;
@@ -16,13 +21,29 @@ export type StoreSettings =
     }
   | { readonly kind: 'dynamodb'; readonly tableName: string; readonly region: string; readonly endpoint?: string };
 
+export type SessionSettings =
+  | { readonly kind: 'memory' | 'cache'; readonly ttlSeconds: number }
+  | {
+      readonly kind: 'dynamodb';
+      readonly ttlSeconds: number;
+      readonly tableName: string;
+      readonly region: string;
+      readonly endpoint?: string;
+    };
+
 export interface Settings {
   readonly port: number;
   readonly host: string;
   readonly stage: string;
   readonly version: string;
+  /** AWS_REGION, or `local` off AWS: every answer names it. */
+  readonly region: string;
   readonly store: StoreSettings;
   readonly cacheUrl?: string;
+  /** The managed cache's user and password (Secrets Manager, JSON `{"username","password"}`); none for stage 1's local cache. */
+  readonly cacheSecretArn?: string;
+  /** Where sessions live: each process's memory (stages 1-5), the cache, or a DynamoDB table (stage 6). */
+  readonly sessions: SessionSettings;
   readonly cacheTtlSeconds: number;
   readonly bodyLimitBytes: number;
   /** The deadline of every cache call: the cache is an optimisation and may only cost this much. */
@@ -72,6 +93,8 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
       host: need('DB_HOST'),
       port: integer('DB_PORT', 5432, 1, 65535),
       database: env.DB_NAME || 'app',
+      readerHost: env.DB_READER_HOST || undefined,
+      poolSize: integer('DB_POOL_SIZE', 2, 1, 100),
       secretArn: env.DB_SECRET_ARN || undefined,
       user: env.DB_USER || undefined,
       password: env.DB_PASSWORD || undefined,
@@ -88,14 +111,37 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
   const cacheUrl = env.CACHE_URL || undefined;
   if (cacheUrl && !/^rediss?:\/\//.test(cacheUrl))
     problems.push(`CACHE_URL: got ${JSON.stringify(cacheUrl)}; allowed: a redis:// or rediss:// URL`);
+  const cacheSecretArn = env.CACHE_SECRET_ARN || undefined;
+  if (cacheSecretArn && !cacheUrl) problems.push('CACHE_SECRET_ARN: set without CACHE_URL; allowed: with the cache it authenticates to');
+
+  const sessionKind = env.SESSION_STORE || 'memory';
+  const ttlSeconds = integer('SESSION_TTL_SECONDS', 86_400, 60, 30 * 86_400);
+  let sessions: SessionSettings = { kind: 'memory', ttlSeconds };
+  if (!(SESSION_STORES as readonly string[]).includes(sessionKind)) {
+    problems.push(`SESSION_STORE: got ${JSON.stringify(sessionKind)}; allowed: ${SESSION_STORES.join(', ')} (unset: memory)`);
+  } else if (sessionKind === 'cache') {
+    if (!cacheUrl) problems.push('SESSION_STORE: got "cache" without CACHE_URL; allowed: cache with a CACHE_URL');
+    sessions = { kind: 'cache', ttlSeconds };
+  } else if (sessionKind === 'dynamodb') {
+    sessions = {
+      kind: 'dynamodb',
+      ttlSeconds,
+      tableName: need('SESSION_TABLE'),
+      region: need('AWS_REGION'),
+      endpoint: env.DYNAMODB_ENDPOINT || undefined,
+    };
+  }
 
   const settings: Settings = {
     port: integer('PORT', 8080, 0, 65535), // 0: any free port (tests)
     host: env.LISTEN_HOST || '0.0.0.0',
     stage: env.STAGE || 'local',
     version: env.VERSION || 'dev',
+    region: env.AWS_REGION || 'local',
     store,
     cacheUrl,
+    cacheSecretArn,
+    sessions,
     cacheTtlSeconds: integer('CACHE_TTL_SECONDS', 60, 1, 86_400),
     bodyLimitBytes: integer('BODY_LIMIT_BYTES', 16 * 1024, 1024, 1024 * 1024),
     cacheTimeoutMs: integer('CACHE_TIMEOUT_MS', 50, 5, 5000),

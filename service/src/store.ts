@@ -20,8 +20,12 @@ export interface ItemStore {
    * with that id: the service sends and caches it as it is, without parsing it again.
    */
   get(id: string): Promise<string | undefined>;
-  /** Round trip to the store; throws `StoreUnavailable` when it cannot be reached. */
+  /** Round trip to the store (the writer, when there are readers); throws `StoreUnavailable` when it cannot be reached. */
   ping(): Promise<void>;
+  /** Whether reads go to readers first (stage 4's reader endpoint). */
+  readonly hasReaders?: boolean;
+  /** Round trip to the readers, for /readyz; reads fall back to the writer, so failing readers only degrade. */
+  pingReaders?(): Promise<void>;
   /** Closes connections; gives up on work in flight rather than wait for it. */
   close(): Promise<void>;
 }

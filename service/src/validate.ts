@@ -31,6 +31,7 @@ const ID = new RegExp(ITEM_ID_PATTERN);
 export const isItemId = (id: string) => ID.test(id);
 
 /** Characters no stored string may contain: NUL and lone surrogates (`\p{Cs}` in a `u` pattern). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: U+0000 is exactly the character this rule exists to refuse
 export const FORBIDDEN_CHARACTER = /[\u0000\p{Cs}]/u;
 /** The same rule, and "not only white space", as JSON Schema patterns for the OpenAPI document. */
 export const STRING_PATTERN = '^[^\\u0000\\p{Cs}]*$';
@@ -89,6 +90,7 @@ export const RULES = {
   name: `a string of 1 to ${LIMITS.nameLength} characters, not only white space, well-formed Unicode without U+0000`,
   attributes: `an object of at most ${LIMITS.attributes} keys`,
   attributeKey: `a key of 1 to ${LIMITS.attributeKeyLength} characters, well-formed Unicode without U+0000, other than ${LIMITS.reservedKeys.map((k) => JSON.stringify(k)).join(', ')}`,
+  itemId: 'an item id: a UUID in lower case, such as 0f8fad5b-d9cb-469f-a165-70867728950e',
   attributeValue: `${stringRule(LIMITS.attributeValueLength)}; a number from -${LIMITS.largestNumber} to ${LIMITS.largestNumber} that is 0 or at least ${LIMITS.smallestNumber} in magnitude; or a boolean`,
 } as const;
 
@@ -144,4 +146,22 @@ export function parseNewItem(raw: string): NewItem {
   }
   if (problems.length > 0) throw new BadRequest(problems.join('; '));
   return { name: name as string, attributes: attributes as NewItem['attributes'] };
+}
+
+/** Parses the body of `POST /session/views`: `{"id": an item id}`, the item the visitor has just read. */
+export function parseView(raw: string): string {
+  let body: unknown;
+  try {
+    body = JSON.parse(raw);
+  } catch (error) {
+    throw new BadRequest(`malformed JSON: ${(error as Error).message}`);
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw new BadRequest(`the body must be a JSON object, got ${show(body)}`);
+  const problems: string[] = [];
+  for (const key of Object.keys(body)) if (key !== 'id') problems.push(`${show(key)}: unknown field; allowed fields: id`);
+  const id = (body as Record<string, unknown>).id;
+  if (typeof id !== 'string' || !isItemId(id)) problems.push(`id: got ${show(id)}; allowed: ${RULES.itemId}`);
+  if (problems.length > 0) throw new BadRequest(problems.join('; '));
+  return id as string;
 }

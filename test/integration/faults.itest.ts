@@ -48,7 +48,7 @@ async function timed(base: string, method: string, target: string, body?: string
       to: Date.now(),
       retryAfter: answer.headers['retry-after'] as string | undefined,
       reason: parsed.reason,
-      cache: answer.headers['x-cache'] as string | undefined,
+      cache: answer.headers['x-data-cache'] as string | undefined,
       id: parsed.id,
     };
   } catch (error) {
@@ -355,7 +355,10 @@ describe('slow clients and too many connections (stages 1 and 2 face the interne
     await Promise.all(sockets.map((s) => new Promise((r) => s.once('connect', r))));
     await sleep(100);
     const extra = connect(service.port, '127.0.0.1');
-    const refused = await new Promise<boolean>((r) => (extra.once('close', () => r(true)), setTimeout(() => r(false), 2000)));
+    const refused = await new Promise<boolean>((r) => {
+      extra.once('close', () => r(true));
+      setTimeout(() => r(false), 2000);
+    });
     const answer = await new Promise<string>((resolve) => {
       let text = '';
       sockets[0].on('data', (d) => {
@@ -364,7 +367,7 @@ describe('slow clients and too many connections (stages 1 and 2 face the interne
       });
       sockets[0].write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
     });
-    sockets.forEach((s) => s.destroy());
+    for (const s of sockets) s.destroy();
     expect(refused).toBe(true);
     expect(answer).toMatch(/^HTTP\/1\.1 200 OK/);
   });

@@ -141,7 +141,7 @@ const safeNumber = fc.oneof(
   fc.double({ min: -1e9, max: 1e9, noNaN: true }),
   fc.constantFrom(0, -0, 1e-130, -1e-130, Number.MAX_SAFE_INTEGER, 0.1, 1e-7),
 );
-const hostileNumber = fc.constantFrom(9e-131, 12345678901234567890, 1e200, 1e-200, Number.MAX_SAFE_INTEGER + 1);
+const hostileNumber = fc.constantFrom(9e-131, 1.2345678901234567e19, 1e200, 1e-200, Number.MAX_SAFE_INTEGER + 1);
 const key = mostly(
   fc.oneof(safeText, fc.constantFrom('constructor', 'toString', 'hasOwnProperty', 'k'.repeat(64))),
   fc.oneof(hostileText, fc.constantFrom('__proto__', 'k'.repeat(65))),

@@ -1,8 +1,9 @@
 /**
  * The service as deployed (the esbuild bundle, in a process of its own) on both storage adapters on
  * real engines at once: PostgreSQL (a throwaway cluster) and DynamoDB (dynalite), each with a real
- * Redis as its read cache. No in-memory databases, no hand-written fakes: what passes here is what
- * the stages run.
+ * Redis as its read cache, and sessions in a shared store as stage 6 keeps them: in the cache beside
+ * PostgreSQL, in a DynamoDB table beside DynamoDB. No in-memory databases, no hand-written fakes:
+ * what passes here is what the stages run.
  *
  * Every answer is checked against the service's own OpenAPI document, and the last test requires
  * that every answer the document lists was seen. The hostile inputs the issue lists get the same
@@ -11,6 +12,7 @@
 import { createClient } from 'redis';
 import { type DynamoDb, type Postgres, type Redis, startDynamoDb, startPostgres, startRedis } from '../../lib/engines';
 import { openApiDocument } from '../../service/src/openapi';
+import { SESSION_COOKIE } from '../../service/src/session-cookie';
 import { type Answer, Conformance } from '../service/support/conformance';
 import { json, type Sent, send } from '../service/support/http';
 import { type ServiceProcess, startService, storeEnvironment } from './support/service-process';
@@ -27,11 +29,11 @@ let redis: Redis;
 const services = {} as Record<Kind, ServiceProcess>;
 
 beforeAll(async () => {
-  [postgres, dynamodb, redis] = await Promise.all([startPostgres(), startDynamoDb(), startRedis()]);
+  [postgres, dynamodb, redis] = await Promise.all([startPostgres(), startDynamoDb('items', 'sessions'), startRedis()]);
   const common = { CACHE_URL: redis.url, CACHE_TTL_SECONDS: '30', VERSION };
   [services.postgresql, services.dynamodb] = await Promise.all([
-    startService({ ...storeEnvironment.postgresql(postgres), ...common }),
-    startService({ ...storeEnvironment.dynamodb(dynamodb), ...common }),
+    startService({ ...storeEnvironment.postgresql(postgres), ...common, SESSION_STORE: 'cache' }),
+    startService({ ...storeEnvironment.dynamodb(dynamodb), ...common, SESSION_STORE: 'dynamodb', SESSION_TABLE: 'sessions' }),
   ]);
 });
 
@@ -60,15 +62,23 @@ const comparable = (answer: Answer) => {
 };
 
 describe.each(KINDS)('on %s, with Redis', (kind) => {
-  test('GET /healthz and GET / answer; GET / names the data store and the cache', async () => {
+  test('GET /healthz and GET / answer; GET / names the region, data store, cache and session store; every answer says who gave it', async () => {
     expect(json(await call(kind, 'GET', '/healthz'))).toEqual({ status: 'ok' });
-    expect(json(await call(kind, 'GET', '/'))).toMatchObject({
+    const identity = await call(kind, 'GET', '/');
+    expect(json(identity)).toMatchObject({
       service: 'zero-to-millions',
       stage: 'integration',
       version: VERSION,
+      region: kind === 'dynamodb' ? 'us-east-1' : 'local',
       dataStore: kind,
-      cache: 'on',
+      cache: 'local',
+      sessions: kind === 'dynamodb' ? 'dynamodb' : 'cache',
     });
+    expect([identity.headers['x-stage'], identity.headers['x-region'], identity.headers['x-served-by']]).toEqual([
+      'integration',
+      json(identity).region,
+      json(identity).host,
+    ]);
   });
 
   test('GET /readyz: store and cache answer, with their latencies, and no address of the data tier', async () => {
@@ -76,7 +86,8 @@ describe.each(KINDS)('on %s, with Redis', (kind) => {
     expect(json(ready)).toEqual({
       status: 'ready',
       dataStore: { kind, ok: true, ms: expect.any(Number) },
-      cache: { ok: true, ms: expect.any(Number) },
+      cache: { ok: true, ms: expect.any(Number), reads: expect.objectContaining({ hits: expect.any(Number) }) },
+      sessions: { kind: kind === 'dynamodb' ? 'dynamodb' : 'cache', ok: true, ms: expect.any(Number) },
     });
     for (const secret of ['127.0.0.1', String(redis.port), String(postgres.port), new URL(dynamodb.endpoint).port])
       expect(ready.body).not.toContain(secret);
@@ -95,7 +106,7 @@ describe.each(KINDS)('on %s, with Redis', (kind) => {
     ]);
     const miss = await call(kind, 'GET', `/items/${item.id}`);
     const hit = await call(kind, 'GET', `/items/${item.id}`);
-    expect([miss.headers['x-cache'], hit.headers['x-cache'], json(miss), json(hit)]).toEqual(['miss', 'hit', item, item]);
+    expect([miss.headers['x-data-cache'], hit.headers['x-data-cache'], json(miss), json(hit)]).toEqual(['miss', 'hit', item, item]);
     expect([hit.headers.etag, hit.headers['cache-control']]).toEqual([`"i1-${item.id}"`, 'public, max-age=31536000, immutable']);
     const notModified = await call(kind, 'GET', `/items/${item.id}`, { headers: { 'If-None-Match': hit.headers.etag as string } });
     expect([notModified.status, notModified.body]).toEqual([304, '']);
@@ -119,6 +130,31 @@ describe.each(KINDS)('on %s, with Redis', (kind) => {
     expect(created.map((c) => c.status)).toEqual(Array(50).fill(201));
     const read = await Promise.all(created.map((c) => call(kind, 'GET', `/items/${json(c).id}`)));
     expect(read.map((r) => json(r).name)).toEqual(created.map((c) => json(c).name));
+  });
+
+  test('sessions: started, read (HEAD too), noted, ended; bad and unknown cookies are 4xx; every answer as documented', async () => {
+    const started = await call(kind, 'POST', '/sessions');
+    const id = /^__Host-ztm-session=([A-Za-z0-9_-]{43});/.exec(String(started.headers['set-cookie']))![1];
+    const cookie = (value: string) => ({ headers: { Cookie: `${SESSION_COOKIE}=${value}`, ...JSON_TYPE } });
+    const item = json(await call(kind, 'POST', '/items', { ...cookie(id), body: '{"name":"in a session"}' }));
+    const viewed = await call(kind, 'POST', '/session/views', { ...cookie(id), body: JSON.stringify({ id: item.id }) });
+    expect(json(viewed).recent.map((r: { action: string }) => r.action)).toEqual(['viewed']);
+    expect(json(await call(kind, 'GET', '/session', cookie(id))).recent[0]).toMatchObject({ id: item.id, action: 'viewed' });
+    expect((await call(kind, 'HEAD', '/session', cookie(id))).status).toBe(200);
+    for (const method of ['GET', 'HEAD', 'DELETE']) {
+      expect((await call(kind, method, '/session', cookie('not a session id'))).status).toBe(400);
+      expect((await call(kind, method, '/session')).status).toBe(401);
+    }
+    expect((await call(kind, 'POST', '/session/views', cookie('bad'))).status).toBe(400);
+    expect((await call(kind, 'POST', '/session/views', { headers: JSON_TYPE, body: `{"id":"${item.id}"}` })).status).toBe(401);
+    expect(
+      (await call(kind, 'POST', '/session/views', { ...cookie(id), headers: { Cookie: `${SESSION_COOKIE}=${id}` }, body: '{}' })).status,
+    ).toBe(415);
+    expect((await call(kind, 'POST', '/session/views', { ...cookie(id), body: JSON.stringify({ id: 'x'.repeat(20_000) }) })).status).toBe(
+      413,
+    );
+    expect((await call(kind, 'DELETE', '/session', cookie(id))).status).toBe(200);
+    expect((await call(kind, 'GET', '/session', cookie(id))).status).toBe(401);
   });
 
   test('one JSON log line per request, with its request id, and never a query string', async () => {
@@ -203,20 +239,45 @@ describe('hostile input: never a 500, and the same answer and the same stored va
   });
 });
 
+/** Every session route, with a session started before the store went away: each must be a 503. */
+async function sessionRoutesUnavailable(kind: Kind, id: string) {
+  const cookie = { Cookie: `${SESSION_COOKIE}=${id}` };
+  for (const [method, target, sent] of [
+    ['POST', '/sessions', {}],
+    ['GET', '/session', { headers: cookie }],
+    ['HEAD', '/session', { headers: cookie }],
+    ['DELETE', '/session', { headers: cookie }],
+    ['POST', '/session/views', { headers: { ...cookie, ...JSON_TYPE }, body: '{"id":"0f8fad5b-d9cb-469f-a165-70867728950e"}' }],
+  ] as const) {
+    const answer = await call(kind, method, target, sent as Sent);
+    expect([kind, method, target, answer.status, answer.headers['retry-after']]).toEqual([kind, method, target, 503, '2']);
+  }
+}
+const startSession = async (kind: Kind) =>
+  /^__Host-ztm-session=([A-Za-z0-9_-]{43});/.exec(String((await call(kind, 'POST', '/sessions')).headers['set-cookie']))![1];
+
 describe('when things go away', () => {
-  test('the cache goes away: reads never fail, /readyz says degraded (200)', async () => {
+  test('the cache goes away: reads never fail (X-Data-Cache: unavailable), /readyz says degraded (200); sessions in it are 503s, items are not', async () => {
     const created = await both('POST', '/items', { headers: JSON_TYPE, body: '{"name":"survivor"}' });
+    const session = await startSession('postgresql');
     await redis.stop();
     for (const [i, kind] of KINDS.entries()) {
-      expect(json(await call(kind, 'GET', `/items/${json(created[i]).id}`)).name).toBe('survivor');
+      const read = await call(kind, 'GET', `/items/${json(created[i]).id}`);
+      expect([json(read).name, read.headers['x-data-cache']]).toEqual(['survivor', 'unavailable']);
       expect(json(await call(kind, 'GET', '/readyz'))).toMatchObject({ status: 'degraded', dataStore: { ok: true }, cache: { ok: false } });
     }
+    expect(json(await call('postgresql', 'GET', '/readyz')).sessions).toMatchObject({ kind: 'cache', ok: false });
+    await sessionRoutesUnavailable('postgresql', session);
+    expect((await call('postgresql', 'POST', '/items', { headers: JSON_TYPE, body: '{"name":"still written"}' })).status).toBe(201);
   });
 
   test('the store goes away: 503 with Retry-After on every route that needs it, /readyz not ready', async () => {
     const [unread] = await both('POST', '/items', { headers: JSON_TYPE, body: '{"name":"unread"}' }).then((a) => a.map((x) => json(x).id));
+    const session = await startSession('dynamodb');
     postgres.stop();
     await dynamodb.stop();
+    // The session table was on the same DynamoDB: its routes are 503s too.
+    await sessionRoutesUnavailable('dynamodb', session);
     for (const kind of KINDS) {
       const id = kind === 'postgresql' ? unread : '00000000-0000-4000-8000-000000000000';
       for (const [method, target, sent] of [

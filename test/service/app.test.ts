@@ -9,8 +9,10 @@ import { connect } from 'node:net';
 import { createApp, LOGGED_PATH_LENGTH } from '../../service/src/app';
 import { Log } from '../../service/src/log';
 import { CACHE_CONTROL, openApiDocument } from '../../service/src/openapi';
+import { SESSION_COOKIE } from '../../service/src/session-cookie';
+import { MemorySessions, type SessionStore } from '../../service/src/sessions';
 import type { Answer } from './support/conformance';
-import { MemoryCache, MemoryStore } from './support/doubles';
+import { FailingSessions, MemoryCache, MemoryStore, ReplicatedMemoryStore } from './support/doubles';
 import { json, type Sent, send } from './support/http';
 
 /** What every answer carries, whatever it is. */
@@ -23,6 +25,9 @@ function everyAnswer(answer: Answer): string[] {
     answer.status >= 400 && h['cache-control'] !== 'no-store' && `Cache-Control ${h['cache-control']} on a ${answer.status}`,
     answer.status !== 304 && h['content-type'] !== 'application/json' && `Content-Type: ${h['content-type']}`,
     answer.status !== 304 && answer.method !== 'HEAD' && !isJson(answer.body) && `not JSON: ${answer.body.slice(0, 60)}`,
+    // Who answered: on every answer, so a page, a curl or a CDN log can tell.
+    (h['x-stage'] !== 'Stage3-LoadBalanced' || h['x-region'] !== 'eu-west-1' || h['x-served-by'] !== 'i-0abc') &&
+      `answered by: ${h['x-stage']} ${h['x-region']} ${h['x-served-by']}`,
   ].filter((p): p is string => typeof p === 'string');
 }
 const isJson = (text: string) => {
@@ -36,15 +41,19 @@ const isJson = (text: string) => {
 const JSON_TYPE = { 'Content-Type': 'application/json' };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-async function serve(options: { cache?: MemoryCache; bodyLimitBytes?: number } = {}) {
-  const store = new MemoryStore();
+async function serve<S extends MemoryStore = MemoryStore>(
+  options: { cache?: MemoryCache; bodyLimitBytes?: number; store?: S; sessions?: SessionStore; sessionTtlSeconds?: number } = {},
+) {
+  const store = options.store ?? (new MemoryStore() as S);
   const lines: string[] = [];
   const handle = createApp({
     store,
     cache: options.cache,
     cacheTtlSeconds: 60,
+    sessions: options.sessions,
+    sessionTtlSeconds: options.sessionTtlSeconds ?? 3600,
     bodyLimitBytes: options.bodyLimitBytes ?? 1024,
-    identity: { stage: 'Stage3-LoadBalanced', host: 'i-0abc', version: '1.2.3' },
+    identity: { stage: 'Stage3-LoadBalanced', host: 'i-0abc', version: '1.2.3', region: 'eu-west-1' },
     log: new Log((line) => lines.push(line)),
     readyDeadlineMs: 200,
   });
@@ -72,7 +81,12 @@ async function serve(options: { cache?: MemoryCache; bodyLimitBytes?: number } =
 
 /** Servers of tests that failed before closing theirs. */
 const servers = new Set<Server>();
-afterAll(() => servers.forEach((server) => (server.closeAllConnections(), server.close())));
+afterAll(() => {
+  for (const server of servers) {
+    server.closeAllConnections();
+    server.close();
+  }
+});
 
 describe('routes', () => {
   let s: Awaited<ReturnType<typeof serve>>;
@@ -86,14 +100,16 @@ describe('routes', () => {
     expect([answer.status, json(answer), answer.headers['cache-control']]).toEqual([200, { status: 'ok' }, 'no-store']);
   });
 
-  test('GET / says which stage, host, data store, cache and version answered', async () => {
+  test('GET / says which stage, region, host, data store, cache, session store and version answered', async () => {
     expect(json(await s.call('GET', '/'))).toEqual({
       service: 'zero-to-millions',
       stage: 'Stage3-LoadBalanced',
       host: 'i-0abc',
       version: '1.2.3',
+      region: 'eu-west-1',
       dataStore: 'postgresql',
-      cache: 'on',
+      cache: 'local',
+      sessions: 'memory',
     });
   });
 
@@ -173,7 +189,7 @@ describe('routes', () => {
     const missing = await s.call('GET', '/nowhere');
     expect([missing.status, json(missing).error]).toEqual([
       404,
-      'no route GET "/nowhere"; routes: GET /, GET /healthz, GET /readyz, GET /openapi.json, POST /items, GET /items/:id',
+      'no route GET "/nowhere"; routes: GET /, GET /healthz, GET /readyz, GET /openapi.json, POST /items, GET /items/:id, POST /sessions, GET /session, DELETE /session, POST /session/views',
     ]);
     const wrong = await s.call('DELETE', '/items');
     expect([wrong.status, wrong.headers.allow, json(wrong).error]).toEqual([
@@ -309,7 +325,12 @@ describe('dependencies', () => {
     const ready = await s.call('GET', '/readyz');
     expect([ready.status, json(ready)]).toEqual([
       503,
-      { status: 'not ready', dataStore: { kind: 'postgresql', ok: false, ms: expect.any(Number), error: 'ECONNREFUSED' }, cache: 'off' },
+      {
+        status: 'not ready',
+        dataStore: { kind: 'postgresql', ok: false, ms: expect.any(Number), error: 'ECONNREFUSED' },
+        cache: 'off',
+        sessions: { kind: 'memory' },
+      },
     ]);
     expect(ready.body).not.toContain('10.0.3.7');
     // The log has the whole story.
@@ -324,6 +345,7 @@ describe('dependencies', () => {
       status: 'ready',
       dataStore: { kind: 'postgresql', ok: true, ms: expect.any(Number) },
       cache: 'off',
+      sessions: { kind: 'memory' },
     });
     await s.close();
   });
@@ -362,8 +384,25 @@ describe('cache-aside', () => {
     expect(cache.calls).toEqual([]);
     const miss = await s.call('GET', `/items/${item.id}`);
     const hit = await s.call('GET', `/items/${item.id}`);
-    expect([miss.headers['x-cache'], hit.headers['x-cache'], json(hit)]).toEqual(['miss', 'hit', item]);
+    expect([miss.headers['x-data-cache'], hit.headers['x-data-cache'], json(hit)]).toEqual(['miss', 'hit', item]);
     expect(cache.calls).toEqual([`get item:${item.id}`, `set item:${item.id} 60`, `get item:${item.id}`]);
+    // The hit ratio of item reads, in /readyz.
+    const unknown = await s.call('GET', '/items/00000000-0000-4000-8000-000000000000');
+    expect([unknown.status, unknown.headers['x-data-cache']]).toEqual([404, 'miss']);
+    expect(json(await s.call('GET', '/readyz')).cache).toEqual({
+      ok: true,
+      ms: expect.any(Number),
+      reads: { hits: 1, misses: 2, unavailable: 0, hitRatio: 0.333 },
+    });
+    await s.close();
+  });
+
+  test('X-Data-Cache is "off" without a cache, and never X-Cache (CloudFront sets its own X-Cache on every answer)', async () => {
+    const s = await serve();
+    const item = json(await s.post('{"name":"uncached"}'));
+    const read = await s.call('GET', `/items/${item.id}`);
+    expect([read.headers['x-data-cache'], read.headers['x-cache']]).toEqual(['off', undefined]);
+    expect(json(await s.call('GET', '/readyz')).cache).toBe('off');
     await s.close();
   });
 
@@ -372,14 +411,16 @@ describe('cache-aside', () => {
     const s = await serve({ cache });
     const item = json(await s.post('{"name":"x"}'));
     cache.failing = true;
-    expect(json(await s.call('GET', `/items/${item.id}`))).toEqual(item);
+    const read = await s.call('GET', `/items/${item.id}`);
+    expect([json(read), read.headers['x-data-cache']]).toEqual([item, 'unavailable']);
     const ready = await s.call('GET', '/readyz');
     expect([ready.status, json(ready)]).toEqual([
       200,
       {
         status: 'degraded',
         dataStore: { kind: 'postgresql', ok: true, ms: expect.any(Number) },
-        cache: { ok: false, ms: expect.any(Number), error: 'ECONNREFUSED' },
+        cache: { ok: false, ms: expect.any(Number), error: 'ECONNREFUSED', reads: { hits: 0, misses: 0, unavailable: 1, hitRatio: 0 } },
+        sessions: { kind: 'memory' },
       },
     ]);
     expect(ready.body).not.toContain('10.0.7.9');
@@ -421,4 +462,241 @@ test('a raw request the router never sees (HTTP/1.0, no Host) is still answered 
   expect(raw).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
   expect(raw).toMatch(/\r\nX-Request-Id: [0-9a-f-]{36}\r\n/);
   await s.close();
+});
+
+describe('stage 4: a writer and readers', () => {
+  test('/readyz reports the readers beside the writer; readers that fail only degrade it (reads go to the writer)', async () => {
+    const s = await serve({ store: new ReplicatedMemoryStore() });
+    expect(json(await s.call('GET', '/readyz'))).toMatchObject({
+      status: 'ready',
+      dataStore: { kind: 'postgresql', ok: true, readers: { ok: true, ms: expect.any(Number) } },
+    });
+    s.store.readersDown = Object.assign(new Error('connect ECONNREFUSED 10.0.9.9:5432'), { code: 'ECONNREFUSED' });
+    const ready = await s.call('GET', '/readyz');
+    expect([ready.status, json(ready).status, json(ready).dataStore]).toEqual([
+      200,
+      'degraded',
+      { kind: 'postgresql', ok: true, ms: expect.any(Number), readers: { ok: false, ms: expect.any(Number), error: 'ECONNREFUSED' } },
+    ]);
+    expect(ready.body).not.toContain('10.0.9.9');
+    await s.close();
+  });
+
+  test('a failover (the writer endpoint on a read-only instance) is a 503 with Retry-After and a reason a person can read', async () => {
+    const s = await serve();
+    s.store.down = Object.assign(new Error('cannot execute INSERT in a read-only transaction'), { code: '25006' });
+    const write = await s.post('{"name":"during a failover"}');
+    expect([write.status, write.headers['retry-after'], json(write)]).toEqual([
+      503,
+      '2',
+      { error: 'the data store is unavailable; retry shortly', store: 'postgresql', reason: 'read-only: failing over' },
+    ]);
+    await s.close();
+  });
+});
+
+describe('answers a CDN can keep, and who gave them', () => {
+  test('an item is kept for a year (it never changes); its 404, writes, identity, health, readiness and sessions never', async () => {
+    const s = await serve();
+    const created = await s.post('{"name":"edge"}');
+    const item = json(created);
+    const answers = {
+      item: await s.call('GET', `/items/${item.id}`),
+      missing: await s.call('GET', '/items/00000000-0000-4000-8000-000000000000'),
+      write: created,
+      identity: await s.call('GET', '/'),
+      health: await s.call('GET', '/healthz'),
+      readiness: await s.call('GET', '/readyz'),
+      session: await s.call('POST', '/sessions'),
+    };
+    expect(Object.fromEntries(Object.entries(answers).map(([k, a]) => [k, a.headers['cache-control']]))).toEqual({
+      item: 'public, max-age=31536000, immutable',
+      missing: 'no-store',
+      write: 'no-store',
+      identity: 'no-store',
+      health: 'no-store',
+      readiness: 'no-store',
+      session: 'no-store',
+    });
+    await s.close();
+  });
+});
+
+describe('sessions', () => {
+  const cookieOf = (answer: Answer) => String((answer.headers['set-cookie'] as string[] | undefined)?.[0] ?? '');
+  const idOf = (answer: Answer) => /^__Host-ztm-session=([^;]*);/.exec(cookieOf(answer))?.[1] ?? '';
+  const withCookie = (id: string, more: Record<string, string> = {}) => ({ headers: { Cookie: `${SESSION_COOKIE}=${id}`, ...more } });
+
+  test('POST /sessions: 201, a random 256-bit id in a Secure, HttpOnly, SameSite=Strict cookie for the lifetime; never the id in the body', async () => {
+    const s = await serve({ sessionTtlSeconds: 3600 });
+    const [one, two] = [await s.call('POST', '/sessions'), await s.call('POST', '/sessions')];
+    expect([one.status, one.headers.location, json(one)]).toEqual([
+      201,
+      '/session',
+      { createdAt: expect.any(String), lastSeenAt: expect.any(String), expiresAt: expect.any(String), recent: [] },
+    ]);
+    expect(cookieOf(one)).toMatch(/^__Host-ztm-session=[A-Za-z0-9_-]{43}; Secure; HttpOnly; SameSite=Strict; Path=\/; Max-Age=3600$/);
+    expect(Buffer.from(idOf(one), 'base64url')).toHaveLength(32);
+    expect(idOf(one)).not.toBe(idOf(two));
+    expect(one.body).not.toContain(idOf(one));
+    await s.close();
+  });
+
+  test('GET /session: the items it created (POST /items) and viewed (POST /session/views), most recent first, each once, at most 20; the expiry slides', async () => {
+    const s = await serve();
+    const id = idOf(await s.call('POST', '/sessions'));
+    const first = json(await s.call('GET', '/session', withCookie(id)));
+    const created = json(await s.call('POST', '/items', { ...withCookie(id, JSON_TYPE), body: '{"name":"mine"}' }));
+    const other = json(await s.post('{"name":"someone else\'s"}'));
+    const viewed = await s.call('POST', '/session/views', { ...withCookie(id, JSON_TYPE), body: JSON.stringify({ id: other.id }) });
+    expect([viewed.status, json(viewed).recent.map((r: { id: string; action: string }) => [r.action, r.id])]).toEqual([
+      200,
+      [
+        ['viewed', other.id],
+        ['created', created.id],
+      ],
+    ]);
+    await s.call('POST', '/session/views', { ...withCookie(id, JSON_TYPE), body: JSON.stringify({ id: created.id }) });
+    const again = await s.call('GET', '/session', withCookie(id));
+    const session = json(again);
+    expect(session.recent.map((r: { id: string; action: string }) => [r.action, r.id])).toEqual([
+      ['viewed', created.id],
+      ['viewed', other.id],
+    ]);
+    expect([session.createdAt, Date.parse(session.expiresAt) >= Date.parse(first.expiresAt)]).toEqual([first.createdAt, true]);
+    expect(cookieOf(again)).toMatch(/Max-Age=3600$/);
+    for (let i = 0; i < 25; i++) await s.call('POST', '/items', { ...withCookie(id, JSON_TYPE), body: `{"name":"n${i}"}` });
+    expect(json(await s.call('GET', '/session', withCookie(id))).recent).toHaveLength(20);
+    await s.close();
+  });
+
+  test('DELETE /session ends it and clears the cookie; the ended session is 401 and its cookie cleared', async () => {
+    const s = await serve();
+    const id = idOf(await s.call('POST', '/sessions'));
+    const ended = await s.call('DELETE', '/session', withCookie(id));
+    expect([ended.status, json(ended), cookieOf(ended)]).toEqual([
+      200,
+      { status: 'ended' },
+      '__Host-ztm-session=; Secure; HttpOnly; SameSite=Strict; Path=/; Max-Age=0',
+    ]);
+    const after = await s.call('GET', '/session', withCookie(id));
+    expect([after.status, json(after).error, cookieOf(after)]).toEqual([
+      401,
+      'the session has ended or expired: start another with POST /sessions',
+      expect.stringMatching(/Max-Age=0$/),
+    ]);
+    expect((await s.call('DELETE', '/session', withCookie(id))).status).toBe(200);
+    await s.close();
+  });
+
+  test('an expired session is gone', async () => {
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const sessions = new MemorySessions(() => now);
+    const s = await serve({ sessions, sessionTtlSeconds: 60 });
+    const realNow = Date.now;
+    Date.now = () => now;
+    try {
+      const id = idOf(await s.call('POST', '/sessions'));
+      now += 59_000;
+      expect((await s.call('GET', '/session', withCookie(id))).status).toBe(200); // and slides 60 s on
+      now += 59_000;
+      expect((await s.call('GET', '/session', withCookie(id))).status).toBe(200);
+      now += 61_000;
+      expect((await s.call('GET', '/session', withCookie(id))).status).toBe(401);
+    } finally {
+      Date.now = realNow;
+    }
+    await s.close();
+  });
+
+  test.each([
+    ['no cookie', {}, 401, 'no session: start one with POST /sessions'],
+    ['other cookies only', { Cookie: 'theme=dark; lang=en' }, 401, 'no session: start one with POST /sessions'],
+    [
+      'an unknown id',
+      { Cookie: `${SESSION_COOKIE}=${'A'.repeat(43)}` },
+      401,
+      'the session has ended or expired: start another with POST /sessions',
+    ],
+    [
+      'a malformed id',
+      { Cookie: `${SESSION_COOKIE}=../../etc/passwd` },
+      400,
+      'the __Host-ztm-session cookie: got "../../etc/passwd" (16 characters); allowed: 43 characters of A-Z a-z 0-9 - _, as POST /sessions sets it',
+    ],
+    [
+      'an oversized id',
+      { Cookie: `${SESSION_COOKIE}=${'a'.repeat(8000)}` },
+      400,
+      expect.stringMatching(/^the __Host-ztm-session cookie: got "a{20}…" \(8000 characters\); allowed: /),
+    ],
+    [
+      'the cookie twice',
+      { Cookie: `${SESSION_COOKIE}=${'A'.repeat(43)}; ${SESSION_COOKIE}=${'B'.repeat(43)}` },
+      400,
+      'the __Host-ztm-session cookie was sent twice; allowed: once',
+    ],
+  ])('GET /session with %s: a clean 4xx, never a 5xx', async (_case, headers, status, error) => {
+    const s = await serve();
+    const answer = await s.call('GET', '/session', { headers });
+    expect([answer.status, json(answer).error]).toEqual([status, error]);
+    await s.close();
+  });
+
+  test('POST /session/views names an item id; anything else is a 400 naming it, a body that is not JSON a 415', async () => {
+    const s = await serve();
+    const id = idOf(await s.call('POST', '/sessions'));
+    const view = (body: string, headers: Record<string, string> = JSON_TYPE) =>
+      s.call('POST', '/session/views', { ...withCookie(id, headers), body });
+    const bad = await view('{"id":"42","extra":1}');
+    expect([bad.status, json(bad).error]).toEqual([
+      400,
+      '"extra": unknown field; allowed fields: id; id: got "42"; allowed: an item id: a UUID in lower case, such as 0f8fad5b-d9cb-469f-a165-70867728950e',
+    ]);
+    expect((await view('{"id":"0F8FAD5B-D9CB-469F-A165-70867728950E"}')).status).toBe(400);
+    expect((await view('{"id":"0f8fad5b-d9cb-469f-a165-70867728950e"}', { 'Content-Type': 'text/plain' })).status).toBe(415);
+    expect(
+      (await s.call('POST', '/session/views', { headers: JSON_TYPE, body: '{"id":"0f8fad5b-d9cb-469f-a165-70867728950e"}' })).status,
+    ).toBe(401);
+    await s.close();
+  });
+
+  test('wrong methods are 405 with Allow', async () => {
+    const s = await serve();
+    expect([(await s.call('GET', '/sessions')).headers.allow, (await s.call('PUT', '/session')).headers.allow]).toEqual([
+      'POST',
+      'GET, HEAD, DELETE',
+    ]);
+    expect((await s.call('GET', '/session/views')).headers.allow).toBe('POST');
+    await s.close();
+  });
+
+  test('a session store that is down is a 503 on the session routes only: items are written (without the note) and read', async () => {
+    const sessions = new FailingSessions();
+    const s = await serve({ sessions });
+    const id = idOf(await s.call('POST', '/sessions'));
+    sessions.down = Object.assign(new Error('connect ECONNREFUSED 10.0.5.5:6379'), { code: 'ECONNREFUSED' });
+    for (const [method, sent] of [
+      ['POST', {}],
+      ['GET', withCookie(id)],
+      ['DELETE', withCookie(id)],
+    ] as const) {
+      const answer = await s.call(method, method === 'POST' ? '/sessions' : '/session', sent);
+      expect([method, answer.status, answer.headers['retry-after'], json(answer)]).toEqual([
+        method,
+        503,
+        '2',
+        {
+          error: 'the session store is unavailable; retry shortly (items do not depend on it)',
+          store: 'cache',
+          reason: 'ECONNREFUSED',
+        },
+      ]);
+    }
+    const created = await s.call('POST', '/items', { ...withCookie(id, JSON_TYPE), body: '{"name":"still works"}' });
+    expect([created.status, (await s.call('GET', `/items/${json(created).id}`)).status]).toEqual([201, 200]);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(s.logs().find((l) => l.msg === 'the new item was stored but not noted in its session')).toMatchObject({ error: 'ECONNREFUSED' });
+    await s.close();
+  });
 });

@@ -1,10 +1,11 @@
 /**
  * The read cache (service/src/cache.ts) against a Redis that accepts connections and never answers
  * (a small server on loopback; the real redis-server paused with SIGSTOP is in the fault suite):
- * every call ends at its deadline as a miss, then the breaker skips the cache, logging once.
+ * every call ends at its deadline as "unavailable" (the store is asked), then the breaker skips the
+ * cache, logging once.
  */
 import { createServer, type Socket } from 'node:net';
-import { BREAKER_FAILURES, RedisCache } from '../../service/src/cache';
+import { BREAKER_FAILURES, RedisCache, UNAVAILABLE } from '../../service/src/cache';
 
 test('a cache that never answers costs each call its deadline, then nothing: calls are skipped and the outage logged once', async () => {
   let commands = 0;
@@ -15,7 +16,11 @@ test('a cache that never answers costs each call its deadline, then nothing: cal
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const logs: Record<string, unknown>[] = [];
-  const cache = new RedisCache(`redis://127.0.0.1:${(server.address() as { port: number }).port}`, 40, (l) => logs.push(l));
+  const cache = new RedisCache({
+    url: `redis://127.0.0.1:${(server.address() as { port: number }).port}`,
+    timeoutMs: 40,
+    log: (l) => logs.push(l),
+  });
   for (let i = 0; i < 100 && sockets.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
 
   let started = performance.now();
@@ -25,7 +30,7 @@ test('a cache that never answers costs each call its deadline, then nothing: cal
   const later = await Promise.all([cache.get('a'), cache.set('b', 'v', 60), cache.get('c')]);
   const laterMs = performance.now() - started;
 
-  expect([first, later]).toEqual([Array(BREAKER_FAILURES).fill(undefined), [undefined, undefined, undefined]]);
+  expect([first, later]).toEqual([Array(BREAKER_FAILURES).fill(UNAVAILABLE), [UNAVAILABLE, undefined, UNAVAILABLE]]);
   expect(firstMs).toBeGreaterThanOrEqual(39);
   expect(firstMs).toBeLessThan(1000);
   expect(laterMs).toBeLessThan(5);
@@ -42,6 +47,6 @@ test('a cache that never answers costs each call its deadline, then nothing: cal
   // /readyz asks anyway, within the deadline.
   await expect(cache.ping()).rejects.toThrow('no answer within 40 ms');
   await cache.close();
-  sockets.forEach((s) => s.destroy());
+  for (const s of sockets) s.destroy();
   await new Promise((r) => server.close(r));
 });

@@ -1,6 +1,6 @@
 /** Database credentials (service/src/credentials.ts) from the stack's Secrets Manager secret. */
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { fromSecret, REFRESH_MS } from '../../service/src/credentials';
+import { fromSecret, REFRESH_MS, RENEW_MIN_MS } from '../../service/src/credentials';
 import { StoreUnavailable } from '../../service/src/errors';
 
 /** Answers GetSecretValue with the next of the given answers, recording what it was asked. */
@@ -38,4 +38,23 @@ test('a secret that cannot be read, or holds no credentials, makes the store una
   await expect(fromSecret('arn:secret', secrets('{"user":"x"}').client).password()).rejects.toThrow(
     'secret arn:secret has no username and password',
   );
+});
+
+test('a refused password reads the secret again at once, once for all the connections refused together, and says whether it changed', async () => {
+  let now = 0;
+  const { client, asked } = secrets(
+    JSON.stringify({ username: 'app_admin', password: 'one' }),
+    JSON.stringify({ username: 'app_admin', password: 'two' }),
+  );
+  const credentials = fromSecret('arn:db', client, () => now);
+  expect(await credentials.password()).toBe('one');
+  now = 10_000; // long before the periodic refresh
+  expect(await Promise.all([credentials.renew('one'), credentials.renew('one'), credentials.renew('one')])).toEqual([true, true, true]);
+  expect([await credentials.password(), asked.length]).toEqual(['two', 2]);
+  // Refused again with the new one: nothing new to try (the caller answers 503 rather than retry).
+  expect(await credentials.renew('two')).toBe(false);
+  expect(asked.length).toBe(2);
+  now += RENEW_MIN_MS;
+  expect(await credentials.renew('two')).toBe(false);
+  expect(asked.length).toBe(3);
 });

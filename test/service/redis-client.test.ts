@@ -24,7 +24,11 @@ async function fake(): Promise<Fake> {
     answer: () => undefined,
     sockets: [],
     url: (path = '') => `redis://127.0.0.1:${(server.address() as { port: number }).port}${path}`,
-    close: () => new Promise((r) => (state.sockets.forEach((s) => s.destroy()), server.close(() => r()))),
+    close: () =>
+      new Promise((r) => {
+        for (const s of state.sockets) s.destroy();
+        server.close(() => r());
+      }),
   };
   const server: Server = createServer((socket) => {
     state.sockets.push(socket);
@@ -137,6 +141,87 @@ test('a connection the server drops is replaced; what waited on it fails, what c
   server.answer = (_data, socket) => socket.write('+PONG\r\n');
   await connected(client);
   expect([await client.send(['PING']), lost]).toEqual(['PONG', ['the connection to the cache closed']]);
+  client.close();
+  await server.close();
+});
+
+/** Credentials as the cache's secret gives them, recording when they are renewed. */
+function secret(...passwords: string[]) {
+  const renewed: (string | undefined)[] = [];
+  let current = passwords.shift()!;
+  return {
+    renewed,
+    credentials: {
+      user: async () => 'app',
+      password: async () => current,
+      renew: async (refused: string | undefined) => {
+        renewed.push(refused);
+        if (passwords.length > 0) current = passwords.shift()!;
+        return current !== refused;
+      },
+    },
+  };
+}
+
+test("the cache's secret authenticates each connection (AUTH user password) before any other command is taken", async () => {
+  const server = await fake();
+  let authenticated = false;
+  server.answer = (data, socket) => {
+    if (data.includes('AUTH')) {
+      // The answer comes late: until it does, the client takes no command.
+      setTimeout(() => {
+        authenticated = true;
+        socket.write('+OK\r\n');
+      }, 100);
+    } else socket.write('+PONG\r\n');
+  };
+  const { credentials } = secret('s3cret');
+  const client = new RedisClient({ url: server.url(), timeoutMs: 1000, credentials });
+  await new Promise((r) => setTimeout(r, 50));
+  await expect(client.send(['PING'])).rejects.toThrow('not connected to the cache');
+  await connected(client);
+  expect([authenticated, await client.send(['PING'])]).toEqual([true, 'PONG']);
+  expect(server.received).toBe('*3\r\n$4\r\nAUTH\r\n$3\r\napp\r\n$6\r\ns3cret\r\n*1\r\n$4\r\nPING\r\n');
+  client.close();
+  await server.close();
+});
+
+test('a refused password: commands fail at once (never wait), the secret is read again, and the new password is used', async () => {
+  const server = await fake();
+  server.answer = (data, socket) => {
+    if (data.includes('AUTH'))
+      socket.write(data.includes('new') ? '+OK\r\n' : '-WRONGPASS invalid username-password pair or user is disabled.\r\n');
+    else socket.write('+PONG\r\n');
+  };
+  const { credentials, renewed } = secret('old', 'new');
+  const failed: string[] = [];
+  const client = new RedisClient({ url: server.url(), timeoutMs: 1000, credentials, onConnectFailed: (e) => failed.push(e) });
+  const started = performance.now();
+  await expect(client.send(['GET', 'k'])).rejects.toThrow('not connected to the cache');
+  expect(performance.now() - started).toBeLessThan(100);
+  await connected(client);
+  expect(await client.send(['PING'])).toBe('PONG');
+  expect(renewed).toEqual(['old']);
+  expect(failed).toEqual(["the cache refused the connection's setup: WRONGPASS invalid username-password pair or user is disabled."]);
+  client.close();
+  await server.close();
+});
+
+test('a server that accepts the connection and never finishes the TLS handshake: given up on at the connect deadline, commands fail at once', async () => {
+  const server = await fake();
+  const failed: string[] = [];
+  const client = new RedisClient({
+    url: server.url().replace('redis://', 'rediss://'),
+    timeoutMs: 50,
+    connectTimeoutMs: 200,
+    onConnectFailed: (e) => failed.push(e),
+  });
+  const started = performance.now();
+  await expect(client.send(['GET', 'k'])).rejects.toThrow('not connected to the cache');
+  expect(performance.now() - started).toBeLessThan(100);
+  await new Promise((r) => setTimeout(r, 300));
+  expect(failed).toEqual(['the cache connection was not ready within 200 ms']);
+  expect(server.sockets.length).toBeGreaterThanOrEqual(1);
   client.close();
   await server.close();
 });

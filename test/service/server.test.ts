@@ -44,10 +44,16 @@ test('slow clients are cut off and connections capped: the limits the stages fac
   expect([HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS]).toEqual([10_000, 30_000]);
   const sockets = Array.from({ length: 17 }, () => connect(running.port, '127.0.0.1'));
   const closed = await Promise.all(
-    sockets.map((s) => new Promise<boolean>((r) => (s.once('close', () => r(true)), setTimeout(() => r(false), 500)))),
+    sockets.map(
+      (s) =>
+        new Promise<boolean>((r) => {
+          s.once('close', () => r(true));
+          setTimeout(() => r(false), 500);
+        }),
+    ),
   );
   expect(closed.filter(Boolean).length).toBe(1);
-  sockets.forEach((s) => s.destroy());
+  for (const s of sockets) s.destroy();
   await running.stop();
 });
 
@@ -58,7 +64,7 @@ test('a request the HTTP parser refuses gets a JSON answer with the usual header
   const big = await raw(running.port, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
   await running.stop();
   expect(garbage).toMatch(
-    /^HTTP\/1\.1 400 Bad Request\r\nContent-Type: application\/json\r\n[\s\S]*Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nX-Request-Id: [0-9a-f-]{36}\r\nConnection: close\r\n\r\n\{"error":"malformed HTTP request \(HPE_INVALID_HEADER_TOKEN\)"\}$/,
+    /^HTTP\/1\.1 400 Bad Request\r\nContent-Type: application\/json\r\n[\s\S]*Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nX-Request-Id: [0-9a-f-]{36}\r\nX-Stage: local\r\nX-Region: us-east-1\r\nX-Served-By: \S+\r\nConnection: close\r\n\r\n\{"error":"malformed HTTP request \(HPE_INVALID_HEADER_TOKEN\)"\}$/,
   );
   expect(big).toMatch(/^HTTP\/1\.1 431 Request Header Fields Too Large\r\n[\s\S]*\{"error":"the request headers are too large"\}$/);
   expect(
@@ -85,7 +91,17 @@ test('stop() ends within its deadlines although the store never closes: it says 
   expect(took).toBeLessThan(CLOSE_DEADLINE_MS + 1500);
   const events = lines.map((l) => JSON.parse(l)).map(({ time: _, ...rest }) => rest);
   expect(events).toEqual([
-    { level: 'info', msg: 'listening', port: running.port, dataStore: 'postgresql', cache: 'on', stage: 'local', version: 'dev' },
+    {
+      level: 'info',
+      msg: 'listening',
+      port: running.port,
+      dataStore: 'postgresql',
+      readers: false,
+      cache: 'on',
+      sessions: 'memory',
+      stage: 'local',
+      version: 'dev',
+    },
     { level: 'info', msg: 'draining', connections: 0, deadlineSeconds: 2 },
     { level: 'warn', msg: 'stopped', connectionsDestroyed: 0, problems: [`the data store did not close within ${CLOSE_DEADLINE_MS} ms`] },
   ]);

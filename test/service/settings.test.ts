@@ -15,6 +15,59 @@ test('every problem of the environment is reported at once, naming the variable 
     ].join('\n'),
   );
   expect(() => readSettings({ DATA_STORE: 'rds', DB_HOST: 'db' })).toThrow('DB_SECRET_ARN or DB_USER: neither is set');
+  expect(() =>
+    readSettings({
+      DATA_STORE: 'dynamodb',
+      TABLE_NAME: 't',
+      AWS_REGION: 'us-east-1',
+      SESSION_STORE: 'redis',
+      SESSION_TTL_SECONDS: '5',
+      CACHE_SECRET_ARN: 'arn:cache',
+    }),
+  ).toThrow(
+    [
+      "The service's environment has 3 problem(s):",
+      '  - CACHE_SECRET_ARN: set without CACHE_URL; allowed: with the cache it authenticates to',
+      '  - SESSION_TTL_SECONDS: got "5"; allowed: a whole number from 60 to 2592000',
+      '  - SESSION_STORE: got "redis"; allowed: memory, cache, dynamodb (unset: memory)',
+    ].join('\n'),
+  );
+  expect(() => readSettings({ DATA_STORE: 'dynamodb', TABLE_NAME: 't', AWS_REGION: 'us-east-1', SESSION_STORE: 'cache' })).toThrow(
+    'SESSION_STORE: got "cache" without CACHE_URL',
+  );
+  expect(() => readSettings({ DATA_STORE: 'dynamodb', TABLE_NAME: 't', AWS_REGION: 'us-east-1', SESSION_STORE: 'dynamodb' })).toThrow(
+    'SESSION_TABLE: not set',
+  );
+});
+
+test("stage 4 to 6's environment: the reader endpoint and pool size, the managed cache's secret, sessions in a shared store", () => {
+  const settings = readSettings({
+    DATA_STORE: 'rds',
+    DB_HOST: 'cluster.example',
+    DB_READER_HOST: 'cluster-ro.example',
+    DB_POOL_SIZE: '10',
+    DB_SECRET_ARN: 'arn:db',
+    AWS_REGION: 'eu-west-1',
+    CACHE_URL: 'rediss://cache.example:6379',
+    CACHE_SECRET_ARN: 'arn:cache',
+    SESSION_STORE: 'cache',
+    SESSION_TTL_SECONDS: '3600',
+  });
+  expect([settings.store, settings.region, settings.cacheSecretArn, settings.sessions]).toEqual([
+    expect.objectContaining({ host: 'cluster.example', readerHost: 'cluster-ro.example', poolSize: 10 }),
+    'eu-west-1',
+    'arn:cache',
+    { kind: 'cache', ttlSeconds: 3600 },
+  ]);
+  expect(
+    readSettings({
+      DATA_STORE: 'dynamodb',
+      TABLE_NAME: 'items',
+      AWS_REGION: 'eu-west-1',
+      SESSION_STORE: 'dynamodb',
+      SESSION_TABLE: 'sessions',
+    }).sessions,
+  ).toEqual({ kind: 'dynamodb', ttlSeconds: 86_400, tableName: 'sessions', region: 'eu-west-1', endpoint: undefined });
 });
 
 test('the environment a stage writes is read as the stage means it, with the defaults of what it leaves out', () => {
@@ -34,17 +87,22 @@ test('the environment a stage writes is read as the stage means it, with the def
     host: '0.0.0.0',
     stage: 'local',
     version: 'dev',
+    region: 'local',
     store: {
       kind: 'postgresql',
       host: 'db.example',
       port: 5432,
       database: 'app',
+      readerHost: undefined,
+      poolSize: 2,
       secretArn: 'arn:secret',
       caFile: '/etc/ca.pem',
       user: undefined,
       password: undefined,
     },
     cacheUrl: 'rediss://cache:6379',
+    cacheSecretArn: undefined,
+    sessions: { kind: 'memory', ttlSeconds: 86_400 },
     cacheTtlSeconds: 60,
     bodyLimitBytes: 16 * 1024,
     cacheTimeoutMs: 50,

@@ -64,7 +64,8 @@ export class Conformance {
       const value = answer.headers[name.toLowerCase()];
       return Array.isArray(value) ? value.join(', ') : value;
     };
-    for (const name of ['X-Request-Id', 'Cache-Control', 'X-Content-Type-Options']) {
+    // What every answer carries, listed or not (the document's description says so).
+    for (const name of ['X-Request-Id', 'Cache-Control', 'X-Content-Type-Options', 'X-Stage', 'X-Region', 'X-Served-By']) {
       if (header(name) === undefined) problems.push(`no ${name} header`);
       else problems.push(...this.validate(pointer('', 'components', 'headers', name, 'schema'), header(name)).map((p) => `${name}: ${p}`));
     }
@@ -72,18 +73,20 @@ export class Conformance {
     const origin = /^https?:\/\/[^/?#]*/i.exec(answer.target)?.[0] ?? '';
     const path =
       answer.target.startsWith('/') || origin ? `/${answer.target.slice(origin.length).replace(/^\//, '')}`.split(/[?#]/)[0] : undefined;
+    const template = path === undefined ? undefined : this.templateOf(path);
+    const method = answer.method.toLowerCase();
+    const operation = template === undefined ? undefined : this.document.paths[template][method];
     // What the HTTP parser refuses never reaches a route (the document's description says so); it
-    // alone closes the connection with a 400 (to HEAD, without the body).
+    // alone closes the connection with a 400 (to HEAD, without the body), unless the route itself
+    // documents that answer.
     const refused = /^\{"error":"(malformed HTTP request|the request headers are too large|the request did not arrive in time)/;
     if (
       [400, 408, 431].includes(answer.status) &&
       header('Connection') === 'close' &&
+      !operation?.responses[String(answer.status)] &&
       (refused.test(answer.body) || (answer.method === 'HEAD' && answer.body === ''))
     )
       return problems;
-    const template = path === undefined ? undefined : this.templateOf(path);
-    const method = answer.method.toLowerCase();
-    const operation = template === undefined ? undefined : this.document.paths[template][method];
     const bodyAgainst = (ref: string) => {
       if (answer.method === 'HEAD') {
         if (answer.body !== '') problems.push('a body on an answer to HEAD');

@@ -3,8 +3,9 @@
  * made down, slow or hung. The suites on real engines (npm run test:integration) run the same app
  * against PostgreSQL, dynalite and Redis.
  */
-import type { Cache } from '../../../service/src/cache';
-import { StoreUnavailable } from '../../../service/src/errors';
+import { type Cache, type CacheRead, UNAVAILABLE } from '../../../service/src/cache';
+import { SessionStoreUnavailable, StoreUnavailable } from '../../../service/src/errors';
+import { MemorySessions, type Session } from '../../../service/src/sessions';
 import { type Item, type ItemStore, itemJson } from '../../../service/src/store';
 
 export class MemoryStore implements ItemStore {
@@ -42,13 +43,42 @@ export class MemoryStore implements ItemStore {
   }
 }
 
+/** A store with a writer and readers (stage 4): the readers may lag (miss what was just written) or be down. */
+export class ReplicatedMemoryStore extends MemoryStore {
+  readonly hasReaders = true;
+  readersDown?: Error;
+  async pingReaders() {
+    if (this.readersDown) throw new StoreUnavailable('postgresql', this.readersDown);
+  }
+}
+
+/** Sessions in memory that can be made down, as a shared store that cannot be reached. */
+export class FailingSessions extends MemorySessions {
+  down?: Error;
+  private check() {
+    if (this.down) throw new SessionStoreUnavailable('cache', this.down);
+  }
+  override async get(id: string) {
+    this.check();
+    return super.get(id);
+  }
+  override async put(id: string, session: Session) {
+    this.check();
+    return super.put(id, session);
+  }
+  override async delete(id: string) {
+    this.check();
+    return super.delete(id);
+  }
+}
+
 export class MemoryCache implements Cache {
   readonly values = new Map<string, string>();
   readonly calls: string[] = [];
   failing = false;
-  async get(key: string) {
+  async get(key: string): Promise<CacheRead> {
     this.calls.push(`get ${key}`);
-    return this.failing ? undefined : this.values.get(key);
+    return this.failing ? UNAVAILABLE : this.values.get(key);
   }
   async set(key: string, value: string, ttl: number) {
     this.calls.push(`set ${key} ${ttl}`);

@@ -1,0 +1,162 @@
+/**
+ * Sessions: a little state per visitor (when it started, when it was last seen, the items it
+ * created or viewed, most recent first), kept where SESSION_STORE says:
+ * - `memory` (unset): in each process. Stages 1 to 5 do this on purpose: a visitor whose next request
+ *   reaches another server has no session there, so servers are not interchangeable;
+ * - `cache`: the cache every server shares (the managed Valkey of stage 6), under `session:<id>`,
+ *   expiring by the cache's own TTL;
+ * - `dynamodb`: a table every server shares (SESSION_TABLE), which DynamoDB expires by `expiresAt`
+ *   (late: its store checks the expiry itself on every read).
+ * A session lives SESSION_TTL_SECONDS after it was last used (sliding). A store that cannot answer
+ * throws SessionStoreUnavailable: a 503 on the session routes, and items do not depend on it.
+ */
+import { CACHE_KEY_PREFIXES } from '../../lib/data-contract';
+import { SessionStoreUnavailable } from './errors';
+import type { RedisClient } from './redis-client';
+import { ITEM_ID_PATTERN } from './validate';
+
+/** The most items a session remembers. */
+export const RECENT_LIMIT = 20;
+/** The most sessions one process keeps in memory; past it the least recently used goes. */
+export const MEMORY_SESSIONS_LIMIT = 100_000;
+const SESSION_PREFIX = CACHE_KEY_PREFIXES[1];
+
+export interface RecentItem {
+  readonly id: string;
+  readonly action: 'created' | 'viewed';
+  readonly at: string;
+}
+
+/** What a session holds; its id is never part of it (it lives only in the visitor's HttpOnly cookie). */
+export interface Session {
+  readonly createdAt: string;
+  readonly lastSeenAt: string;
+  readonly expiresAt: string;
+  readonly recent: readonly RecentItem[];
+}
+
+export interface SessionStore {
+  readonly kind: 'memory' | 'cache' | 'dynamodb';
+  /** The session, or undefined when there is none with this id or it has expired. */
+  get(id: string): Promise<Session | undefined>;
+  /** Stores the session until its `expiresAt`. */
+  put(id: string, session: Session): Promise<void>;
+  delete(id: string): Promise<void>;
+  /** A round trip to a shared store, for /readyz. */
+  ping?(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A new session, or the one given seen again now: its expiry slides, and `item` (if any) goes first in its list. */
+export function touch(session: Session | undefined, nowMs: number, ttlSeconds: number, item?: Omit<RecentItem, 'at'>): Session {
+  const now = new Date(nowMs).toISOString();
+  const recent = session?.recent ?? [];
+  return {
+    createdAt: session?.createdAt ?? now,
+    lastSeenAt: now,
+    expiresAt: new Date(nowMs + ttlSeconds * 1000).toISOString(),
+    recent: item ? [{ ...item, at: now }, ...recent.filter((r) => r.id !== item.id)].slice(0, RECENT_LIMIT) : recent,
+  };
+}
+
+const ID = new RegExp(ITEM_ID_PATTERN);
+const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+/** A stored session as read back: anything else (another program's value, a half-written one) is no session. */
+export function asSession(value: unknown): Session | undefined {
+  const s = value as Partial<Session> | null;
+  if (typeof s !== 'object' || s === null) return undefined;
+  if (![s.createdAt, s.lastSeenAt, s.expiresAt].every((t) => typeof t === 'string' && ISO.test(t))) return undefined;
+  if (!Array.isArray(s.recent)) return undefined;
+  const recent = s.recent
+    .filter(
+      (r): r is RecentItem =>
+        typeof r?.id === 'string' && ID.test(r.id) && (r.action === 'created' || r.action === 'viewed') && ISO.test(String(r.at)),
+    )
+    .slice(0, RECENT_LIMIT)
+    .map(({ id, action, at }) => ({ id, action, at }));
+  return { createdAt: s.createdAt!, lastSeenAt: s.lastSeenAt!, expiresAt: s.expiresAt!, recent };
+}
+
+const expired = (session: Session, nowMs: number) => Date.parse(session.expiresAt) <= nowMs;
+
+/** Each process its own: the flaw of stages 1 to 5. */
+export class MemorySessions implements SessionStore {
+  readonly kind = 'memory';
+  private readonly sessions = new Map<string, Session>();
+
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly limit = MEMORY_SESSIONS_LIMIT,
+  ) {}
+
+  async get(id: string): Promise<Session | undefined> {
+    const session = this.sessions.get(id);
+    if (session && expired(session, this.now())) {
+      this.sessions.delete(id);
+      return undefined;
+    }
+    return session;
+  }
+
+  async put(id: string, session: Session): Promise<void> {
+    // Re-inserted, so the map's order is least recently used first.
+    this.sessions.delete(id);
+    this.sessions.set(id, session);
+    for (const [oldest, kept] of this.sessions) {
+      if (this.sessions.size <= this.limit && !expired(kept, this.now())) break;
+      this.sessions.delete(oldest);
+    }
+  }
+
+  async delete(id: string): Promise<void> {
+    this.sessions.delete(id);
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** In the shared cache, under `session:<id>`, with the cache's TTL; on the cache's one connection. */
+export class CacheSessions implements SessionStore {
+  readonly kind = 'cache';
+
+  constructor(
+    private readonly client: RedisClient,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw new SessionStoreUnavailable('cache', error);
+    }
+  }
+
+  async get(id: string): Promise<Session | undefined> {
+    const value = await this.call(() => this.client.send(['GET', `${SESSION_PREFIX}${id}`]));
+    if (typeof value !== 'string') return undefined;
+    let session: Session | undefined;
+    try {
+      session = asSession(JSON.parse(value));
+    } catch {
+      return undefined;
+    }
+    return session && !expired(session, this.now()) ? session : undefined;
+  }
+
+  async put(id: string, session: Session): Promise<void> {
+    const ttl = Math.max(1, Math.ceil((Date.parse(session.expiresAt) - this.now()) / 1000));
+    await this.call(() => this.client.send(['SET', `${SESSION_PREFIX}${id}`, JSON.stringify(session), 'EX', String(ttl)]));
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.call(() => this.client.send(['DEL', `${SESSION_PREFIX}${id}`]));
+  }
+
+  async ping(): Promise<void> {
+    await this.call(() => this.client.send(['PING']));
+  }
+
+  /** The connection is the cache's, closed with it. */
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,64 @@
+/**
+ * Sessions (service/src/sessions.ts, session-cookie.ts): what a session remembers and for how long,
+ * the memory store's bounds, and the cookie read without trust. (The shared stores, on the real
+ * cache and on dynalite, across two processes, are in test/integration/sessions.itest.ts.)
+ */
+import { newSessionId, sessionIdOf } from '../../service/src/session-cookie';
+import { asSession, MemorySessions, RECENT_LIMIT, touch } from '../../service/src/sessions';
+
+const ID = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+
+test('touch: a new session, then each use slides its expiry and puts the item first, once, keeping at most RECENT_LIMIT', () => {
+  const start = Date.parse('2026-01-01T00:00:00Z');
+  const fresh = touch(undefined, start, 60);
+  expect(fresh).toEqual({
+    createdAt: '2026-01-01T00:00:00.000Z',
+    lastSeenAt: '2026-01-01T00:00:00.000Z',
+    expiresAt: '2026-01-01T00:01:00.000Z',
+    recent: [],
+  });
+  let session = fresh;
+  for (let i = 0; i < RECENT_LIMIT + 5; i++) session = touch(session, start + i * 1000, 60, { id: ID(i), action: 'created' });
+  session = touch(session, start + 100_000, 60, { id: ID(10), action: 'viewed' });
+  expect(session.recent).toHaveLength(RECENT_LIMIT);
+  expect(session.recent.slice(0, 3).map((r) => [r.action, r.id])).toEqual([
+    ['viewed', ID(10)],
+    ['created', ID(24)],
+    ['created', ID(23)],
+  ]);
+  expect(session.recent.filter((r) => r.id === ID(10))).toHaveLength(1);
+  expect([session.createdAt, session.expiresAt]).toEqual(['2026-01-01T00:00:00.000Z', '2026-01-01T00:02:40.000Z']);
+});
+
+test('a stored value that is not a session (another program, a partial write) reads as no session, not as an error', () => {
+  const good = touch(undefined, Date.parse('2026-01-01T00:00:00Z'), 60, { id: ID(1), action: 'viewed' });
+  expect(asSession(JSON.parse(JSON.stringify(good)))).toEqual(good);
+  for (const bad of [null, 'x', 1, [], {}, { ...good, createdAt: 'yesterday' }, { ...good, recent: 'none' }])
+    expect(asSession(bad)).toBeUndefined();
+  expect(asSession({ ...good, recent: [{ id: '<script>', action: 'viewed', at: good.createdAt }, ...good.recent] })?.recent).toEqual(
+    good.recent,
+  );
+});
+
+test('memory: expired sessions are gone, and past the limit the least recently used goes first', async () => {
+  let now = 0;
+  const store = new MemorySessions(() => now, 3);
+  for (const id of ['a', 'b', 'c']) await store.put(id, touch(undefined, now, 60));
+  await store.put('a', touch(await store.get('a'), now, 60)); // a is now the most recently used
+  await store.put('d', touch(undefined, now, 60));
+  expect(await Promise.all(['a', 'b', 'c', 'd'].map(async (id) => (await store.get(id)) !== undefined))).toEqual([true, false, true, true]);
+  now = 60_000;
+  expect(await store.get('a')).toBeUndefined();
+});
+
+test('the cookie: a new id is 32 random bytes in base64url; a header is read without trust', () => {
+  const id = newSessionId();
+  expect([id, Buffer.from(id, 'base64url').length]).toEqual([expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), 32]);
+  expect(sessionIdOf(undefined)).toEqual({ kind: 'none' });
+  expect(sessionIdOf('a=1; b=2')).toEqual({ kind: 'none' });
+  expect(sessionIdOf(`a=1; __Host-ztm-session=${id}; b=2`)).toEqual({ kind: 'id', id });
+  expect(sessionIdOf(`x__Host-ztm-session=${id}`)).toEqual({ kind: 'none' });
+  expect(sessionIdOf('__Host-ztm-session=').kind).toBe('malformed');
+  expect(sessionIdOf(`__Host-ztm-session=${id}=`).kind).toBe('malformed');
+  expect(sessionIdOf(`__Host-ztm-session=${id}; __Host-ztm-session=${id}`).kind).toBe('malformed');
+});
