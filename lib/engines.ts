@@ -90,7 +90,10 @@ export async function startPostgres(): Promise<Postgres> {
 
 export interface Redis {
   readonly port: number;
+  /** redis://127.0.0.1:port, or with TLS rediss://localhost:port; with the password if one is set. */
   readonly url: string;
+  /** With TLS: the certificate authority that signed the server's certificate (for NODE_EXTRA_CA_CERTS). */
+  readonly caFile?: string;
   /** Freezes the server (SIGSTOP): connections stay open and nothing answers, as with a hung host. */
   pause(): void;
   /** Lets a paused server run again (SIGCONT). */
@@ -98,30 +101,67 @@ export interface Redis {
   stop(): Promise<void>;
 }
 
-export async function startRedis(): Promise<Redis> {
+export interface RedisOptions {
+  /** Serve TLS only (as ElastiCache with in-transit encryption), with a certificate for localhost from a throwaway authority. */
+  readonly tls?: boolean;
+  /** Require this password (AUTH). */
+  readonly password?: string;
+}
+
+/** A throwaway certificate authority and a certificate for localhost and 127.0.0.1 it signed. */
+function certificates(dir: string): { ca: string; cert: string; key: string } {
+  const file = (name: string) => join(dir, name);
+  const openssl = (args: string[]) => execFileSync('openssl', args, { stdio: 'pipe', cwd: dir });
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  try {
+    openssl(['req', '-x509', ...ec, '-keyout', file('ca.key'), '-out', file('ca.crt'), '-days', '2', '-subj', '/CN=zero-to-millions test authority']);
+    openssl(['req', ...ec, '-keyout', file('server.key'), '-out', file('server.csr'), '-subj', '/CN=localhost']);
+    writeFileSync(file('san.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
+    openssl(['x509', '-req', '-in', file('server.csr'), '-CA', file('ca.crt'), '-CAkey', file('ca.key'), '-CAcreateserial', '-out', file('server.crt'), '-days', '2', '-extfile', file('san.ext')]);
+  } catch (error) {
+    throw new Error(`openssl could not make the test certificates (${(error as Error).message.split('\n')[0]}): install it with: apt-get install -y openssl`);
+  }
+  return { ca: file('ca.crt'), cert: file('server.crt'), key: file('server.key') };
+}
+
+export async function startRedis(options: RedisOptions = {}): Promise<Redis> {
   const server = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((p) => existsSync(p));
   if (!server) throw new Error(`Redis is not installed (no redis-server): ${INSTALL_HINT}`);
   const port = await freePort();
-  const child: ChildProcess = spawn(server, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'], { stdio: 'pipe' });
+  const dir = options.tls ? mkdtempSync(join(tmpdir(), 'ztm-redis-')) : undefined;
+  const tls = dir ? certificates(dir) : undefined;
+  const args = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'];
+  if (tls) args.push('--port', '0', '--tls-port', String(port), '--tls-cert-file', tls.cert, '--tls-key-file', tls.key, '--tls-ca-cert-file', tls.ca, '--tls-auth-clients', 'no');
+  else args.push('--port', String(port));
+  if (options.password) args.push('--requirepass', options.password);
+  const child: ChildProcess = spawn(server, args, { stdio: 'pipe' });
+  let output = '';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('redis-server did not start within 10 s')), 10_000);
+    const timer = setTimeout(() => reject(new Error(`redis-server did not start within 10 s: ${output}`)), 10_000);
     child.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('Ready to accept connections')) {
+      output += chunk.toString();
+      if (output.includes('Ready to accept connections')) {
         clearTimeout(timer);
         resolve();
       }
     });
-    child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${output.slice(-500)}`)));
   });
+  const auth = options.password ? `:${encodeURIComponent(options.password)}@` : '';
   return {
     port,
-    url: `redis://127.0.0.1:${port}`,
+    url: tls ? `rediss://${auth}localhost:${port}` : `redis://${auth}127.0.0.1:${port}`,
+    caFile: tls?.ca,
     pause: () => void child.kill('SIGSTOP'),
     resume: () => void child.kill('SIGCONT'),
     stop: () =>
       new Promise((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
+        const done = () => {
+          if (dir) rmSync(dir, { recursive: true, force: true });
+          resolve();
+        };
+        if (child.exitCode !== null || child.signalCode !== null) return done();
+        child.once('exit', done);
         child.kill('SIGCONT'); // a paused server cannot act on SIGTERM
         child.kill('SIGTERM');
       }),

@@ -33,6 +33,7 @@ export class RedisCache implements Cache {
       url,
       timeoutMs,
       onConnectionLost: (error) => log({ level: 'warn', msg: 'cache connection lost; reconnecting', error }),
+      onSetupRefused: (error) => log({ level: 'error', msg: 'the cache refused the connection (check CACHE_URL); retrying', error }),
     });
     this.breaker = new Breaker({
       failures: BREAKER_FAILURES,

@@ -29,8 +29,10 @@ export interface RedisClientOptions {
   /** The deadline of every command, in milliseconds. */
   readonly timeoutMs: number;
   readonly connectTimeoutMs?: number;
-  /** Told once when an established connection is lost (reconnection is silent). */
+  /** Told when a connection that worked is lost (reconnecting is silent). */
   readonly onConnectionLost?: (error: string) => void;
+  /** Told when the server refuses the connection's setup (AUTH, SELECT), once per distinct refusal. */
+  readonly onSetupRefused?: (error: string) => void;
 }
 
 /** A connection whose oldest command has waited this long is replaced. */
@@ -94,6 +96,9 @@ function encode(args: readonly string[]): string {
 export class RedisClient {
   private socket?: Socket;
   private ready = false;
+  /** Whether the current connection has answered a command: only losing such a one is news. */
+  private answered = false;
+  private refusal?: string;
   private closed = false;
   private attempts = 0;
   /** Commands sent and not yet answered, oldest first (`head` is the oldest). */
@@ -133,19 +138,26 @@ export class RedisClient {
       this.ready = true;
       this.attempts = 0;
       // Authentication and database selection go first on the connection; their replies come first.
-      for (const args of this.target.setup) void this.send(args).catch((error: Error) => socket.destroy(error));
+      for (const args of this.target.setup) {
+        void this.send(args).catch((error: Error) => {
+          if (error.message !== this.refusal) this.options.onSetupRefused?.(`${args[0]}: ${error.message}`);
+          this.refusal = error.message;
+          socket.destroy(error);
+        });
+      }
     });
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('error', () => undefined); // 'close' follows; the commands waiting learn of it there
     socket.once('close', () => {
-      const wasReady = this.ready;
+      const wasAnswering = this.answered;
       this.ready = false;
+      this.answered = false;
       this.socket = undefined;
       this.rest = undefined;
       this.outgoing = '';
       this.failAll(new RedisError('the connection to the cache closed'));
       if (this.closed) return;
-      if (wasReady) this.options.onConnectionLost?.('the connection to the cache closed');
+      if (wasAnswering) this.options.onConnectionLost?.('the connection to the cache closed');
       const delay = Math.min(100 * 2 ** this.attempts++, MAX_BACKOFF_MS);
       setTimeout(() => this.closed || this.connect(), delay).unref();
     });
@@ -161,7 +173,8 @@ export class RedisClient {
         this.flushScheduled = true;
         setImmediate(this.flush);
       }
-      this.sweeper ??= setInterval(this.sweep, Math.max(5, this.options.timeoutMs / 2)).unref();
+      // Checked four times per deadline: a command fails at most a quarter of its deadline late.
+      this.sweeper ??= setInterval(this.sweep, Math.max(5, this.options.timeoutMs / 4)).unref();
     });
   }
 
@@ -183,6 +196,7 @@ export class RedisClient {
         const waiting = this.pending[this.head];
         if (!waiting) throw new RedisError('a reply for no command');
         this.pending[this.head++] = undefined as unknown as Pending;
+        if (!(element.value instanceof RedisError)) this.answered = true;
         if (!waiting.settled) {
           waiting.settled = true;
           if (element.value instanceof RedisError) waiting.reject(element.value);

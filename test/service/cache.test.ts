@@ -16,6 +16,7 @@ test('a cache that never answers costs each call its deadline, then nothing: cal
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const logs: Record<string, unknown>[] = [];
   const cache = new RedisCache(`redis://127.0.0.1:${(server.address() as { port: number }).port}`, 40, (l) => logs.push(l));
+  try {
   for (let i = 0; i < 100 && sockets.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
 
   let started = performance.now();
@@ -34,7 +35,9 @@ test('a cache that never answers costs each call its deadline, then nothing: cal
   expect(logs).toEqual([{ level: 'warn', msg: 'cache unavailable: skipping it, trying again every 2000 ms', error: 'timeout', detail: 'the cache: no answer within 40 ms' }]);
   // /readyz asks anyway, within the deadline.
   await expect(cache.ping()).rejects.toThrow('no answer within 40 ms');
-  await cache.close();
-  sockets.forEach((s) => s.destroy());
-  await new Promise((r) => server.close(r));
+  } finally {
+    await cache.close();
+    sockets.forEach((s) => s.destroy());
+    await new Promise((r) => server.close(r));
+  }
 });
