@@ -80,6 +80,8 @@ export interface StartOptions {
 
 export async function start(settings: Settings, options: StartOptions = {}): Promise<Running> {
   const writer = options.sink ? undefined : new LineWriter(1);
+  // Whatever ends the process (a crash included), what the log holds is written out first.
+  if (writer) process.once('exit', () => writer.flushSync());
   const log = new Log(options.sink ?? writer!.sink);
   const event = (fields: LogFields) => log.event(fields);
   const store = options.store ?? storeFor(settings, event);
