@@ -98,6 +98,7 @@ export class PostgresStore implements ItemStore {
   readonly kind = 'postgresql';
   private readonly lanes: Lane[];
   private schemaReady?: Promise<unknown>;
+  private schemaCreated = false;
   private readonly corked: Lane[] = [];
   private sweeper?: NodeJS.Timeout;
   private closed = false;
@@ -210,46 +211,46 @@ export class PostgresStore implements ItemStore {
     streamOf(client)?.destroy?.();
   }
 
-  private async run(config: QueryArrayConfig): Promise<unknown[][]> {
-    const lane = this.pick();
-    if (lane.sent.length >= MAX_IN_FLIGHT) throw Object.assign(new Error(`${MAX_IN_FLIGHT} queries are already waiting for the database`), { code: 'QUEUE_FULL' });
-    if (lane.sent.length > 0 && performance.now() - lane.sent[0] > STATEMENT_TIMEOUT_MS) {
-      throw Object.assign(new Error(`the database has not answered for ${STATEMENT_TIMEOUT_MS} ms`), { code: 'STALLED' });
-    }
-    const client = lane.client ?? (await this.connect(lane));
-    this.cork(lane, client);
-    const sent = lane.sent;
-    sent.push(performance.now());
-    this.sweeper ??= setInterval(this.sweep, SWEEP_MS).unref();
+  /** Creates the schema before the first statement, and again after a failure (the database may have been down). */
+  private schema(): Promise<unknown> {
+    this.schemaReady ??= this.query({ text: SCHEMA, rowMode: 'array' }, true).then(
+      () => (this.schemaCreated = true),
+      (error) => {
+        this.schemaReady = undefined;
+        throw error;
+      },
+    );
+    return this.schemaReady;
+  }
+
+  /** One statement on the least busy connection; a failure that means "not now" is a StoreUnavailable. */
+  private async query(config: QueryArrayConfig, creatingSchema = false): Promise<unknown[][]> {
+    let lane: Lane | undefined;
+    let client: Client | undefined;
+    let sent: number[] | undefined;
     try {
+      if (!this.schemaCreated && !creatingSchema) await this.schema();
+      lane = this.pick();
+      if (lane.sent.length >= MAX_IN_FLIGHT) throw Object.assign(new Error(`${MAX_IN_FLIGHT} queries are already waiting for the database`), { code: 'QUEUE_FULL' });
+      if (lane.sent.length > 0 && performance.now() - lane.sent[0] > STATEMENT_TIMEOUT_MS) {
+        throw Object.assign(new Error(`the database has not answered for ${STATEMENT_TIMEOUT_MS} ms`), { code: 'STALLED' });
+      }
+      client = lane.client ?? (await this.connect(lane));
+      this.cork(lane, client);
+      sent = lane.sent;
+      sent.push(performance.now());
+      this.sweeper ??= setInterval(this.sweep, SWEEP_MS).unref();
       return (await client.query<unknown[]>(config)).rows;
     } catch (error) {
+      if (error instanceof StoreUnavailable) throw error;
       // A named statement whose Parse failed (it waits on locks too) is missing on this connection, and
       // pg believes it exists: the connection is replaced, and a new one parses it again.
-      if ((error as { code?: string }).code === '26000') {
-        this.reset(lane, client);
-        throw new StoreUnavailable('postgresql', error);
-      }
+      if ((error as { code?: string }).code === '26000' && lane && client) this.reset(lane, client);
+      if (isUnavailable(error) || (error as { code?: string }).code === '26000') throw new StoreUnavailable('postgresql', error);
       throw error;
     } finally {
       // Answers come in order: the oldest send time is this query's (unless the lane was reset).
-      if (lane.sent === sent) sent.shift();
-    }
-  }
-
-  private async query(config: QueryArrayConfig): Promise<unknown[][]> {
-    try {
-      // The schema is created before the first statement, and again after a failure (the database may have been down).
-      this.schemaReady ??= this.run({ text: SCHEMA, rowMode: 'array' }).catch((error) => {
-        this.schemaReady = undefined;
-        throw error;
-      });
-      await this.schemaReady;
-      return await this.run(config);
-    } catch (error) {
-      if (error instanceof StoreUnavailable) throw error;
-      if (isUnavailable(error)) throw new StoreUnavailable('postgresql', error);
-      throw error;
+      if (sent && lane?.sent === sent) sent.shift();
     }
   }
 
@@ -257,10 +258,12 @@ export class PostgresStore implements ItemStore {
     await this.query({ ...INSERT, values: [item.id, item.name, JSON.stringify(item.attributes), item.createdAt] });
   }
 
-  async get(id: string): Promise<string | undefined> {
-    const row = (await this.query({ ...SELECT, values: [id] }))[0] as [string, string, string] | undefined;
-    // The fields in itemJson's order; the id is the one asked for (a UUID: nothing to escape).
-    return row && `{"id":"${id}","name":${JSON.stringify(row[0])},"attributes":${row[1]},"createdAt":"${row[2]}"}`;
+  get(id: string): Promise<string | undefined> {
+    return this.query({ ...SELECT, values: [id] }).then((rows) => {
+      const row = rows[0] as [string, string, string] | undefined;
+      // The fields in itemJson's order; the id is the one asked for (a UUID: nothing to escape).
+      return row && `{"id":"${id}","name":${JSON.stringify(row[0])},"attributes":${row[1]},"createdAt":"${row[2]}"}`;
+    });
   }
 
   async ping(): Promise<void> {
