@@ -53,6 +53,8 @@ function findPostgresBin(): string {
 
 export interface Postgres {
   readonly port: number;
+  /** The directory of its Unix socket, as stage 1's service reaches its local PostgreSQL (DB_HOST). */
+  readonly socketDirectory: string;
   readonly user: string;
   readonly password: string;
   readonly database: string;
@@ -119,6 +121,7 @@ export async function startPostgres(): Promise<Postgres> {
   run('createdb', ['-h', '127.0.0.1', '-p', String(server.port), '-U', 'app', 'app'], password);
   return {
     port: server.port,
+    socketDirectory: dir,
     user: 'app',
     password,
     database: 'app',

@@ -136,19 +136,36 @@ function contentTypeProblem(request: IncomingMessage): string | undefined {
   return undefined;
 }
 
-async function readBody(request: IncomingMessage, limit: number): Promise<string> {
+/**
+ * The body, up to `limit` bytes. Past the limit, reading stops (the answer, a 413, closes the
+ * connection) instead of destroying the request, which would take the answer's socket with it.
+ */
+function readBody(request: IncomingMessage, limit: number): Promise<string> {
   const declared = Number(request.headers['content-length'] ?? 0);
-  if (declared > limit) throw new BadRequest(`the body is ${declared} bytes; allowed: at most ${limit}`, 413);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new BadRequest(`the body is over ${limit} bytes; allowed: at most ${limit}`, 413);
-    chunks.push(chunk as Buffer);
-  }
-  const body = Buffer.concat(chunks);
-  if (!isUtf8(body)) throw new BadRequest('the body is not valid UTF-8; allowed: JSON in UTF-8');
-  return body.toString('utf8');
+  if (declared > limit) return Promise.reject(new BadRequest(`the body is ${declared} bytes; allowed: at most ${limit}`, 413));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = (error?: Error) => {
+      request.off('data', onData).off('end', onEnd).off('error', onClose).off('close', onClose);
+      if (error) reject(error);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      request.pause();
+      stop(new BadRequest(`the body is over ${limit} bytes; allowed: at most ${limit}`, 413));
+    };
+    const onEnd = () => {
+      stop();
+      const body = Buffer.concat(chunks);
+      if (!isUtf8(body)) reject(new BadRequest('the body is not valid UTF-8; allowed: JSON in UTF-8'));
+      else resolve(body.toString('utf8'));
+    };
+    // The client went away before its body was whole ('aborted', then 'close'): no one is left to answer.
+    const onClose = () => stop(new BadRequest('the body was cut short: the connection closed', 400));
+    request.on('data', onData).on('end', onEnd).on('error', onClose).on('close', onClose);
+  });
 }
 
 async function check(fn: () => Promise<void>, deadlineMs: number): Promise<{ ok: boolean; ms: number; error?: string; cause?: unknown }> {

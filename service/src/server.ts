@@ -105,6 +105,8 @@ export interface StartOptions {
 
 export async function start(settings: Settings, options: StartOptions = {}): Promise<Running> {
   const writer = options.sink ? undefined : new LineWriter(1);
+  // Whatever ends the process (a crash included), what the log holds is written out first.
+  if (writer) process.once('exit', () => writer.flushSync());
   const log = new Log(options.sink ?? writer!.sink);
   const event = (fields: LogFields) => log.event(fields);
   const store = options.store ?? storeFor(settings, event);
@@ -218,8 +220,9 @@ if (require.main === module) {
   start(settings).then(
     (running) => {
       const shutdown = () => {
-        // The last resort, should a deadline above fail: exit before systemd or ECS kill at 30 s.
-        setTimeout(() => process.exit(1), settings.drainSeconds * 1000 + 3 * CLOSE_DEADLINE_MS + 500).unref();
+        // The last resort, should a deadline above fail: the drain (at most 25 s), the dependencies and
+        // the log (2 s each, the dependencies at once), then exit, before systemd or ECS kill at 30 s.
+        setTimeout(() => process.exit(1), settings.drainSeconds * 1000 + 2 * CLOSE_DEADLINE_MS + 500).unref();
         void running.stop().then(() => process.exit(0));
       };
       process.once('SIGTERM', shutdown);

@@ -30,7 +30,8 @@ const seeded: Record<(typeof KINDS)[number], string[]> = { postgresql: [], dynam
 
 beforeAll(async () => {
   [postgres, dynamodb, redis] = await Promise.all([startPostgres(), startDynamoDb(), startRedis()]);
-  const common = { CACHE_URL: redis.url, VERSION };
+  // Both in one region, as a deployment is: the answers name it.
+  const common = { CACHE_URL: redis.url, VERSION, AWS_REGION: 'us-east-1' };
   [services.postgresql, services.dynamodb] = await Promise.all([
     startService({ ...storeEnvironment.postgresql(postgres), ...common }),
     startService({ ...storeEnvironment.dynamodb(dynamodb), ...common }),

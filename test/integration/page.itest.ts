@@ -63,7 +63,11 @@ test('in a headless browser: create an item, read it, see who answered and both 
     executablePath: CHROMIUM,
     headless: true,
     // Root has no user namespace sandbox here; /dev/shm is small in containers.
-    args: [...(userInfo().uid === 0 ? ['--no-sandbox'] : []), '--disable-dev-shm-usage', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'],
+    args: [
+      ...(userInfo().uid === 0 ? ['--no-sandbox'] : []),
+      '--disable-dev-shm-usage',
+      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+    ],
   });
   const problems: string[] = [];
   const outside: string[] = [];

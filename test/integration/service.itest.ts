@@ -176,6 +176,16 @@ describe.each(KINDS)('on %s, with Redis', (kind) => {
   });
 });
 
+test("over PostgreSQL's Unix socket, as stage 1 reaches its local database", async () => {
+  const local = await startService({ ...storeEnvironment.postgresql(postgres), DB_HOST: postgres.socketDirectory });
+  try {
+    const created = await send(local.base, '/items', { method: 'POST', headers: JSON_TYPE, body: '{"name":"local"}' });
+    expect([created.status, json(await send(local.base, `/items/${json(created).id}`)).name]).toEqual([201, 'local']);
+  } finally {
+    await local.terminate();
+  }
+});
+
 describe('hostile input: never a 500, and the same answer and the same stored value on both adapters', () => {
   // (Every row has four cells: jest takes a fourth parameter a row lacks for its `done` callback.)
   const cases: [string, string, string, Sent][] = [

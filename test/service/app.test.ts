@@ -284,6 +284,37 @@ describe('bad input is a 4xx naming the field, the value and what is allowed', (
     expect([chunked.status, json(chunked).error]).toEqual([413, 'the body is over 16384 bytes; allowed: at most 16384']);
   });
 
+  test('a body sent slowly past the limit is a 413 all the same; one cut short is never a 500', async () => {
+    const { port } = new URL(s.base);
+    const exchange = (chunks: string[], end: boolean) =>
+      new Promise<string>((resolve) => {
+        const socket = connect(Number(port), '127.0.0.1', async () => {
+          socket.write('POST /items HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n');
+          for (const chunk of chunks) {
+            socket.write(`${Buffer.byteLength(chunk).toString(16)}\r\n${chunk}\r\n`);
+            await new Promise((r) => setTimeout(r, 20));
+          }
+          if (end) socket.write('0\r\n\r\n');
+          else socket.destroy();
+        });
+        let text = '';
+        socket.on('data', (d) => (text += d));
+        socket.on('error', () => undefined);
+        socket.on('close', () => resolve(text));
+      });
+    const slow = await exchange(
+      Array.from({ length: 8 }, () => 'x'.repeat(4000)),
+      true,
+    );
+    expect(slow).toMatch(
+      /^HTTP\/1\.1 413 Payload Too Large\r\n[\s\S]*Connection: close\r\n[\s\S]*"the body is over 16384 bytes; allowed: at most 16384"/,
+    );
+    await exchange(['{"name":', '"x'], false);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(s.logs().filter((l) => l.status >= 500)).toEqual([]);
+    expect(s.logs().at(-1)).toMatchObject({ status: 400, method: 'POST' });
+  });
+
   test.each([
     ['text/plain', { 'Content-Type': 'text/plain' }, 'Content-Type: got "text/plain"; allowed: application/json (UTF-8)'],
     ['no Content-Type', {}, 'Content-Type: got none; allowed: application/json (UTF-8)'],

@@ -2,12 +2,13 @@
  * The log (service/src/log.ts): lines batched off the request path and written asynchronously, in
  * order and whole; flushed on demand and at exit; request lines that are valid JSON whatever the path.
  */
-import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FLUSH_MS, LineWriter, Log } from '../../service/src/log';
 
 const directory = mkdtempSync(join(tmpdir(), 'ztm-log-'));
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
 let n = 0;
 function writerToFile() {
   const path = join(directory, `${n++}.log`);

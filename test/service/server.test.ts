@@ -9,6 +9,15 @@ import { CLOSE_DEADLINE_MS, HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS, start } from
 import { readSettings } from '../../service/src/settings';
 import { MemoryCache, MemoryStore } from './support/doubles';
 
+/** Processes of the test that is running, stopped after it whether it passed or not. */
+const running: { stop(): Promise<void> }[] = [];
+afterEach(() => Promise.all(running.splice(0).map((r) => r.stop())));
+const started = async (...args: Parameters<typeof start>) => {
+  const r = await start(...args);
+  running.push(r);
+  return r;
+};
+
 const settings = (env: Record<string, string> = {}) =>
   readSettings({
     DATA_STORE: 'dynamodb',
@@ -31,38 +40,32 @@ const raw = (port: number, bytes: string) =>
   });
 
 test('slow clients are cut off and connections capped: the limits the stages facing the internet need', async () => {
-  const running = await start(settings({ MAX_CONNECTIONS: '16', KEEP_ALIVE_SECONDS: '5' }), {
+  const service = await started(settings({ MAX_CONNECTIONS: '16', KEEP_ALIVE_SECONDS: '5' }), {
     store: new MemoryStore(),
     sink: () => undefined,
   });
   expect([
-    running.server.headersTimeout,
-    running.server.requestTimeout,
-    running.server.keepAliveTimeout,
-    running.server.maxConnections,
+    service.server.headersTimeout,
+    service.server.requestTimeout,
+    service.server.keepAliveTimeout,
+    service.server.maxConnections,
   ]).toEqual([HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS, 5000, 16]);
   expect([HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS]).toEqual([10_000, 30_000]);
-  const sockets = Array.from({ length: 17 }, () => connect(running.port, '127.0.0.1'));
+  const sockets = Array.from({ length: 17 }, () => connect(service.port, '127.0.0.1'));
   const closed = await Promise.all(
-    sockets.map(
-      (s) =>
-        new Promise<boolean>((r) => {
-          s.once('close', () => r(true));
-          setTimeout(() => r(false), 500);
-        }),
-    ),
+    sockets.map((s) => new Promise<boolean>((r) => (s.once('close', () => r(true)), setTimeout(() => r(false), 500)))),
   );
   expect(closed.filter(Boolean).length).toBe(1);
   for (const s of sockets) s.destroy();
-  await running.stop();
+  await service.stop();
 });
 
 test('a request the HTTP parser refuses gets a JSON answer with the usual headers, and the connection closes', async () => {
   const lines: string[] = [];
-  const running = await start(settings(), { store: new MemoryStore(), sink: (l) => lines.push(l) });
-  const garbage = await raw(running.port, 'GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n');
-  const big = await raw(running.port, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
-  await running.stop();
+  const service = await started(settings(), { store: new MemoryStore(), sink: (l) => lines.push(l) });
+  const garbage = await raw(service.port, 'GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n');
+  const big = await raw(service.port, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+  await service.stop();
   expect(garbage).toMatch(
     /^HTTP\/1\.1 400 Bad Request\r\nContent-Type: application\/json\r\n[\s\S]*Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nX-Request-Id: [0-9a-f-]{36}\r\nX-Stage: local\r\nX-Region: us-east-1\r\nX-Served-By: \S+\r\nConnection: close\r\n\r\n\{"error":"malformed HTTP request \(HPE_INVALID_HEADER_TOKEN\)"\}$/,
   );
@@ -83,10 +86,10 @@ test('stop() ends within its deadlines although the store never closes: it says 
   store.close = () => new Promise(() => undefined);
   const cache = new MemoryCache();
   const lines: string[] = [];
-  const running = await start(settings(), { store, cache, sink: (l) => lines.push(l) });
-  const started = Date.now();
-  await running.stop();
-  const took = Date.now() - started;
+  const service = await started(settings(), { store, cache, sink: (l) => lines.push(l) });
+  const stopping = Date.now();
+  await service.stop();
+  const took = Date.now() - stopping;
   expect(took).toBeGreaterThanOrEqual(CLOSE_DEADLINE_MS - 50);
   expect(took).toBeLessThan(CLOSE_DEADLINE_MS + 1500);
   const events = lines.map((l) => JSON.parse(l)).map(({ time: _, ...rest }) => rest);
@@ -94,7 +97,7 @@ test('stop() ends within its deadlines although the store never closes: it says 
     {
       level: 'info',
       msg: 'listening',
-      port: running.port,
+      port: service.port,
       dataStore: 'postgresql',
       readers: false,
       cache: 'on',
