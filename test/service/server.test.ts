@@ -53,7 +53,13 @@ test('slow clients are cut off and connections capped: the limits the stages fac
   expect([HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS]).toEqual([10_000, 30_000]);
   const sockets = Array.from({ length: 17 }, () => connect(service.port, '127.0.0.1'));
   const closed = await Promise.all(
-    sockets.map((s) => new Promise<boolean>((r) => (s.once('close', () => r(true)), setTimeout(() => r(false), 500)))),
+    sockets.map(
+      (s) =>
+        new Promise<boolean>((r) => {
+          s.once('close', () => r(true));
+          setTimeout(() => r(false), 500);
+        }),
+    ),
   );
   expect(closed.filter(Boolean).length).toBe(1);
   for (const s of sockets) s.destroy();
