@@ -21,7 +21,11 @@ export class Connections {
   private readonly sockets = new Set<Tracked>();
   private draining = false;
 
-  constructor(private readonly server: Server) {
+  /** `idleGraceMs`: how long a connection idle when the drain starts may still bring a request (tests shorten it). */
+  constructor(
+    private readonly server: Server,
+    private readonly idleGraceMs = IDLE_GRACE_MS,
+  ) {
     server.on('connection', (socket: Tracked) => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
@@ -79,7 +83,7 @@ export class Connections {
           }
           const seen = idle.get(socket);
           if (!seen || seen.response !== socket[CURRENT]) idle.set(socket, { response: socket[CURRENT], since: now });
-          else if (now - seen.since >= IDLE_GRACE_MS) socket.destroy();
+          else if (now - seen.since >= this.idleGraceMs) socket.destroy();
         }
         if (this.sockets.size === 0 || now - started >= deadlineMs) {
           clearInterval(timer);

@@ -101,9 +101,12 @@ export interface StartOptions {
   readonly sessions?: SessionStore;
   /** Where log lines go; by default stdout, batched (tests collect them). */
   readonly sink?: LogSink;
+  /** How long stop() waits for each dependency and the log; CLOSE_DEADLINE_MS unless a test wants less. */
+  readonly closeDeadlineMs?: number;
 }
 
 export async function start(settings: Settings, options: StartOptions = {}): Promise<Running> {
+  const closeDeadlineMs = options.closeDeadlineMs ?? CLOSE_DEADLINE_MS;
   const writer = options.sink ? undefined : new LineWriter(1);
   // Whatever ends the process (a crash included), what the log holds is written out first.
   if (writer) process.once('exit', () => writer.flushSync());
@@ -193,16 +196,16 @@ export async function start(settings: Settings, options: StartOptions = {}): Pro
       event({ msg: 'draining', connections: connections.open, deadlineSeconds: settings.drainSeconds });
       const destroyed = await connections.drain(settings.drainSeconds * 1000);
       const problems = await Promise.all([
-        within(CLOSE_DEADLINE_MS, 'the data store', store.close()),
-        within(CLOSE_DEADLINE_MS, 'the cache', cache?.close()),
-        within(CLOSE_DEADLINE_MS, 'the session store', sessions.close()),
+        within(closeDeadlineMs, 'the data store', store.close()),
+        within(closeDeadlineMs, 'the cache', cache?.close()),
+        within(closeDeadlineMs, 'the session store', sessions.close()),
       ]);
       event({
         msg: 'stopped',
         connectionsDestroyed: destroyed,
         ...(problems.some(Boolean) ? { level: 'warn', problems: problems.filter(Boolean) } : {}),
       });
-      await within(CLOSE_DEADLINE_MS, 'the log', writer?.flush());
+      await within(closeDeadlineMs, 'the log', writer?.flush());
     })();
     return stopping;
   }
