@@ -20,7 +20,7 @@ import type { FixtureName } from './fixtures';
 import { VARIANTS } from './variants';
 
 /** What shapes a template: a change to any of these is a new cache. */
-export const TEMPLATE_SOURCES = ['lib', 'lambda', 'service', 'cdk.json', 'package-lock.json', 'test/support/fixtures.ts'];
+export const TEMPLATE_SOURCES = ['lib', 'lambda', 'service', 'web', 'cdk.json', 'package-lock.json', 'test/support/fixtures.ts'];
 
 export const CACHE_ROOT = join(REPOSITORY, '.jest-cache', 'synth');
 
