@@ -19,19 +19,13 @@ function showStatus(text, state) {
   $('status').dataset.state = state;
 }
 
-async function call(method, path, body) {
-  showStatus(`${method} ${path} …`, 'busy');
-  let response;
-  try {
-    response = await fetch(path, {
-      method,
-      headers: body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch (error) {
-    showStatus(`${method} ${path}: no answer (${error.message})`, 'error');
-    return undefined;
-  }
+/** One request to the API: the response, its text, and its JSON (undefined when it is not JSON). Throws when nothing answers. */
+async function request(method, path, body) {
+  const response = await fetch(path, {
+    method,
+    headers: body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await response.text();
   let parsed;
   try {
@@ -39,6 +33,19 @@ async function call(method, path, body) {
   } catch {
     parsed = undefined;
   }
+  return { response, text, parsed };
+}
+
+async function call(method, path, body) {
+  showStatus(`${method} ${path} …`, 'busy');
+  let answer;
+  try {
+    answer = await request(method, path, body);
+  } catch (error) {
+    showStatus(`${method} ${path}: no answer (${error.message})`, 'error');
+    return undefined;
+  }
+  const { response, text, parsed } = answer;
   $('body').textContent = parsed === undefined ? text : JSON.stringify(parsed, null, 2);
   showAnsweredBy(response);
   const ok = response.ok;
@@ -52,24 +59,13 @@ async function call(method, path, body) {
 // never sees: the page only asks the API, which reads the cookie.
 
 async function sessionCall(method, path, body) {
-  let response;
   try {
-    response = await fetch(path, {
-      method,
-      headers: body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    const { response, parsed } = await request(method, path, body);
+    return { status: response.status, body: parsed };
   } catch (error) {
     showSession(undefined, `${method} ${path}: no answer (${error.message})`, 'error');
     return undefined;
   }
-  let parsed;
-  try {
-    parsed = await response.json();
-  } catch {
-    parsed = undefined;
-  }
-  return { status: response.status, body: parsed };
 }
 
 function showSession(session, text, state) {

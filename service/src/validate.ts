@@ -103,11 +103,8 @@ function problemWithValue(value: unknown): boolean {
   return typeof value !== 'string' || longerThan(value, LIMITS.attributeValueLength) || FORBIDDEN_CHARACTER.test(value);
 }
 
-/**
- * Parses the body of `POST /items`: `{"name": string, "attributes"?: {key: string | number | boolean}}`.
- * Every problem is reported at once, each naming its field, the value and what is allowed.
- */
-export function parseNewItem(raw: string): NewItem {
+/** A request body that must be a JSON object: anything else is a BadRequest saying what it was. */
+function jsonObject(raw: string): object {
   let body: unknown;
   try {
     body = JSON.parse(raw);
@@ -116,6 +113,15 @@ export function parseNewItem(raw: string): NewItem {
   }
   if (body === null || typeof body !== 'object' || Array.isArray(body))
     throw new BadRequest(`the body must be a JSON object, got ${show(body)}`);
+  return body;
+}
+
+/**
+ * Parses the body of `POST /items`: `{"name": string, "attributes"?: {key: string | number | boolean}}`.
+ * Every problem is reported at once, each naming its field, the value and what is allowed.
+ */
+export function parseNewItem(raw: string): NewItem {
+  const body = jsonObject(raw);
   const problems: string[] = [];
   const fields = body as Record<string, unknown>;
   for (const key of Object.keys(fields))
@@ -150,14 +156,7 @@ export function parseNewItem(raw: string): NewItem {
 
 /** Parses the body of `POST /session/views`: `{"id": an item id}`, the item the visitor has just read. */
 export function parseView(raw: string): string {
-  let body: unknown;
-  try {
-    body = JSON.parse(raw);
-  } catch (error) {
-    throw new BadRequest(`malformed JSON: ${(error as Error).message}`);
-  }
-  if (body === null || typeof body !== 'object' || Array.isArray(body))
-    throw new BadRequest(`the body must be a JSON object, got ${show(body)}`);
+  const body = jsonObject(raw);
   const problems: string[] = [];
   for (const key of Object.keys(body)) if (key !== 'id') problems.push(`${show(key)}: unknown field; allowed fields: id`);
   const id = (body as Record<string, unknown>).id;
