@@ -14,13 +14,13 @@ import { buildApp } from '../../lib/app';
 import { ApiRecord } from '../../lib/constructs/api-record';
 import { ManagedCache } from '../../lib/constructs/cache-tier';
 import { ContentDelivery, edgeAccessLogs } from '../../lib/constructs/content-delivery';
-import { NoSqlDataTier, RelationalDataTier } from '../../lib/constructs/data-tier';
+import { NoSqlDataTier, RelationalDataTier, type RelationalDataTierProps } from '../../lib/constructs/data-tier';
 import { DeploymentVerification } from '../../lib/constructs/deployment-verification';
 import { EdgeProtection } from '../../lib/constructs/edge-protection';
 import { LoadBalancer } from '../../lib/constructs/load-balancer';
 import { Network } from '../../lib/constructs/network';
 import { TableSessions } from '../../lib/constructs/session-store';
-import { SingleWebServer } from '../../lib/constructs/single-web-server';
+import { SingleWebServer, type SingleWebServerProps } from '../../lib/constructs/single-web-server';
 import { StaticPage } from '../../lib/constructs/static-page';
 import { AutoScalingWebTier, FargateWebTier } from '../../lib/constructs/web-tier';
 import { PLACEHOLDER_WARNING } from '../../lib/stages/stage-stack';
@@ -49,6 +49,18 @@ const fullNetwork = (scope: Stack) =>
   new Network(scope, 'Network', { availabilityZones: ZONES, privateTier: { natGateways: 2 }, isolatedTier: true }).vpc;
 
 /** The stages, built as `cdk synth` builds them, with one deliberate fault. */
+/** Stage 1-2's web server in a stack of its own, in a public network over two zones. */
+function singleWebServer(app: App, props: Omit<SingleWebServerProps, 'vpc' | 'app'>): void {
+  const s = stack(app, 'SingleWebServer');
+  new SingleWebServer(s, 'Server', { vpc: new Network(s, 'Network', { availabilityZones: ZONES }).vpc, app: APP, ...props });
+}
+
+/** Stage 2-3's RDS database in a stack of its own, ten connections per server. */
+function relationalDataTier(app: App, props: Omit<RelationalDataTierProps, 'vpc' | 'poolSize'>): void {
+  const s = stack(app, 'DataTier');
+  new RelationalDataTier(s, 'RelationalData', { vpc: fullNetwork(s), poolSize: 10, ...props });
+}
+
 function stageWith(app: App, fault: (stack: Stack) => void): void {
   const [stage1] = buildApp(app, { nag: false, invariants: false });
   Validations.of(stage1).acknowledge({
@@ -71,65 +83,21 @@ export const FIXTURES = {
       }),
   },
   'single-web-server/holds-data': {
-    build(app) {
-      const s = stack(app, 'SingleWebServer');
-      const vpc = new Network(s, 'Network', { availabilityZones: ZONES }).vpc;
-      new SingleWebServer(s, 'Server', {
-        vpc,
-        instanceType: 't3.small',
-        app: APP,
-        localDataServices: true,
-        holdsData: true,
-        deletionProtection: true,
-      });
-    },
+    build: (app) => singleWebServer(app, { instanceType: 't3.small', localDataServices: true, holdsData: true, deletionProtection: true }),
   },
   'single-web-server/holds-data-unprotected': {
-    build(app) {
-      const s = stack(app, 'SingleWebServer');
-      const vpc = new Network(s, 'Network', { availabilityZones: ZONES }).vpc;
-      new SingleWebServer(s, 'Server', {
-        vpc,
-        instanceType: 't3.small',
-        app: APP,
-        localDataServices: true,
-        holdsData: true,
-        deletionProtection: false,
-      });
-    },
+    build: (app) => singleWebServer(app, { instanceType: 't3.small', localDataServices: true, holdsData: true, deletionProtection: false }),
   },
   'single-web-server/stateless': {
-    build(app) {
-      const s = stack(app, 'SingleWebServer');
-      const vpc = new Network(s, 'Network', { availabilityZones: ZONES }).vpc;
-      new SingleWebServer(s, 'Server', { vpc, instanceType: 'm7g.large', app: APP, holdsData: false, deletionProtection: true });
-    },
+    build: (app) => singleWebServer(app, { instanceType: 'm7g.large', holdsData: false, deletionProtection: true }),
   },
   'data-tier/relational': {
-    build(app) {
-      const s = stack(app, 'DataTier');
-      new RelationalDataTier(s, 'RelationalData', {
-        vpc: fullNetwork(s),
-        instanceType: 'r7g.large',
-        storageGiB: 100,
-        backupRetentionDays: 14,
-        deletionProtection: true,
-        poolSize: 10,
-      });
-    },
+    build: (app) =>
+      relationalDataTier(app, { instanceType: 'r7g.large', storageGiB: 100, backupRetentionDays: 14, deletionProtection: true }),
   },
   'data-tier/relational-unprotected': {
-    build(app) {
-      const s = stack(app, 'DataTier');
-      new RelationalDataTier(s, 'RelationalData', {
-        vpc: fullNetwork(s),
-        instanceType: 't4g.micro',
-        storageGiB: 20,
-        backupRetentionDays: 1,
-        deletionProtection: false,
-        poolSize: 10,
-      });
-    },
+    build: (app) =>
+      relationalDataTier(app, { instanceType: 't4g.micro', storageGiB: 20, backupRetentionDays: 1, deletionProtection: false }),
   },
   'data-tier/nosql': {
     build: (app) => new NoSqlDataTier(stack(app, 'DataTier'), 'NoSqlData', { deletionProtection: true }),
