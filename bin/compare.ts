@@ -135,7 +135,8 @@ function main(): number {
 }
 
 try {
-  process.exit(main());
+  // exitCode, not exit(): exit() would cut short what is still queued for a pipe (the --json output is larger than its buffer).
+  process.exitCode = main();
 } catch (error) {
   process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);

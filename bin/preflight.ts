@@ -70,10 +70,10 @@ async function main(): Promise<number> {
   return result.problems.length === 0 ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    process.stderr.write(`${error instanceof ConfigError ? error.message : error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  },
-);
+/** Exits once what is written has left (a pipe takes 64 KiB at a time; exit() alone would cut the rest). */
+const exitAfterOutput = (code: number) => process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+
+main().then(exitAfterOutput, (error) => {
+  process.stderr.write(`${error instanceof ConfigError ? error.message : error instanceof Error ? error.message : String(error)}\n`);
+  exitAfterOutput(1);
+});
