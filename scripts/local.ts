@@ -69,8 +69,17 @@ async function main() {
     await dynamodb?.stop();
     process.exit(0);
   };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  // Once, and the handlers stay: Ctrl-C reaches npm, tsx and this process, and tsx relays it again;
+  // a second signal without a handler would end the process before the service has drained.
+  let stopping = false;
+  const onSignal = () => {
+    if (!stopping) {
+      stopping = true;
+      void stop();
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 }
 
 main().catch((error) => {

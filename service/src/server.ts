@@ -222,14 +222,19 @@ if (require.main === module) {
   }
   start(settings).then(
     (running) => {
+      let stopping = false;
       const shutdown = () => {
+        // Once: a second signal (Ctrl-C reaches every process of the group, and npm or tsx relays it
+        // again) must not kill the drain with Node's default action, so the handlers stay installed.
+        if (stopping) return;
+        stopping = true;
         // The last resort, should a deadline above fail: the drain (at most 25 s), the dependencies and
         // the log (2 s each, the dependencies at once), then exit, before systemd or ECS kill at 30 s.
         setTimeout(() => process.exit(1), settings.drainSeconds * 1000 + 2 * CLOSE_DEADLINE_MS + 500).unref();
         void running.stop().then(() => process.exit(0));
       };
-      process.once('SIGTERM', shutdown);
-      process.once('SIGINT', shutdown);
+      process.on('SIGTERM', shutdown);
+      process.on('SIGINT', shutdown);
     },
     (error) => {
       process.stderr.write(`${JSON.stringify({ level: 'error', msg: 'failed to start', error: (error as Error).message })}\n`);

@@ -9,6 +9,7 @@
  * that every answer the document lists was seen. The hostile inputs the issue lists get the same
  * answer, and store the same value, on both adapters, and never a 500.
  */
+import { connect } from 'node:net';
 import { createClient } from 'redis';
 import { type DynamoDb, type Postgres, type Redis, startDynamoDb, startPostgres, startRedis } from '../../lib/engines';
 import { openApiDocument } from '../../service/src/openapi';
@@ -183,6 +184,27 @@ test("over PostgreSQL's Unix socket, as stage 1 reaches its local database", asy
     expect([created.status, json(await send(local.base, `/items/${json(created).id}`)).name]).toEqual([201, 'local']);
   } finally {
     await local.terminate();
+  }
+});
+
+test('a second signal during the drain (Ctrl-C reaches every process of a group, and launchers relay it) does not cut it short', async () => {
+  const own = await startService({ ...storeEnvironment.postgresql(postgres) });
+  // An idle keep-alive connection: the drain gives it IDLE_GRACE_MS (1 s), time for the signals below.
+  const socket = connect(own.port, '127.0.0.1');
+  await new Promise<void>((resolve) => {
+    socket.once('data', () => resolve());
+    socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+  });
+  try {
+    own.child.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 200));
+    own.child.kill('SIGINT');
+    own.child.kill('SIGTERM');
+    expect([await own.exited, own.child.signalCode]).toEqual([0, null]);
+    expect(own.logs.map((l) => l.msg).filter((m) => m === 'draining' || m === 'stopped')).toEqual(['draining', 'stopped']);
+  } finally {
+    socket.destroy();
+    await own.terminate();
   }
 });
 
