@@ -26,10 +26,11 @@ export const CACHE_USER = 'app';
 export const CACHE_KEY_PREFIXES = ['item:', 'session:'] as const;
 /**
  * What the service's cache user may do: its own keys only, reads, writes and connection commands,
- * nothing dangerous (no FLUSHALL, no CONFIG, no DEBUG, no KEYS). The integration suite gives a real
- * Valkey/Redis server's user exactly this, so the service is proven to need no more.
+ * and EVAL for a session's compare-and-set (a script's commands are held to the same keys and
+ * commands); nothing dangerous (no FLUSHALL, no CONFIG, no DEBUG, no KEYS). The integration suite
+ * gives a real Valkey/Redis server's user exactly this, so the service is proven to need no more.
  */
-export const CACHE_ACCESS_STRING = `on ${CACHE_KEY_PREFIXES.map((p) => `~${p}*`).join(' ')} -@all +@read +@write +@connection -@dangerous`;
+export const CACHE_ACCESS_STRING = `on ${CACHE_KEY_PREFIXES.map((p) => `~${p}*`).join(' ')} -@all +@read +@write +@connection +eval -@dangerous`;
 
 /** The attribute DynamoDB expires session items by (epoch seconds); the session table's key is `id`. */
 export const SESSION_TTL_ATTRIBUTE = 'expiresAt';

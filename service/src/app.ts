@@ -89,6 +89,9 @@ function requestIdOf(raw: string[]): string | undefined {
 }
 
 /** Items never change; the version in the tag changes if their representation ever does. */
+/** How many times a session change is tried while other requests change the same session. */
+export const SESSION_CHANGE_ATTEMPTS = 8;
+const SESSION_ENDED = 'the session has ended or expired: start another with POST /sessions';
 const etagOf = (id: string) => `"i1-${id}"`;
 const ID_EXAMPLE = '0f8fad5b-d9cb-469f-a165-70867728950e';
 
@@ -350,7 +353,7 @@ export function createApp(options: AppOptions): (request: IncomingMessage, respo
       await Promise.race([
         (async () => {
           const session = await sessions.get(cookie.id);
-          if (session) await sessions.put(cookie.id, touch(session, Date.now(), sessionTtl, item));
+          if (session) await changeSession(cookie.id, session, (s) => touch(s, Date.now(), sessionTtl, item));
         })(),
         new Promise(
           (_, reject) =>
@@ -382,10 +385,33 @@ export function createApp(options: AppOptions): (request: IncomingMessage, respo
     }
     const session = await sessions.get(cookie.id);
     if (!session) {
-      fail(x, 401, 'the session has ended or expired: start another with POST /sessions', { 'Set-Cookie': CLEARED_COOKIE });
+      fail(x, 401, SESSION_ENDED, { 'Set-Cookie': CLEARED_COOKIE });
       return undefined;
     }
     return { id: cookie.id, session };
+  }
+
+  /**
+   * Applies `change` to a session as a compare-and-set: the store takes the changed session only if
+   * the stored one is still the one read; when another request changed it first, it is read again and
+   * changed again. Undefined when the session ended (or expired) meanwhile: an ended session never
+   * comes back. A session changed by others SESSION_CHANGE_ATTEMPTS times in a row is a 503.
+   */
+  async function changeSession(id: string, read: Session, change: (session: Session) => Session): Promise<Session | undefined> {
+    let current: Session | undefined = read;
+    for (let attempt = 1; current; attempt++) {
+      const next = change(current);
+      if (await sessions.replace(id, current, next)) return next;
+      if (attempt === SESSION_CHANGE_ATTEMPTS)
+        throw new SessionStoreUnavailable(
+          sessions.kind,
+          new Error(`other requests changed the session ${attempt} times while this one tried`),
+        );
+      // A little apart, so that requests colliding now do not collide again.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 4 * attempt));
+      current = await sessions.get(id);
+    }
+    return undefined;
   }
 
   async function startSession(x: Exchange): Promise<void> {
@@ -398,8 +424,8 @@ export function createApp(options: AppOptions): (request: IncomingMessage, respo
   async function showSession(x: Exchange): Promise<void> {
     const found = await sessionOf(x);
     if (!found) return;
-    const session = touch(found.session, Date.now(), sessionTtl);
-    await sessions.put(found.id, session);
+    const session = await changeSession(found.id, found.session, (s) => touch(s, Date.now(), sessionTtl));
+    if (!session) return fail(x, 401, SESSION_ENDED, { 'Set-Cookie': CLEARED_COOKIE });
     sendSession(x, 200, found.id, session);
   }
 
@@ -418,8 +444,8 @@ export function createApp(options: AppOptions): (request: IncomingMessage, respo
     const id = parseView(await readBody(x.request, options.bodyLimitBytes));
     const found = await sessionOf(x);
     if (!found) return;
-    const session = touch(found.session, Date.now(), sessionTtl, { id, action: 'viewed' });
-    await sessions.put(found.id, session);
+    const session = await changeSession(found.id, found.session, (s) => touch(s, Date.now(), sessionTtl, { id, action: 'viewed' }));
+    if (!session) return fail(x, 401, SESSION_ENDED, { 'Set-Cookie': CLEARED_COOKIE });
     sendSession(x, 200, found.id, session);
   }
 

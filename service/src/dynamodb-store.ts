@@ -1,4 +1,7 @@
-/** Items in DynamoDB: the table the stack created, keyed by id. */
+/**
+ * Items in DynamoDB: the table the stack created, keyed by id. Every call has its own deadline: the
+ * SDK's request timeout does not end a call to a server that accepted the connection and never answers.
+ */
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { StoreUnavailable } from './errors';
@@ -9,7 +12,12 @@ export interface DynamoDbOptions {
   readonly region: string;
   /** A local endpoint (dynalite) instead of AWS, for development and tests. */
   readonly endpoint?: string;
+  /** How long one call may take, retries included; STORE_CALL_DEADLINE_MS unless a test wants less. */
+  readonly deadlineMs?: number;
 }
+
+/** How long one call to the item table may take before it is a 503. */
+export const STORE_CALL_DEADLINE_MS = 3000;
 
 /** Errors that mean DynamoDB cannot be reached or cannot take the request now. */
 export function isUnavailable(error: unknown): boolean {
@@ -49,9 +57,9 @@ export class DynamoDbStore implements ItemStore {
     this.client = DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true } });
   }
 
-  private async call<T>(fn: () => Promise<T>): Promise<T> {
+  private async call<T>(fn: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
     try {
-      return await fn();
+      return await fn(AbortSignal.timeout(this.options.deadlineMs ?? STORE_CALL_DEADLINE_MS));
     } catch (error) {
       if (isUnavailable(error)) throw new StoreUnavailable('dynamodb', error);
       throw error;
@@ -59,23 +67,24 @@ export class DynamoDbStore implements ItemStore {
   }
 
   async put(item: Item): Promise<void> {
-    await this.call(() =>
+    await this.call((abortSignal) =>
       this.client.send(
         new PutCommand({ TableName: this.options.tableName, Item: { ...item }, ConditionExpression: 'attribute_not_exists(id)' }),
+        { abortSignal },
       ),
     );
   }
 
   async get(id: string): Promise<string | undefined> {
-    const result = await this.call(() =>
-      this.client.send(new GetCommand({ TableName: this.options.tableName, Key: { id }, ConsistentRead: true })),
+    const result = await this.call((abortSignal) =>
+      this.client.send(new GetCommand({ TableName: this.options.tableName, Key: { id }, ConsistentRead: true }), { abortSignal }),
     );
     const item = result.Item;
     return item && itemJson({ id: item.id, name: item.name, attributes: item.attributes ?? {}, createdAt: item.createdAt });
   }
 
   async ping(): Promise<void> {
-    await this.call(() => this.client.send(new DescribeTableCommand({ TableName: this.options.tableName })));
+    await this.call((abortSignal) => this.client.send(new DescribeTableCommand({ TableName: this.options.tableName }), { abortSignal }));
   }
 
   async close(): Promise<void> {

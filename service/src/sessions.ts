@@ -9,6 +9,10 @@
  *   (late: its store checks the expiry itself on every read).
  * A session lives SESSION_TTL_SECONDS after it was last used (sliding). A store that cannot answer
  * throws SessionStoreUnavailable: a 503 on the session routes, and items do not depend on it.
+ *
+ * A change is a compare-and-set: `replace` stores the new session only if the stored one is still the
+ * one that was read. Requests of one visitor run at once on several servers; a blind write would lose
+ * one of two concurrent changes, and would bring back a session another request has just ended.
  */
 import { CACHE_KEY_PREFIXES } from '../../lib/data-contract';
 import { SessionStoreUnavailable } from './errors';
@@ -17,8 +21,12 @@ import { ITEM_ID_PATTERN } from './validate';
 
 /** The most items a session remembers. */
 export const RECENT_LIMIT = 20;
-/** The most sessions one process keeps in memory; past it the least recently used goes. */
-export const MEMORY_SESSIONS_LIMIT = 100_000;
+/**
+ * The most sessions one process keeps in memory; past it the least recently used goes. A full session
+ * takes about 8 KB in memory, so this bounds them near 80 MB on a 2 GiB server; anyone may start
+ * sessions, so a flood ends the oldest (which is how memory sessions fail: stage 6 moves them out).
+ */
+export const MEMORY_SESSIONS_LIMIT = 10_000;
 const SESSION_PREFIX = CACHE_KEY_PREFIXES[1];
 
 export interface RecentItem {
@@ -39,8 +47,13 @@ export interface SessionStore {
   readonly kind: 'memory' | 'cache' | 'dynamodb';
   /** The session, or undefined when there is none with this id or it has expired. */
   get(id: string): Promise<Session | undefined>;
-  /** Stores the session until its `expiresAt`. */
+  /** Stores a new session until its `expiresAt`. */
   put(id: string, session: Session): Promise<void>;
+  /**
+   * Stores `next` in place of `previous` (as `get` returned it), until its `expiresAt`, only if the
+   * stored session is still `previous`: false when it has changed or ended since, and nothing is written.
+   */
+  replace(id: string, previous: Session, next: Session): Promise<boolean>;
   delete(id: string): Promise<void>;
   /** A round trip to a shared store, for /readyz. */
   ping?(): Promise<void>;
@@ -108,12 +121,24 @@ export class MemorySessions implements SessionStore {
     }
   }
 
+  async replace(id: string, previous: Session, next: Session): Promise<boolean> {
+    if (this.sessions.get(id) !== previous) return false;
+    await this.put(id, next);
+    return true;
+  }
+
   async delete(id: string): Promise<void> {
     this.sessions.delete(id);
   }
 
   async close(): Promise<void> {}
 }
+
+/**
+ * Sets KEYS[1] to ARGV[2] with a TTL of ARGV[3] seconds only if it still holds ARGV[1]: one atomic
+ * compare-and-set on one key (ElastiCache runs scripts that name every key they touch).
+ */
+export const COMPARE_AND_SET = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) and 1 else return 0 end`;
 
 /** In the shared cache, under `session:<id>`, with the cache's TTL; on the cache's one connection. */
 export class CacheSessions implements SessionStore {
@@ -132,6 +157,9 @@ export class CacheSessions implements SessionStore {
     }
   }
 
+  /** The stored text of each session read, which a replace compares against. */
+  private readonly stored = new WeakMap<Session, string>();
+
   async get(id: string): Promise<Session | undefined> {
     const value = await this.call(() => this.client.send(['GET', `${SESSION_PREFIX}${id}`]));
     if (typeof value !== 'string') return undefined;
@@ -141,12 +169,26 @@ export class CacheSessions implements SessionStore {
     } catch {
       return undefined;
     }
-    return session && !expired(session, this.now()) ? session : undefined;
+    if (!session || expired(session, this.now())) return undefined;
+    this.stored.set(session, value);
+    return session;
+  }
+
+  private ttlOf(session: Session): string {
+    return String(Math.max(1, Math.ceil((Date.parse(session.expiresAt) - this.now()) / 1000)));
   }
 
   async put(id: string, session: Session): Promise<void> {
-    const ttl = Math.max(1, Math.ceil((Date.parse(session.expiresAt) - this.now()) / 1000));
-    await this.call(() => this.client.send(['SET', `${SESSION_PREFIX}${id}`, JSON.stringify(session), 'EX', String(ttl)]));
+    await this.call(() => this.client.send(['SET', `${SESSION_PREFIX}${id}`, JSON.stringify(session), 'EX', this.ttlOf(session)]));
+  }
+
+  async replace(id: string, previous: Session, next: Session): Promise<boolean> {
+    const was = this.stored.get(previous);
+    if (was === undefined) return false;
+    const done = await this.call(() =>
+      this.client.send(['EVAL', COMPARE_AND_SET, '1', `${SESSION_PREFIX}${id}`, was, JSON.stringify(next), this.ttlOf(next)]),
+    );
+    return done === 1;
   }
 
   async delete(id: string): Promise<void> {

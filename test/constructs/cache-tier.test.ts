@@ -28,7 +28,7 @@ test('its group admits the web tier alone, on the primary and reader ports, and 
 test('one user, the app\'s, limited to its own keys, with a password Secrets Manager generates; a Valkey group needs no "default" user', () => {
   const [appId, app] = only(template, 'AWS::ElastiCache::User');
   expect(app.Properties).toMatchObject({ UserName: 'app', UserId: 'cachetier-app', AccessString: CACHE_ACCESS_STRING, Engine: 'valkey' });
-  expect(CACHE_ACCESS_STRING).toBe('on ~item:* ~session:* -@all +@read +@write +@connection -@dangerous');
+  expect(CACHE_ACCESS_STRING).toBe('on ~item:* ~session:* -@all +@read +@write +@connection +eval -@dangerous');
   const [secretId, secret] = only(template, 'AWS::SecretsManager::Secret');
   expect(secret.Properties.GenerateSecretString).toMatchObject({
     SecretStringTemplate: '{"username":"app"}',

@@ -6,17 +6,20 @@
  * - a slow database (a table locked by another session);
  * - SIGTERM under load on 50 keep-alive connections;
  * - slow clients and too many connections;
- * - PostgreSQL stopped under load and started again, and DynamoDB going away.
+ * - PostgreSQL stopped under load and started again, and DynamoDB going away or hanging.
  * Load is bounded in count and time and stays on loopback. Timing is judged over windows with
  * generous bounds, never at an instant, so a busy two-core machine does not make it flaky.
  */
 import { Agent, request as httpRequest } from 'node:http';
-import { connect } from 'node:net';
+import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
 import { Client } from 'pg';
 import { type DynamoDb, type Postgres, type Redis, startDynamoDb, startPostgres, startRedis } from '../../lib/engines';
 import { BREAKER_OPEN_MS } from '../../service/src/cache';
+import { SESSION_CALL_DEADLINE_MS } from '../../service/src/dynamodb-sessions';
+import { STORE_CALL_DEADLINE_MS } from '../../service/src/dynamodb-store';
 import { APPLICATION_NAME, CONNECTIONS, QUERY_TIMEOUT_MS } from '../../service/src/postgres-store';
 import { HEADERS_TIMEOUT_MS, TIMEOUT_CHECK_MS } from '../../service/src/server';
+import { SESSION_COOKIE } from '../../service/src/session-cookie';
 import { json, send } from '../service/support/http';
 import { type ServiceProcess, startService, storeEnvironment } from './support/service-process';
 
@@ -446,5 +449,50 @@ describe('DynamoDB goes away', () => {
     const [write, ready] = [await timed(service.base, 'POST', '/items', '{"name":"during"}'), await timed(service.base, 'GET', '/readyz')];
     expect([write.status, write.retryAfter, ready.status]).toEqual([503, '2', 503]);
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
+
+describe('DynamoDB hangs: the connection accepted, no answer ever', () => {
+  // What a stalled endpoint or a black-holed route looks like: the SDK's own request timeout does not end this.
+  let blackHole: Server;
+  const sockets = new Set<Socket>();
+  let service: ServiceProcess;
+  beforeAll(async () => {
+    blackHole = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(blackHole.address() as AddressInfo).port}`;
+    service = await startService({
+      DATA_STORE: 'dynamodb',
+      TABLE_NAME: 'items',
+      AWS_REGION: 'us-east-1',
+      DYNAMODB_ENDPOINT: endpoint,
+      SESSION_STORE: 'dynamodb',
+      SESSION_TABLE: 'sessions',
+    });
+  });
+  afterAll(async () => {
+    await service?.terminate();
+    for (const socket of sockets) socket.destroy();
+    blackHole?.close();
+  });
+
+  test('item and session routes answer 503 with Retry-After at their deadlines, never hang; /healthz answers', async () => {
+    const cookie = { Cookie: `${SESSION_COOKIE}=${'a'.repeat(43)}` };
+    const answers = await Promise.all([
+      timed(service.base, 'GET', `/items/${'0'.repeat(8)}-0000-4000-8000-000000000000`),
+      timed(service.base, 'POST', '/items', '{"name":"during"}'),
+      timed(service.base, 'POST', '/sessions'),
+      send(service.base, '/session', { headers: cookie, timeoutMs: 20_000 }).then((a) => ({
+        status: a.status,
+        retryAfter: a.headers['retry-after'],
+      })),
+    ]);
+    expect(answers.map((a) => [a.status, a.retryAfter])).toEqual(Array(4).fill([503, '2']));
+    for (const a of answers.slice(0, 3) as Outcome[]) expect(a.ms).toBeLessThan(STORE_CALL_DEADLINE_MS + 1500);
+    expect(SESSION_CALL_DEADLINE_MS).toBeLessThan(STORE_CALL_DEADLINE_MS);
+    expect((await timed(service.base, 'GET', '/healthz')).status).toBe(200);
   });
 });

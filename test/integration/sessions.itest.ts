@@ -6,6 +6,8 @@
  * a Spot reclaim may) loses no session. With SESSION_STORE unset (each process's memory, stages
  * 1 to 5) the other process does not know the session: the flaw stage 6 removes.
  */
+
+import { randomUUID } from 'node:crypto';
 import { createClient } from 'redis';
 import {
   type DynamoDb,
@@ -19,6 +21,7 @@ import {
   startTcpProxy,
   type TcpProxy,
 } from '../../lib/engines';
+import { DynamoDbSessions } from '../../service/src/dynamodb-sessions';
 import { SESSION_COOKIE } from '../../service/src/session-cookie';
 import type { Answer } from '../service/support/conformance';
 import { json, type Sent, send } from '../service/support/http';
@@ -95,6 +98,34 @@ describe.each(Object.keys(SHARED) as (keyof typeof SHARED)[])('sessions in %s, s
   let servers: Awaited<ReturnType<typeof pair>>;
   beforeAll(async () => (servers = await pair(SHARED[kind]())));
   afterAll(() => servers?.stop());
+
+  test('changes at once through both processes lose none, and a session ended while others change it stays ended', async () => {
+    const id = idOf((await servers.call('POST', '/sessions')).answer);
+    const items = Array.from({ length: 12 }, () => randomUUID());
+    const views = await Promise.all(
+      items.map((item) => servers.call('POST', '/session/views', { ...withCookie(id, JSON_TYPE), body: JSON.stringify({ id: item }) })),
+    );
+    // Each is noted (200), or says it was not (503 with Retry-After: others changed the session too often meanwhile).
+    for (const { answer } of views)
+      expect(answer.status === 200 || (answer.status === 503 && answer.headers['retry-after'] === '2')).toBe(true);
+    const noted = items.filter((_, i) => views[i].answer.status === 200);
+    expect(noted.length).toBeGreaterThan(items.length / 2);
+    const recent = json((await servers.call('GET', '/session', withCookie(id))).answer).recent.map((r: { id: string }) => r.id);
+    expect([...recent].sort()).toEqual([...noted].sort());
+
+    for (let round = 0; round < 5; round++) {
+      const session = idOf((await servers.call('POST', '/sessions')).answer);
+      const view = () =>
+        servers.call('POST', '/session/views', { ...withCookie(session, JSON_TYPE), body: JSON.stringify({ id: randomUUID() }) });
+      const [ended] = await Promise.all([
+        servers.call('DELETE', '/session', withCookie(session)),
+        ...Array.from({ length: 4 }, view),
+        ...Array.from({ length: 2 }, () => servers.call('GET', '/session', withCookie(session))),
+      ]);
+      expect(ended.answer.status).toBe(200);
+      expect((await servers.call('GET', '/session', withCookie(session))).answer.status).toBe(401);
+    }
+  });
 
   test('started through one, read and changed through the other; one killed (SIGKILL) loses no session', async () => {
     const started = await servers.call('POST', '/sessions');
@@ -191,5 +222,26 @@ test('SESSION_STORE unset (memory, stages 1 to 5): the other process does not kn
     expect(json((await servers.call('GET', '/')).answer).sessions).toBe('memory');
   } finally {
     await servers.stop();
+  }
+});
+
+test('in DynamoDB a session ends at its exact expiresAt, not at the whole second its TTL attribute is rounded up to', async () => {
+  let now = Date.parse('2026-11-25T12:00:00.000Z');
+  const store = new DynamoDbSessions({ tableName: 'sessions', region: 'us-east-1', endpoint: dynamodb.endpoint }, () => now);
+  try {
+    const id = `exact-expiry-${randomUUID()}`;
+    const session = {
+      createdAt: new Date(now).toISOString(),
+      lastSeenAt: new Date(now).toISOString(),
+      expiresAt: '2026-11-25T12:01:00.250Z',
+      recent: [],
+    };
+    await store.put(id, session);
+    now = Date.parse('2026-11-25T12:01:00.200Z');
+    expect((await store.get(id))?.expiresAt).toBe(session.expiresAt);
+    now = Date.parse('2026-11-25T12:01:00.300Z');
+    expect(await store.get(id)).toBeUndefined();
+  } finally {
+    await store.close();
   }
 });

@@ -51,6 +51,21 @@ test('memory: expired sessions are gone, and past the limit the least recently u
   expect(await store.get('a')).toBeUndefined();
 });
 
+test('memory: a change is a compare-and-set: it lands only on the session it read, never on a changed or ended one', async () => {
+  const store = new MemorySessions(() => 0);
+  await store.put('s', touch(undefined, 0, 60));
+  const [first, second] = [await store.get('s'), await store.get('s')];
+  expect(await store.replace('s', first!, touch(first, 1, 60, { id: ID(1), action: 'viewed' }))).toBe(true);
+  // The second read is stale now: its change would drop the first one's.
+  expect(await store.replace('s', second!, touch(second, 2, 60, { id: ID(2), action: 'viewed' }))).toBe(false);
+  expect((await store.get('s'))!.recent.map((r) => r.id)).toEqual([ID(1)]);
+  const last = await store.get('s');
+  await store.delete('s');
+  // Ended: a change read before the end does not bring it back.
+  expect(await store.replace('s', last!, touch(last, 3, 60))).toBe(false);
+  expect(await store.get('s')).toBeUndefined();
+});
+
 test('the cookie: a new id is 32 random bytes in base64url; a header is read without trust', () => {
   const id = newSessionId();
   expect([id, Buffer.from(id, 'base64url').length]).toEqual([expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), 32]);
