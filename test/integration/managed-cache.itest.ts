@@ -8,10 +8,10 @@
  * deadline, never a 5xx.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { createClient } from 'redis';
 import { CACHE_USER } from '../../lib/data-contract';
 import { type Postgres, type Redis, type SecretsManager, startPostgres, startRedis, startSecretsManager } from '../../lib/engines';
 import { json, send } from '../service/support/http';
+import { appClient } from './support/cache-client';
 import { type ServiceProcess, startService, storeEnvironment } from './support/service-process';
 
 const JSON_TYPE = { 'Content-Type': 'application/json' };
@@ -46,19 +46,6 @@ async function service(env: Record<string, string>): Promise<ServiceProcess> {
   return s;
 }
 
-/** A client of the cache as the app user, over TLS, trusting the throwaway CA. */
-async function appClient() {
-  const { readFileSync } = await import('node:fs');
-  const client = createClient({
-    url: redis.url,
-    username: redis.user!.name,
-    password: redis.user!.password,
-    socket: { tls: true, ca: readFileSync(redis.caFile!) },
-  });
-  await client.connect();
-  return client;
-}
-
 test('cache-aside through TLS and the app user: a miss, then hits; X-Data-Cache and the hit ratio in /readyz; GET / says managed', async () => {
   const s = await service({ CACHE_URL: redis.url, NODE_EXTRA_CA_CERTS: redis.caFile! });
   const item = json(await send(s.base, '/items', { method: 'POST', headers: JSON_TYPE, body: '{"name":"through TLS"}' }));
@@ -71,7 +58,7 @@ test('cache-aside through TLS and the app user: a miss, then hits; X-Data-Cache 
     reads: { hits: 3, misses: 1, unavailable: 0, hitRatio: 0.75 },
   });
   expect(json(await send(s.base, '/')).cache).toBe('managed');
-  const client = await appClient();
+  const client = await appClient(redis);
   try {
     expect(JSON.parse((await client.get(`item:${item.id}`))!)).toEqual(item);
     // The user is exactly the access string: its own keys, no dangerous commands, no other keys.

@@ -8,7 +8,6 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { createClient } from 'redis';
 import {
   type DynamoDb,
   type Postgres,
@@ -25,6 +24,7 @@ import { DynamoDbSessions } from '../../service/src/dynamodb-sessions';
 import { SESSION_COOKIE } from '../../service/src/session-cookie';
 import type { Answer } from '../service/support/conformance';
 import { json, type Sent, send } from '../service/support/http';
+import { appClient } from './support/cache-client';
 import { startService, storeEnvironment } from './support/service-process';
 
 const JSON_TYPE = { 'Content-Type': 'application/json' };
@@ -162,14 +162,7 @@ test('in the cache, a session is session:<id> with the TTL, and the app user may
   const servers = await pair(SHARED.cache());
   try {
     const id = idOf((await servers.call('POST', '/sessions')).answer);
-    const { readFileSync } = await import('node:fs');
-    const client = createClient({
-      url: redis.url,
-      username: redis.user!.name,
-      password: redis.user!.password,
-      socket: { tls: true, ca: readFileSync(redis.caFile!) },
-    });
-    await client.connect();
+    const client = await appClient(redis);
     const ttl = await client.ttl(`session:${id}`);
     await client.close();
     expect(ttl).toBeGreaterThan(590);

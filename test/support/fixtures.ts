@@ -49,6 +49,16 @@ const fullNetwork = (scope: Stack) =>
   new Network(scope, 'Network', { availabilityZones: ZONES, privateTier: { natGateways: 2 }, isolatedTier: true }).vpc;
 
 /** The stages, built as `cdk synth` builds them, with one deliberate fault. */
+/** The configuration's scaling defaults. */
+const DEFAULT_SCALING = { minCapacity: 2, maxCapacity: 6, cpuTargetPercent: 60, requestsPerTarget: 60_000 };
+
+/** A stack for a web tier: its network, a load balancer in it, and the app it runs. */
+function webTierStack(app: App) {
+  const s = stack(app, 'WebTier');
+  const vpc = fullNetwork(s);
+  return { s, vpc, loadBalancer: new LoadBalancer(s, 'LoadBalancer', { vpc }), app: APP };
+}
+
 /** Stage 1-2's web server in a stack of its own, in a public network over two zones. */
 function singleWebServer(app: App, props: Omit<SingleWebServerProps, 'vpc' | 'app'>): void {
   const s = stack(app, 'SingleWebServer');
@@ -196,48 +206,21 @@ export const FIXTURES = {
   },
   'web-tier/auto-scaling': {
     build(app) {
-      const s = stack(app, 'WebTier');
-      const vpc = fullNetwork(s);
-      const loadBalancer = new LoadBalancer(s, 'LoadBalancer', { vpc });
-      new AutoScalingWebTier(s, 'AutoScalingWebTier', {
-        vpc,
-        loadBalancer,
-        app: APP,
-        minCapacity: 2,
-        maxCapacity: 6,
-        cpuTargetPercent: 60,
-        requestsPerTarget: 60_000,
-        instanceType: 't3.small',
-      });
+      const { s, ...around } = webTierStack(app);
+      new AutoScalingWebTier(s, 'AutoScalingWebTier', { ...around, ...DEFAULT_SCALING, instanceType: 't3.small' });
     },
   },
   'web-tier/fargate': {
     build(app) {
-      const s = stack(app, 'WebTier');
-      const vpc = fullNetwork(s);
-      const loadBalancer = new LoadBalancer(s, 'LoadBalancer', { vpc });
-      new FargateWebTier(s, 'FargateWebTier', {
-        vpc,
-        loadBalancer,
-        app: APP,
-        minCapacity: 2,
-        maxCapacity: 6,
-        cpuTargetPercent: 60,
-        requestsPerTarget: 60_000,
-        taskCpu: 512,
-        taskMemoryMiB: 1024,
-      });
+      const { s, ...around } = webTierStack(app);
+      new FargateWebTier(s, 'FargateWebTier', { ...around, ...DEFAULT_SCALING, taskCpu: 512, taskMemoryMiB: 1024 });
     },
   },
   'web-tier/fargate-arm64': {
     build(app) {
-      const s = stack(app, 'WebTier');
-      const vpc = fullNetwork(s);
-      const loadBalancer = new LoadBalancer(s, 'LoadBalancer', { vpc });
+      const { s, ...around } = webTierStack(app);
       new FargateWebTier(s, 'FargateWebTier', {
-        vpc,
-        loadBalancer,
-        app: APP,
+        ...around,
         minCapacity: 3,
         maxCapacity: 9,
         desiredCapacity: 4,
