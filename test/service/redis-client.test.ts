@@ -101,7 +101,8 @@ test('a late reply settles nothing: the next command gets its own reply', async 
   const server = await fake();
   // The first reply comes after its deadline; the second soon after it, in order, as Redis answers.
   const replies = ['$5\r\nfirst\r\n', '$6\r\nsecond\r\n'];
-  const delays = [130, 25];
+  // Well past the 100 ms deadline, so a busy machine's late timers cannot reorder them.
+  const delays = [350, 25];
   let last = Promise.resolve();
   server.answer = (_data, socket) => {
     const [reply, delay] = [replies.shift(), delays.shift()];
