@@ -99,14 +99,12 @@ test('a server that does not answer: every command fails at its deadline, not la
 
 test('a late reply settles nothing: the next command gets its own reply', async () => {
   const server = await fake();
-  // The first reply comes after its deadline; the second soon after it, in order, as Redis answers.
-  const replies = ['$5\r\nfirst\r\n', '$6\r\nsecond\r\n'];
-  // Well past the 100 ms deadline, so a busy machine's late timers cannot reorder them.
-  const delays = [350, 25];
-  let last = Promise.resolve();
+  // The first reply is held until the second command arrives (the first has timed out by then), then
+  // both go in one write, in order, as Redis answers: no timer of this test races the client's.
+  const replies: string[] = [];
   server.answer = (_data, socket) => {
-    const [reply, delay] = [replies.shift(), delays.shift()];
-    last = last.then(() => new Promise((r) => setTimeout(r, delay))).then(() => void socket.write(reply!));
+    replies.push(replies.length === 0 ? '$5\r\nfirst\r\n' : '$6\r\nsecond\r\n');
+    if (replies.length === 2) socket.write(replies.join(''));
   };
   const client = new RedisClient({ url: server.url(), timeoutMs: 100 });
   await connected(client);
