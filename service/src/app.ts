@@ -25,7 +25,7 @@ import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { type Cache, UNAVAILABLE } from './cache';
-import { BadRequest, reasonOf, SessionStoreUnavailable, StoreUnavailable, Timeout } from './errors';
+import { BadRequest, reasonOf, SessionContention, SessionStoreUnavailable, StoreUnavailable, Timeout } from './errors';
 import type { Log } from './log';
 import { CACHE_CONTROL, openApiDocument, ROUTES } from './openapi';
 import { CLEARED_COOKIE, newSessionId, sessionCookie, sessionIdOf } from './session-cookie';
@@ -287,9 +287,11 @@ export function createApp(options: AppOptions): (request: IncomingMessage, respo
       fail(
         x,
         503,
-        error instanceof SessionStoreUnavailable
-          ? 'the session store is unavailable; retry shortly (items do not depend on it)'
-          : 'the data store is unavailable; retry shortly',
+        error.cause instanceof SessionContention
+          ? 'other requests are changing this session at this moment; retry shortly'
+          : error instanceof SessionStoreUnavailable
+            ? 'the session store is unavailable; retry shortly (items do not depend on it)'
+            : 'the data store is unavailable; retry shortly',
         { 'Retry-After': RETRY_AFTER_SECONDS },
         { store: error.store, reason },
         `${reason}: ${error.message}`,
@@ -394,22 +396,27 @@ export function createApp(options: AppOptions): (request: IncomingMessage, respo
   /**
    * Applies `change` to a session as a compare-and-set: the store takes the changed session only if
    * the stored one is still the one read; when another request changed it first, it is read again and
-   * changed again. Undefined when the session ended (or expired) meanwhile: an ended session never
-   * comes back. A session changed by others SESSION_CHANGE_ATTEMPTS times in a row is a 503.
+   * changed again, a little later each time (random, doubling: requests that collided now should not
+   * collide again). Undefined when the session ended (or expired) meanwhile: an ended session never
+   * comes back. A change that only slides the expiry is not retried: the request that won has just
+   * slid it, and the session it left is the answer. After SESSION_CHANGE_ATTEMPTS collisions, a 503.
+   * (A 503 from a store that stopped answering may come after the change was made: every change here
+   * may be sent again.)
    */
-  async function changeSession(id: string, read: Session, change: (session: Session) => Session): Promise<Session | undefined> {
+  async function changeSession(
+    id: string,
+    read: Session,
+    change: (session: Session) => Session,
+    slideOnly = false,
+  ): Promise<Session | undefined> {
     let current: Session | undefined = read;
     for (let attempt = 1; current; attempt++) {
       const next = change(current);
       if (await sessions.replace(id, current, next)) return next;
-      if (attempt === SESSION_CHANGE_ATTEMPTS)
-        throw new SessionStoreUnavailable(
-          sessions.kind,
-          new Error(`other requests changed the session ${attempt} times while this one tried`),
-        );
-      // A little apart, so that requests colliding now do not collide again.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 4 * attempt));
+      if (attempt === SESSION_CHANGE_ATTEMPTS) throw new SessionStoreUnavailable(sessions.kind, new SessionContention(attempt));
+      if (!slideOnly) await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(5 * 2 ** attempt, 200)));
       current = await sessions.get(id);
+      if (slideOnly) return current;
     }
     return undefined;
   }
@@ -424,7 +431,7 @@ export function createApp(options: AppOptions): (request: IncomingMessage, respo
   async function showSession(x: Exchange): Promise<void> {
     const found = await sessionOf(x);
     if (!found) return;
-    const session = await changeSession(found.id, found.session, (s) => touch(s, Date.now(), sessionTtl));
+    const session = await changeSession(found.id, found.session, (s) => touch(s, Date.now(), sessionTtl), true);
     if (!session) return fail(x, 401, SESSION_ENDED, { 'Set-Cookie': CLEARED_COOKIE });
     sendSession(x, 200, found.id, session);
   }

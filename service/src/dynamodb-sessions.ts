@@ -65,10 +65,14 @@ export class DynamoDbSessions implements SessionStore {
     // Ended at the exact expiry, or when the TTL attribute DynamoDB deletes by has passed, whichever is first.
     const expiresAt = Item?.expiresAtIso;
     const ttl = Item?.[SESSION_TTL_ATTRIBUTE];
-    if (typeof expiresAt !== 'string' || typeof ttl !== 'number' || Math.min(Date.parse(expiresAt), ttl * 1000) <= this.now())
+    // (NaN, an expiry that is no date, compares false: it must not mean "never expires".)
+    if (typeof expiresAt !== 'string' || typeof ttl !== 'number' || !(Math.min(Date.parse(expiresAt), ttl * 1000) > this.now()))
       return undefined;
+    // Written by this service: a whole version from 1, or none (an item from before versions). Anything else is not its item.
+    const version = Item?.version;
+    if (version !== undefined && !(Number.isSafeInteger(version) && version >= 1)) return undefined;
     const session = asSession({ ...Item, expiresAt });
-    if (session) this.versions.set(session, typeof Item?.version === 'number' ? Item.version : 0);
+    if (session) this.versions.set(session, version ?? 0);
     return session;
   }
 
@@ -100,9 +104,17 @@ export class DynamoDbSessions implements SessionStore {
           new PutCommand({
             TableName: this.options.tableName,
             Item: this.item(id, next, version + 1),
-            ConditionExpression: '#version = :version',
-            ExpressionAttributeNames: { '#version': 'version' },
-            ExpressionAttributeValues: { ':version': version },
+            // Version 0 is an item written before versions: it must still exist (an ended session stays ended).
+            ...(version === 0
+              ? {
+                  ConditionExpression: 'attribute_exists(#id) AND attribute_not_exists(#version)',
+                  ExpressionAttributeNames: { '#id': TABLE_PARTITION_KEY, '#version': 'version' },
+                }
+              : {
+                  ConditionExpression: '#version = :version',
+                  ExpressionAttributeNames: { '#version': 'version' },
+                  ExpressionAttributeValues: { ':version': version },
+                }),
           }),
           { abortSignal },
         ),

@@ -30,6 +30,14 @@ export class SessionStoreUnavailable extends StoreUnavailable {
   }
 }
 
+/** Other requests changed a session every time this one tried to: a 503, though the store answers. */
+export class SessionContention extends Error {
+  constructor(readonly attempts: number) {
+    super(`other requests changed the session each of the ${attempts} times this one tried`);
+    this.name = 'SessionContention';
+  }
+}
+
 /** The dependency did not answer within its deadline. */
 export class Timeout extends Error {
   constructor(

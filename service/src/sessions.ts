@@ -78,7 +78,8 @@ const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 export function asSession(value: unknown): Session | undefined {
   const s = value as Partial<Session> | null;
   if (typeof s !== 'object' || s === null) return undefined;
-  if (![s.createdAt, s.lastSeenAt, s.expiresAt].every((t) => typeof t === 'string' && ISO.test(t))) return undefined;
+  if (![s.createdAt, s.lastSeenAt, s.expiresAt].every((t) => typeof t === 'string' && ISO.test(t) && !Number.isNaN(Date.parse(t))))
+    return undefined;
   if (!Array.isArray(s.recent)) return undefined;
   const recent = s.recent
     .filter(
@@ -90,7 +91,8 @@ export function asSession(value: unknown): Session | undefined {
   return { createdAt: s.createdAt!, lastSeenAt: s.lastSeenAt!, expiresAt: s.expiresAt!, recent };
 }
 
-const expired = (session: Session, nowMs: number) => Date.parse(session.expiresAt) <= nowMs;
+/** Past its expiry, or with an expiry that is no date (NaN compares false: it would never expire). */
+const expired = (session: Session, nowMs: number) => !(Date.parse(session.expiresAt) > nowMs);
 
 /** Each process its own: the flaw of stages 1 to 5. */
 export class MemorySessions implements SessionStore {
@@ -161,7 +163,14 @@ export class CacheSessions implements SessionStore {
   private readonly stored = new WeakMap<Session, string>();
 
   async get(id: string): Promise<Session | undefined> {
-    const value = await this.call(() => this.client.send(['GET', `${SESSION_PREFIX}${id}`]));
+    let value: unknown;
+    try {
+      value = await this.call(() => this.client.send(['GET', `${SESSION_PREFIX}${id}`]));
+    } catch (error) {
+      // Another program's hash or list under the key: no session, as any other value that is not one.
+      if (error instanceof SessionStoreUnavailable && /^WRONGTYPE/.test(String((error.cause as Error)?.message))) return undefined;
+      throw error;
+    }
     if (typeof value !== 'string') return undefined;
     let session: Session | undefined;
     try {

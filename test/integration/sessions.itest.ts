@@ -22,6 +22,7 @@ import {
 } from '../../lib/engines';
 import { DynamoDbSessions } from '../../service/src/dynamodb-sessions';
 import { SESSION_COOKIE } from '../../service/src/session-cookie';
+import { touch } from '../../service/src/sessions';
 import type { Answer } from '../service/support/conformance';
 import { json, type Sent, send } from '../service/support/http';
 import { appClient } from './support/cache-client';
@@ -158,15 +159,19 @@ describe.each(Object.keys(SHARED) as (keyof typeof SHARED)[])('sessions in %s, s
   });
 });
 
-test('in the cache, a session is session:<id> with the TTL, and the app user may keep it there', async () => {
+test('in the cache, a session is session:<id> with the TTL, and the app user may keep it there; another type under the key is no session', async () => {
   const servers = await pair(SHARED.cache());
   try {
     const id = idOf((await servers.call('POST', '/sessions')).answer);
     const client = await appClient(redis);
     const ttl = await client.ttl(`session:${id}`);
+    const foreign = 'f'.repeat(43);
+    await client.hSet(`session:${foreign}`, 'createdAt', new Date().toISOString());
+    await client.expire(`session:${foreign}`, 60);
     await client.close();
     expect(ttl).toBeGreaterThan(590);
     expect(ttl).toBeLessThanOrEqual(600);
+    expect((await servers.call('GET', '/session', withCookie(foreign))).answer.status).toBe(401);
   } finally {
     await servers.stop();
   }
@@ -235,6 +240,51 @@ test('in DynamoDB a session ends at its exact expiresAt, not at the whole second
     now = Date.parse('2026-11-25T12:01:00.300Z');
     expect(await store.get(id)).toBeUndefined();
   } finally {
+    await store.close();
+  }
+});
+
+test('in DynamoDB a session item from before versions is changed, and versioned, like any other; ended, it stays ended; a foreign version is no session', async () => {
+  const store = new DynamoDbSessions({ tableName: 'sessions', region: 'us-east-1', endpoint: dynamodb.endpoint });
+  const { DynamoDBClient, PutItemCommand } = await import('@aws-sdk/client-dynamodb');
+  const client = new DynamoDBClient({
+    endpoint: dynamodb.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const now = new Date().toISOString();
+  const expires = new Date(Date.now() + 60_000);
+  const unversioned = async (extra: Record<string, { S: string }> = {}) => {
+    const id = `unversioned-${randomUUID()}`;
+    const Item = {
+      id: { S: id },
+      createdAt: { S: now },
+      lastSeenAt: { S: now },
+      recent: { L: [] },
+      expiresAtIso: { S: expires.toISOString() },
+      expiresAt: { N: String(Math.ceil(expires.getTime() / 1000)) },
+      ...extra,
+    };
+    await client.send(new PutItemCommand({ TableName: 'sessions', Item }));
+    return id;
+  };
+  try {
+    const old = await unversioned();
+    const read = await store.get(old);
+    expect(await store.replace(old, read!, touch(read, Date.now(), 60, { id: randomUUID(), action: 'viewed' }))).toBe(true);
+    // The stale read's change fails now: the item has a version.
+    expect(await store.replace(old, read!, touch(read, Date.now(), 60))).toBe(false);
+    expect((await store.get(old))?.recent).toHaveLength(1);
+
+    const ended = await unversioned();
+    const before = await store.get(ended);
+    await store.delete(ended);
+    expect(await store.replace(ended, before!, touch(before, Date.now(), 60))).toBe(false);
+    expect(await store.get(ended)).toBeUndefined();
+
+    expect(await store.get(await unversioned({ version: { S: 'not ours' } }))).toBeUndefined();
+  } finally {
+    client.destroy();
     await store.close();
   }
 });

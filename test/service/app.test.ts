@@ -4,15 +4,16 @@
  * the request log. (That every answer matches the OpenAPI document, each documented one reached,
  * is checked on real engines in test/integration/service.itest.ts.)
  */
+import { randomUUID } from 'node:crypto';
 import { Agent, createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
-import { createApp, LOGGED_PATH_LENGTH } from '../../service/src/app';
+import { createApp, LOGGED_PATH_LENGTH, SESSION_CHANGE_ATTEMPTS } from '../../service/src/app';
 import { Log } from '../../service/src/log';
 import { CACHE_CONTROL, openApiDocument } from '../../service/src/openapi';
 import { SESSION_COOKIE } from '../../service/src/session-cookie';
 import { MemorySessions, type SessionStore } from '../../service/src/sessions';
 import type { Answer } from './support/conformance';
-import { FailingSessions, MemoryCache, MemoryStore, ReplicatedMemoryStore } from './support/doubles';
+import { ContestedSessions, FailingSessions, MemoryCache, MemoryStore, ReplicatedMemoryStore } from './support/doubles';
 import { json, type Sent, send } from './support/http';
 
 /** What every answer carries, whatever it is. */
@@ -699,6 +700,23 @@ describe('sessions', () => {
       'GET, HEAD, DELETE',
     ]);
     expect((await s.call('GET', '/session/views')).headers.allow).toBe('POST');
+    await s.close();
+  });
+
+  test('a session others change every time this request tries: a view is a 503 that says so; a GET answers with the session they left', async () => {
+    const sessions = new ContestedSessions();
+    const s = await serve({ sessions });
+    const id = idOf(await s.call('POST', '/sessions'));
+    const view = await s.call('POST', '/session/views', { ...withCookie(id, JSON_TYPE), body: `{"id":"${randomUUID()}"}` });
+    expect([view.status, view.headers['retry-after'], json(view)]).toEqual([
+      503,
+      '2',
+      { error: 'other requests are changing this session at this moment; retry shortly', store: 'memory', reason: 'SessionContention' },
+    ]);
+    expect(sessions.replaced).toBe(SESSION_CHANGE_ATTEMPTS);
+    const read = await s.call('GET', '/session', withCookie(id));
+    expect([read.status, json(read).recent]).toEqual([200, []]);
+    expect(sessions.replaced).toBe(SESSION_CHANGE_ATTEMPTS + 1);
     await s.close();
   });
 

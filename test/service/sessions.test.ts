@@ -33,7 +33,17 @@ test('touch: a new session, then each use slides its expiry and puts the item fi
 test('a stored value that is not a session (another program, a partial write) reads as no session, not as an error', () => {
   const good = touch(undefined, Date.parse('2026-01-01T00:00:00Z'), 60, { id: ID(1), action: 'viewed' });
   expect(asSession(JSON.parse(JSON.stringify(good)))).toEqual(good);
-  for (const bad of [null, 'x', 1, [], {}, { ...good, createdAt: 'yesterday' }, { ...good, recent: 'none' }])
+  // An expiry shaped like a date that is none (month 13) would compare as never expiring: no session either.
+  for (const bad of [
+    null,
+    'x',
+    1,
+    [],
+    {},
+    { ...good, createdAt: 'yesterday' },
+    { ...good, expiresAt: '2026-13-45T00:00:00.000Z' },
+    { ...good, recent: 'none' },
+  ])
     expect(asSession(bad)).toBeUndefined();
   expect(asSession({ ...good, recent: [{ id: '<script>', action: 'viewed', at: good.createdAt }, ...good.recent] })?.recent).toEqual(
     good.recent,

@@ -72,6 +72,17 @@ export class FailingSessions extends MemorySessions {
   }
 }
 
+/** Sessions that another request changes just before each change of this one: every compare-and-set loses. */
+export class ContestedSessions extends MemorySessions {
+  replaced = 0;
+  override async replace(id: string, previous: Session, next: Session) {
+    // Someone else's change lands first.
+    await super.replace(id, previous, { ...previous, lastSeenAt: next.lastSeenAt });
+    this.replaced++;
+    return super.replace(id, previous, next);
+  }
+}
+
 export class MemoryCache implements Cache {
   readonly values = new Map<string, string>();
   readonly calls: string[] = [];
