@@ -77,6 +77,20 @@ async function load(workers: number, running: () => boolean, next: (i: number) =
   return outcomes;
 }
 
+/** A PostgreSQL cluster and the service on it, for the tests of one describe block. */
+function servicePerDescribe(): { readonly postgres: Postgres; readonly service: ServiceProcess } {
+  const running = {} as { postgres: Postgres; service: ServiceProcess };
+  beforeAll(async () => {
+    running.postgres = await startPostgres();
+    running.service = await startService(storeEnvironment.postgresql(running.postgres));
+  });
+  afterAll(async () => {
+    await running.service?.terminate();
+    running.postgres?.destroy();
+  });
+  return running;
+}
+
 describe('a hung cache: redis-server frozen, connections open, no replies', () => {
   let postgres: Postgres;
   let redis: Redis;
@@ -181,39 +195,30 @@ describe('a hung cache: redis-server frozen, connections open, no replies', () =
 });
 
 describe('a slow database: a table locked by another session', () => {
-  let postgres: Postgres;
-  let service: ServiceProcess;
-  beforeAll(async () => {
-    postgres = await startPostgres();
-    service = await startService(storeEnvironment.postgresql(postgres));
-  });
-  afterAll(async () => {
-    await service?.terminate();
-    postgres?.destroy();
-  });
+  const setup = servicePerDescribe();
 
   test('every request answers 503 with Retry-After within the deadlines, no backends pile up, and it recovers when the lock goes', async () => {
     const ids = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        send(service.base, '/items', { method: 'POST', headers: JSON_TYPE, body: `{"name":"n${i}"}` }).then((a) => json(a).id),
+        send(setup.service.base, '/items', { method: 'POST', headers: JSON_TYPE, body: `{"name":"n${i}"}` }).then((a) => json(a).id),
       ),
     );
     const admin = new Client({
       host: '127.0.0.1',
-      port: postgres.port,
-      user: postgres.user,
-      password: postgres.password,
-      database: postgres.database,
+      port: setup.postgres.port,
+      user: setup.postgres.user,
+      password: setup.postgres.password,
+      database: setup.postgres.database,
     });
     await admin.connect();
     const backends = async () =>
       Number((await admin.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1`, [APPLICATION_NAME])).rows[0].n);
     const locker = new Client({
       host: '127.0.0.1',
-      port: postgres.port,
-      user: postgres.user,
-      password: postgres.password,
-      database: postgres.database,
+      port: setup.postgres.port,
+      user: setup.postgres.user,
+      password: setup.postgres.password,
+      database: setup.postgres.database,
     });
     await locker.connect();
     await locker.query('BEGIN');
@@ -231,8 +236,8 @@ describe('a slow database: a table locked by another session', () => {
       () => Date.now() - lockedAt < 8000,
       (i) =>
         i % 3 === 0
-          ? timed(service.base, 'POST', '/items', `{"name":"locked ${i}"}`)
-          : timed(service.base, 'GET', `/items/${ids[i % ids.length]}`),
+          ? timed(setup.service.base, 'POST', '/items', `{"name":"locked ${i}"}`)
+          : timed(setup.service.base, 'GET', `/items/${ids[i % ids.length]}`),
     );
     await watching;
     await locker.query('COMMIT');
@@ -240,7 +245,8 @@ describe('a slow database: a table locked by another session', () => {
     const after = await load(
       4,
       () => Date.now() - releasedAt < 3000,
-      (i) => (i % 2 ? timed(service.base, 'POST', '/items', '{"name":"after"}') : timed(service.base, 'GET', `/items/${ids[0]}`)),
+      (i) =>
+        i % 2 ? timed(setup.service.base, 'POST', '/items', '{"name":"after"}') : timed(setup.service.base, 'GET', `/items/${ids[0]}`),
     );
     const lingering = Number((await admin.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'`)).rows[0].n);
     await Promise.all([admin.end(), locker.end()]);
@@ -382,16 +388,7 @@ describe('slow clients and too many connections (stages 1 and 2 face the interne
 });
 
 describe('PostgreSQL stops under load and starts again', () => {
-  let postgres: Postgres;
-  let service: ServiceProcess;
-  beforeAll(async () => {
-    postgres = await startPostgres();
-    service = await startService(storeEnvironment.postgresql(postgres));
-  });
-  afterAll(async () => {
-    await service?.terminate();
-    postgres?.destroy();
-  });
+  const setup = servicePerDescribe();
 
   test('503 while down, recovery without a restart, and no acknowledged write lost', async () => {
     // Each request is timed; it counts for a phase only when it lay wholly inside it, so the few in
@@ -400,15 +397,15 @@ describe('PostgreSQL stops under load and starts again', () => {
     const loading = load(
       4,
       () => running,
-      (i) => timed(service.base, 'POST', '/items', JSON.stringify({ name: `item-${i}` })),
+      (i) => timed(setup.service.base, 'POST', '/items', JSON.stringify({ name: `item-${i}` })),
     );
     await sleep(1000);
     const stopping = Date.now();
-    postgres.stop();
+    setup.postgres.stop();
     const stopped = Date.now();
     await sleep(2000);
     const starting = Date.now();
-    postgres.start();
+    setup.postgres.start();
     const started = Date.now();
     await sleep(2500);
     running = false;
@@ -428,7 +425,7 @@ describe('PostgreSQL stops under load and starts again', () => {
     expect(acknowledged.length).toBeGreaterThan(100);
     const read: Outcome[] = [];
     for (let i = 0; i < acknowledged.length; i += 50)
-      read.push(...(await Promise.all(acknowledged.slice(i, i + 50).map((a) => timed(service.base, 'GET', `/items/${a.id}`)))));
+      read.push(...(await Promise.all(acknowledged.slice(i, i + 50).map((a) => timed(setup.service.base, 'GET', `/items/${a.id}`)))));
     expect(read.filter((r) => r.status !== 200)).toEqual([]);
   });
 });
