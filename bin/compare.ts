@@ -18,6 +18,7 @@ import { type Config, loadConfig, STAGES, type StageNumber } from '../lib/config
 import { cdkJsonContext, contextFlags } from '../lib/config/context';
 import { announceNodeVersion } from '../lib/node-version';
 import { type CfnTemplate, CONFIGURATION_METADATA } from '../lib/template';
+import { exitAfterOutput } from './exit';
 
 const ROOT = join(__dirname, '..');
 const OUT = join(ROOT, 'cdk.out');
@@ -135,9 +136,8 @@ function main(): number {
 }
 
 try {
-  // exitCode, not exit(): exit() would cut short what is still queued for a pipe (the --json output is larger than its buffer).
-  process.exitCode = main();
+  exitAfterOutput(main());
 } catch (error) {
   process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
+  exitAfterOutput(1);
 }

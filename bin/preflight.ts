@@ -19,6 +19,7 @@ import { ConfigError } from '../lib/config';
 import { cdkJsonContext, contextFlags } from '../lib/config/context';
 import { announceNodeVersion } from '../lib/node-version';
 import { describePlan, isCredentialsError, preflight } from '../lib/preflight';
+import { exitAfterOutput } from './exit';
 
 async function main(): Promise<number> {
   announceNodeVersion();
@@ -69,9 +70,6 @@ async function main(): Promise<number> {
   );
   return result.problems.length === 0 ? 0 : 1;
 }
-
-/** Exits once what is written has left (a pipe takes 64 KiB at a time; exit() alone would cut the rest). */
-const exitAfterOutput = (code: number) => process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 
 main().then(exitAfterOutput, (error) => {
   process.stderr.write(`${error instanceof ConfigError ? error.message : error instanceof Error ? error.message : String(error)}\n`);

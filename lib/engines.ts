@@ -99,23 +99,21 @@ function postgresServer(run: ReturnType<typeof postgresTools>, dir: string, name
   };
 }
 
+const newPassword = () => `pw-${Math.random().toString(36).slice(2)}`;
+
+/** A new cluster in dir/name whose superuser logs in with a password only (as RDS's master user does). */
+function initCluster(run: ReturnType<typeof postgresTools>, dir: string, name: string, superuser: string, password: string): void {
+  const pwfile = join(dir, 'pwfile');
+  writeFileSync(pwfile, password);
+  run('initdb', ['-D', join(dir, name), '-U', superuser, '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--no-instructions']);
+}
+
 /** A PostgreSQL cluster of its own in a temporary directory; as root, it runs as the `postgres` user. */
 export async function startPostgres(): Promise<Postgres> {
   const dir = mkdtempSync(join(tmpdir(), 'ztm-pg-'));
-  const password = `pw-${Math.random().toString(36).slice(2)}`;
-  writeFileSync(join(dir, 'pwfile'), password);
+  const password = newPassword();
   const run = postgresTools(dir);
-  run('initdb', [
-    '-D',
-    join(dir, 'data'),
-    '-U',
-    'app',
-    '--auth=scram-sha-256',
-    `--pwfile=${join(dir, 'pwfile')}`,
-    '-E',
-    'UTF8',
-    '--no-instructions',
-  ]);
+  initCluster(run, dir, 'data', 'app', password);
   const server = postgresServer(run, dir, 'data', await freePort());
   server.start();
   run('createdb', ['-h', '127.0.0.1', '-p', String(server.port), '-U', 'app', 'app'], password);
@@ -160,21 +158,9 @@ export interface ReplicatedPostgres {
  */
 export async function startReplicatedPostgres(): Promise<ReplicatedPostgres> {
   const dir = mkdtempSync(join(tmpdir(), 'ztm-pg-replicated-'));
-  const secret = () => `pw-${Math.random().toString(36).slice(2)}`;
-  const [adminPassword, appPassword, replicationPassword] = [secret(), secret(), secret()];
-  writeFileSync(join(dir, 'pwfile'), adminPassword);
+  const [adminPassword, appPassword, replicationPassword] = [newPassword(), newPassword(), newPassword()];
   const run = postgresTools(dir);
-  run('initdb', [
-    '-D',
-    join(dir, 'primary'),
-    '-U',
-    'postgres',
-    '--auth=scram-sha-256',
-    `--pwfile=${join(dir, 'pwfile')}`,
-    '-E',
-    'UTF8',
-    '--no-instructions',
-  ]);
+  initCluster(run, dir, 'primary', 'postgres', adminPassword);
   const [primaryPort, replicaPort] = [await freePort(), await freePort()];
   const primary = postgresServer(run, dir, 'primary', primaryPort, "-c synchronous_standby_names='*' -c wal_level=replica");
   primary.start();
@@ -313,7 +299,7 @@ export async function startRedis(options: RedisOptions = {}): Promise<Redis> {
   if (options.managed) {
     const certificates = throwawayCertificates(dir);
     caFile = certificates.ca;
-    user = { name: CACHE_USER, password: `pw-${Math.random().toString(36).slice(2)}` };
+    user = { name: CACHE_USER, password: newPassword() };
     config = [
       ...common,
       'port 0',

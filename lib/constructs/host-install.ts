@@ -11,6 +11,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { REPOSITORY } from '../source-hash';
+import { HostCache } from './cache-tier';
 import { WEB_APP_PORT, WebAppBundle, type WebAppProps } from './web-app';
 
 /** Where the service's settings live on a host: the systemd unit reads it. */
@@ -55,7 +56,7 @@ export function hostInstallScript(scope: Construct, props: WebAppProps, options:
           DB_HOST: '/var/run/postgresql',
           DB_NAME: 'app',
           DB_USER: 'ztm',
-          CACHE_URL: 'redis://127.0.0.1:6379',
+          ...new HostCache().environment,
         }
       : props.environment),
     ...(usesRds ? { DB_CA_FILE: HOST_RDS_CA_FILE } : {}),

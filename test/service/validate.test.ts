@@ -4,15 +4,7 @@
  * schema accepts is in openapi.test.ts.)
  */
 import { LIMITS, parseNewItem, show } from '../../service/src/validate';
-
-const accepts = (body: unknown) => {
-  try {
-    parseNewItem(JSON.stringify(body));
-    return true;
-  } catch {
-    return false;
-  }
-};
+import { accepts } from './support/validation';
 
 test('a valid item is taken as it is', () => {
   expect(
