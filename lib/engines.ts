@@ -5,21 +5,26 @@
  * throwaway certificate authority and an ACL user as the managed cache has them (stage 5), dynalite
  * for DynamoDB; and what AWS puts between them: a TCP proxy standing in for an endpoint that moves
  * (Aurora's cluster endpoint) or a load balancer, a Secrets Manager that serves secrets a test can
- * change, and the CDN's split of one origin between the page (/web/) and the API. Each listens on
+ * change, and the CDN's split of one origin between the page (/web/) and the API (lib/local-edge.ts). Each listens on
  * 127.0.0.1 on a free port and is removed when stopped. A missing engine fails with the command
  * that installs it.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer as createHttpServer, type Server as HttpServer, request as httpRequest } from 'node:http';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CACHE_ACCESS_STRING, CACHE_USER, TABLE_PARTITION_KEY } from './data-contract';
-import { pageFiles, WEB_PATH } from './web-page';
 
-export const INSTALL_HINT = 'install the engines with: apt-get install -y postgresql redis-server (as root), then npm ci';
+// The CDN's split of one origin between the page and the API has a file of its own; it is started with the engines.
+export { type LocalEdge, startLocalEdge } from './local-edge';
+
+/** Debian's packages of every engine the integration suite runs: what `.ci/run` installs on a fresh machine. */
+export const ENGINE_PACKAGES = ['postgresql', 'redis-server', 'chromium', 'openssl'] as const;
+/** All of them at once, so whoever meets the first missing one does not meet the next one after it. */
+export const INSTALL_HINT = `install the engines with: apt-get install -y ${ENGINE_PACKAGES.join(' ')} (as root), then npm ci`;
 export const OPENSSL_INSTALL = 'apt-get install -y openssl';
 export const CHROMIUM_INSTALL = 'apt-get install -y chromium';
 
@@ -33,6 +38,23 @@ export async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** What the functions here start, and how each ends: an engine (destroy or stop) or a process (terminate). */
+type Ends = { destroy(): unknown } | { terminate(): unknown } | { stop(): unknown };
+const end = (started: Ends) => ('destroy' in started ? started.destroy() : 'terminate' in started ? started.terminate() : started.stop());
+
+/**
+ * Starts several things at once, as Promise.all does; when one fails, ends the others that started
+ * before it throws. A failed start (a missing engine) otherwise leaves a server running that no
+ * afterAll knows of, and the test process, holding its socket, never exits.
+ */
+export async function startTogether<T extends readonly Ends[]>(...starting: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(starting);
+  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (!failure) return settled.map((s) => (s as PromiseFulfilledResult<Ends>).value) as unknown as T;
+  await Promise.allSettled(settled.map(async (s) => (s.status === 'fulfilled' ? end(s.value) : undefined)));
+  throw failure.reason;
 }
 
 function findPostgresBin(): string {
@@ -101,39 +123,77 @@ function postgresServer(run: ReturnType<typeof postgresTools>, dir: string, name
 
 const newPassword = () => `pw-${Math.random().toString(36).slice(2)}`;
 
-/** A new cluster in dir/name whose superuser logs in with a password only (as RDS's master user does). */
+/**
+ * A new cluster in dir/name whose superuser logs in with a password only (as RDS's master user does).
+ * In the C locale, whatever LANG says: initdb takes its locale from the environment and stops at one
+ * the machine has not generated (ssh passes the client's LANG and LC_* on by default on Debian).
+ */
 function initCluster(run: ReturnType<typeof postgresTools>, dir: string, name: string, superuser: string, password: string): void {
   const pwfile = join(dir, 'pwfile');
   writeFileSync(pwfile, password);
-  run('initdb', ['-D', join(dir, name), '-U', superuser, '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--no-instructions']);
+  run('initdb', [
+    '-D',
+    join(dir, name),
+    '-U',
+    superuser,
+    '--auth=scram-sha-256',
+    `--pwfile=${pwfile}`,
+    '-E',
+    'UTF8',
+    '--no-locale',
+    '--no-instructions',
+  ]);
+}
+
+/** Stops each server that runs (as `mode` says) and removes the cluster's directory. */
+function removeCluster(dir: string, servers: readonly PostgresServer[], mode: 'fast' | 'immediate'): void {
+  for (const server of servers) {
+    try {
+      server.stop(mode);
+    } catch {
+      // not running
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * A cluster made by `setup` in a new temporary directory. When a step fails (PostgreSQL missing,
+ * initdb refusing the locale, a port taken meanwhile), what it started is stopped and the directory
+ * removed before the error goes on: the caller has no handle to destroy them with.
+ */
+async function newCluster<T>(prefix: string, setup: (dir: string, servers: PostgresServer[]) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const servers: PostgresServer[] = [];
+  try {
+    return await setup(dir, servers);
+  } catch (error) {
+    removeCluster(dir, servers, 'immediate');
+    throw error;
+  }
 }
 
 /** A PostgreSQL cluster of its own in a temporary directory; as root, it runs as the `postgres` user. */
-export async function startPostgres(): Promise<Postgres> {
-  const dir = mkdtempSync(join(tmpdir(), 'ztm-pg-'));
-  const password = newPassword();
-  const run = postgresTools(dir);
-  initCluster(run, dir, 'data', 'app', password);
-  const server = postgresServer(run, dir, 'data', await freePort());
-  server.start();
-  run('createdb', ['-h', '127.0.0.1', '-p', String(server.port), '-U', 'app', 'app'], password);
-  return {
-    port: server.port,
-    socketDirectory: dir,
-    user: 'app',
-    password,
-    database: 'app',
-    stop: () => server.stop(),
-    start: server.start,
-    destroy() {
-      try {
-        server.stop();
-      } catch {
-        // already stopped
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+export function startPostgres(): Promise<Postgres> {
+  return newCluster('ztm-pg-', async (dir, servers) => {
+    const password = newPassword();
+    const run = postgresTools(dir);
+    initCluster(run, dir, 'data', 'app', password);
+    const server = postgresServer(run, dir, 'data', await freePort());
+    servers.push(server);
+    server.start();
+    run('createdb', ['-h', '127.0.0.1', '-p', String(server.port), '-U', 'app', 'app'], password);
+    return {
+      port: server.port,
+      socketDirectory: dir,
+      user: 'app',
+      password,
+      database: 'app',
+      stop: () => server.stop(),
+      start: server.start,
+      destroy: () => removeCluster(dir, [server], 'fast'),
+    };
+  });
 }
 
 export interface ReplicatedPostgres {
@@ -156,64 +216,58 @@ export interface ReplicatedPostgres {
  * its log), which is what Aurora's shared storage gives: a write acknowledged before a failover is
  * there after it. The replica still applies the log a little later, as a reader lags.
  */
-export async function startReplicatedPostgres(): Promise<ReplicatedPostgres> {
-  const dir = mkdtempSync(join(tmpdir(), 'ztm-pg-replicated-'));
-  const [adminPassword, appPassword, replicationPassword] = [newPassword(), newPassword(), newPassword()];
-  const run = postgresTools(dir);
-  initCluster(run, dir, 'primary', 'postgres', adminPassword);
-  const [primaryPort, replicaPort] = [await freePort(), await freePort()];
-  const primary = postgresServer(run, dir, 'primary', primaryPort, "-c synchronous_standby_names='*' -c wal_level=replica");
-  primary.start();
-  const sql = (statement: string) =>
+export function startReplicatedPostgres(): Promise<ReplicatedPostgres> {
+  return newCluster('ztm-pg-replicated-', async (dir, servers) => {
+    const [adminPassword, appPassword, replicationPassword] = [newPassword(), newPassword(), newPassword()];
+    const run = postgresTools(dir);
+    initCluster(run, dir, 'primary', 'postgres', adminPassword);
+    const [primaryPort, replicaPort] = [await freePort(), await freePort()];
+    const primary = postgresServer(run, dir, 'primary', primaryPort, "-c synchronous_standby_names='*' -c wal_level=replica");
+    servers.push(primary);
+    primary.start();
+    const sql = (statement: string) =>
+      run(
+        'psql',
+        [
+          '-h',
+          '127.0.0.1',
+          '-p',
+          String(primaryPort),
+          '-U',
+          'postgres',
+          '-d',
+          'postgres',
+          '-v',
+          'ON_ERROR_STOP=1',
+          '-c',
+          'SET synchronous_commit = local',
+          '-c',
+          statement,
+        ],
+        adminPassword,
+      );
+    // Until the replica is there, a synchronous commit would wait for it: these commit locally.
+    sql(`CREATE ROLE app LOGIN PASSWORD '${appPassword}'`);
+    sql(`CREATE ROLE replicator REPLICATION LOGIN PASSWORD '${replicationPassword}'`);
+    sql('CREATE DATABASE app OWNER app');
     run(
-      'psql',
-      [
-        '-h',
-        '127.0.0.1',
-        '-p',
-        String(primaryPort),
-        '-U',
-        'postgres',
-        '-d',
-        'postgres',
-        '-v',
-        'ON_ERROR_STOP=1',
-        '-c',
-        'SET synchronous_commit = local',
-        '-c',
-        statement,
-      ],
-      adminPassword,
+      'pg_basebackup',
+      ['-h', '127.0.0.1', '-p', String(primaryPort), '-U', 'replicator', '-D', join(dir, 'replica'), '-R', '-X', 'stream', '-c', 'fast'],
+      replicationPassword,
     );
-  // Until the replica is there, a synchronous commit would wait for it: these commit locally.
-  sql(`CREATE ROLE app LOGIN PASSWORD '${appPassword}'`);
-  sql(`CREATE ROLE replicator REPLICATION LOGIN PASSWORD '${replicationPassword}'`);
-  sql('CREATE DATABASE app OWNER app');
-  run(
-    'pg_basebackup',
-    ['-h', '127.0.0.1', '-p', String(primaryPort), '-U', 'replicator', '-D', join(dir, 'replica'), '-R', '-X', 'stream', '-c', 'fast'],
-    replicationPassword,
-  );
-  const replica = postgresServer(run, dir, 'replica', replicaPort, '-c hot_standby=on -c hot_standby_feedback=on');
-  replica.start();
-  return {
-    primary,
-    replica,
-    user: 'app',
-    password: appPassword,
-    database: 'app',
-    admin: { user: 'postgres', password: adminPassword },
-    destroy() {
-      for (const server of [replica, primary]) {
-        try {
-          server.stop('immediate');
-        } catch {
-          // already stopped
-        }
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+    const replica = postgresServer(run, dir, 'replica', replicaPort, '-c hot_standby=on -c hot_standby_feedback=on');
+    servers.push(replica);
+    replica.start();
+    return {
+      primary,
+      replica,
+      user: 'app',
+      password: appPassword,
+      database: 'app',
+      admin: { user: 'postgres', password: adminPassword },
+      destroy: () => removeCluster(dir, [replica, primary], 'immediate'),
+    };
+  });
 }
 
 export interface Redis {
@@ -292,7 +346,8 @@ export async function startRedis(options: RedisOptions = {}): Promise<Redis> {
   if (!server) throw new Error(`Redis is not installed (no redis-server): ${INSTALL_HINT}`);
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'ztm-redis-'));
-  const common = ['bind 127.0.0.1', 'save ""', 'appendonly no', `dir ${dir}`];
+  // The pid file names the process for whatever must end it if its owner cannot (lib/reaper.ts).
+  const common = ['bind 127.0.0.1', 'save ""', 'appendonly no', `dir ${dir}`, `pidfile ${join(dir, 'redis.pid')}`];
   let config: string[];
   let user: Redis['user'];
   let caFile: string | undefined;
@@ -515,80 +570,6 @@ export async function startSecretsManager(): Promise<SecretsManager> {
     },
     put: (secretId, value) => void secrets.set(secretId, JSON.stringify(value)),
     reads,
-    stop: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-/** The content security policy CloudFront gives the page (lib/constructs/content-delivery.ts), so the page is tried under it here too. */
-export const PAGE_CONTENT_SECURITY_POLICY =
-  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-
-export interface LocalEdge {
-  readonly port: number;
-  /** The page: http://127.0.0.1:<port>/web/ */
-  readonly pageUrl: string;
-  readonly base: string;
-  stop(): Promise<void>;
-}
-
-/**
- * One origin for the page and the API, as the CDN makes it: `/web` redirects to `/web/`, `/web/` is
- * index.html and `/web/<file>` the page's files (read from web/ at each request, with the content
- * types lib/web-page.ts gives them and the page's content security policy); everything else is
- * passed to the service at `origin`. The service itself serves no files, here or on AWS.
- */
-export async function startLocalEdge(origin: string, port = 0): Promise<LocalEdge> {
-  const target = new URL(origin);
-  const server: HttpServer = createHttpServer((request, response) => {
-    const path = (request.url ?? '/').split('?')[0];
-    if (path === WEB_PATH.slice(0, -1) || path.startsWith(WEB_PATH)) {
-      if (request.method !== 'GET' && request.method !== 'HEAD') {
-        response.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain' });
-        return void response.end('the page is read only');
-      }
-      if (path === WEB_PATH.slice(0, -1)) {
-        response.writeHead(301, { Location: WEB_PATH });
-        return void response.end();
-      }
-      const name = path === WEB_PATH ? 'index.html' : path.slice(WEB_PATH.length);
-      const file = pageFiles().find((f) => f.name === name);
-      if (!file) {
-        response.writeHead(404, { 'Content-Type': 'text/plain' });
-        return void response.end(`no file ${name} in the page`);
-      }
-      response.writeHead(200, {
-        'Content-Type': file.contentType,
-        'Content-Length': Buffer.byteLength(file.body),
-        'Content-Security-Policy': PAGE_CONTENT_SECURITY_POLICY,
-        'X-Content-Type-Options': 'nosniff',
-        'Cache-Control': 'no-cache',
-      });
-      return void response.end(request.method === 'HEAD' ? undefined : file.body);
-    }
-    const upstream = httpRequest(
-      { host: target.hostname, port: target.port, method: request.method, path: request.url, headers: request.headers },
-      (answer) => {
-        response.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(response);
-      },
-    );
-    upstream.on('error', (error) => {
-      if (response.headersSent) return void response.destroy();
-      response.writeHead(502, { 'Content-Type': 'application/json' });
-      response.end(JSON.stringify({ error: `the service did not answer: ${error.message}` }));
-    });
-    request.pipe(upstream);
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  return {
-    port: (server.address() as { port: number }).port,
-    base,
-    pageUrl: `${base}${WEB_PATH}`,
     stop: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -4,17 +4,22 @@
  * GET    /              stage, region, host, version, data store kind, cache kind, session store
  * GET    /healthz       the process is alive; touches no dependency (what the load balancer checks)
  * GET    /readyz        the data store (writer and readers), cache and session store answer, with their
- *                       latencies, and the cache's hit ratio; 503 when the store's writer does not
+ *                       latencies, and the cache's hit ratio; 503 when the store's writer does not. The
+ *                       public (anyone not on this server) is told only the verdict, checked at most
+ *                       about once a second however many ask
  * GET    /openapi.json  the API as OpenAPI 3.1, built from the validation's own limits
  * POST   /items         a validated JSON body; 201 with the new item and its id
  * GET    /items/:id     200 with the item (ETag, cacheable for a year: items never change), 304, or 404;
- *                       cache-aside when a cache is configured (X-Data-Cache says how it went)
+ *                       cache-aside when a cache is configured (X-Data-Cache says how it went); an id in
+ *                       upper case or percent-encoded is a 301 to the one canonical address
  * POST   /sessions      starts a session: 201 and its cookie
  * GET    /session       the session the cookie names: when it started, the items it created or viewed
  * DELETE /session       ends it and clears the cookie
  * POST   /session/views the visitor has read an item (the CDN keeps item reads, so the page says so)
  * HEAD is answered wherever GET is.
  *
+ * Any other method from another site's page (Sec-Fetch-Site, or Origin) is a 403 before any route
+ * (cross-site.ts): a page elsewhere may not change anything with a visitor's browser.
  * Bad input is a 4xx naming the field, the value and what is allowed, never a 500. A dependency
  * that is down or too slow is a 503 with Retry-After; a session store that is down fails the session
  * routes only. Every answer carries X-Request-Id, Cache-Control, X-Content-Type-Options and who
@@ -25,6 +30,7 @@ import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { type Cache, UNAVAILABLE } from './cache';
+import { crossSiteRefusal } from './cross-site';
 import { BadRequest, reasonOf, SessionContention, SessionStoreUnavailable, StoreUnavailable, Timeout } from './errors';
 import type { Log } from './log';
 import { CACHE_CONTROL, openApiDocument, ROUTES } from './openapi';
@@ -57,10 +63,23 @@ export interface AppOptions {
   readonly log: Log;
   /** How long /readyz waits for each dependency; READY_DEADLINE_MS unless a test wants less. */
   readonly readyDeadlineMs?: number;
+  /** How long a check answers the public's /readyz after it ends; READY_REUSE_MS unless a test wants less. */
+  readonly readyReuseMs?: number;
+  /**
+   * Origins (lower case) whose pages may change state here besides the request's own: the names the CDN
+   * serves the page on. None unless given.
+   */
+  readonly trustedOrigins?: readonly string[];
 }
 
 /** How long /readyz waits for each dependency before calling it down. */
 export const READY_DEADLINE_MS = 2000;
+/**
+ * The public's /readyz (anyone not on this server: through a CDN, a load balancer or the internet)
+ * reuses a check that ended less than this long ago, or one under way: however many ask, the
+ * data store and the cache are checked at most about once a second from here.
+ */
+export const READY_REUSE_MS = 1000;
 /** The default lifetime of a session after its last use (SESSION_TTL_SECONDS). */
 export const SESSION_TTL_SECONDS = 86_400;
 /** How long a write waits to note the new item in its session: the item is stored already, and the note is a nicety. */
@@ -94,6 +113,7 @@ export const SESSION_CHANGE_ATTEMPTS = 8;
 const SESSION_ENDED = 'the session has ended or expired: start another with POST /sessions';
 const etagOf = (id: string) => `"i1-${id}"`;
 const ID_EXAMPLE = '0f8fad5b-d9cb-469f-a165-70867728950e';
+const CANONICAL_ID = 'an item has one address: its id in lower case, not percent-encoded';
 
 const GET_ONLY = 'GET, HEAD';
 const SESSION_METHODS = 'GET, HEAD, DELETE';
@@ -187,6 +207,18 @@ async function check(fn: () => Promise<void>, deadlineMs: number): Promise<{ ok:
   }
 }
 
+/**
+ * Whether the request comes from this server itself (loopback, and forwarded by no proxy): an
+ * operator's `curl localhost` on the host or in the task, or a test. Only such a caller is shown
+ * /readyz in full; every load balancer, CDN and the local edge add X-Forwarded-For.
+ */
+export function fromThisServer(request: IncomingMessage): boolean {
+  const address = request.socket.remoteAddress ?? '';
+  const loopback = address.startsWith('127.') || address === '::1' || address.startsWith('::ffff:127.');
+  const { headers } = request;
+  return loopback && headers['x-forwarded-for'] === undefined && headers.forwarded === undefined && headers.via === undefined;
+}
+
 /** One request on its way through: what the answer needs and what its log line says. */
 interface Exchange {
   readonly request: IncomingMessage;
@@ -231,6 +263,7 @@ export function createApp(options: AppOptions): (request: IncomingMessage, respo
     sessions: sessions.kind,
   });
   const DOCUMENT = JSON.stringify(openApiDocument(identity.version));
+  const trustedOrigins = new Set(options.trustedOrigins);
 
   function send(x: Exchange, status: number, body: string, cacheControl: string, extra?: OutgoingHttpHeaders, error?: string): void {
     const bytes = Buffer.byteLength(body);
@@ -302,15 +335,36 @@ export function createApp(options: AppOptions): (request: IncomingMessage, respo
     }
   }
 
-  async function readiness(x: Exchange): Promise<void> {
+  /** Every dependency checked at once, each within the deadline. */
+  function checkAll() {
     const deadline = options.readyDeadlineMs ?? READY_DEADLINE_MS;
-    const [writer, readers, cacheCheck, sessionCheck] = await Promise.all([
+    return Promise.all([
       check(() => store.ping(), deadline),
       store.hasReaders && store.pingReaders ? check(() => store.pingReaders!(), deadline) : undefined,
       cache ? check(() => cache.ping(), deadline) : undefined,
       // Sessions in the cache are on the cache's connection: its check is theirs.
       sessions.kind === 'dynamodb' && sessions.ping ? check(() => sessions.ping!(), deadline) : undefined,
     ]);
+  }
+  let publicCheck: { readonly checks: ReturnType<typeof checkAll>; endedAt?: number } | undefined;
+  /** The check the public's /readyz answers with: the one under way, or one that ended within READY_REUSE_MS, or a new one. */
+  function sharedCheck(): ReturnType<typeof checkAll> {
+    const reuseMs = options.readyReuseMs ?? READY_REUSE_MS;
+    if (publicCheck && (publicCheck.endedAt === undefined || performance.now() - publicCheck.endedAt < reuseMs)) return publicCheck.checks;
+    const current: { checks: ReturnType<typeof checkAll>; endedAt?: number } = { checks: checkAll() };
+    void current.checks.then(() => (current.endedAt = performance.now()));
+    publicCheck = current;
+    return current.checks;
+  }
+
+  /**
+   * Readiness. The public (anyone not on this server) is told the verdict only, from a shared
+   * check; this server's own callers get a fresh check with every dependency's latency, failure
+   * reason and the cache's hit ratio. Either way the log line of a 503 says why.
+   */
+  async function readiness(x: Exchange): Promise<void> {
+    const inside = fromThisServer(x.request);
+    const [writer, readers, cacheCheck, sessionCheck] = await (inside ? checkAll() : sharedCheck());
     const { cause: writerCause, ...writerAnswer } = writer;
     const shown = (c: Awaited<ReturnType<typeof check>>) => {
       const { cause: _, ...rest } = c;
@@ -322,12 +376,16 @@ export function createApp(options: AppOptions): (request: IncomingMessage, respo
         : { kind: sessions.kind, ...shown((sessions.kind === 'cache' ? cacheCheck : sessionCheck)!) };
     const degraded = [readers, cacheCheck, sessionCheck].some((c) => c !== undefined && !c.ok);
     const status = !writer.ok ? 'not ready' : degraded ? 'degraded' : 'ready';
-    const body = JSON.stringify({
-      status,
-      dataStore: { kind: store.kind, ...writerAnswer, ...(readers ? { readers: shown(readers) } : {}) },
-      cache: cacheCheck ? { ...shown(cacheCheck), reads } : 'off',
-      sessions: sessionAnswer,
-    });
+    const body = JSON.stringify(
+      inside
+        ? {
+            status,
+            dataStore: { kind: store.kind, ...writerAnswer, ...(readers ? { readers: shown(readers) } : {}) },
+            cache: cacheCheck ? { ...shown(cacheCheck), reads } : 'off',
+            sessions: sessionAnswer,
+          }
+        : { status },
+    );
     const logged = writer.ok ? undefined : `${writer.error}: ${(writerCause as Error)?.message ?? String(writerCause)}`;
     send(x, writer.ok ? 200 : 503, body, CACHE_CONTROL.never, writer.ok ? undefined : { 'Retry-After': RETRY_AFTER_SECONDS }, logged);
   }
@@ -467,6 +525,12 @@ export function createApp(options: AppOptions): (request: IncomingMessage, respo
     }
     id = id.toLowerCase();
     if (!isItemId(id)) return fail(x, 404, `no item ${show(segment, 80)}: item ids are UUIDs such as ${ID_EXAMPLE}`);
+    // One address per item, so the CDN (which keys on the path) keeps one copy: upper case or
+    // percent-encoding is sent to the canonical address, never answered (or cached) under another.
+    if (id !== segment) {
+      const location = `/items/${id}`;
+      return send(x, 301, JSON.stringify({ location, reason: CANONICAL_ID }), CACHE_CONTROL.never, { Location: location });
+    }
     // X-Data-Cache: what the service's cache did (CloudFront's own X-Cache says what the edge did).
     let dataCache: 'hit' | 'miss' | 'off' | 'unavailable' = 'off';
     let body: string | undefined;
@@ -559,6 +623,14 @@ export function createApp(options: AppOptions): (request: IncomingMessage, respo
       return;
     }
     const reading = method === 'GET' || method === 'HEAD';
+    if (!reading) {
+      // Before any route: whatever a method does anywhere, another site's page may not make it.
+      const refusal = crossSiteRefusal(request.headers, trustedOrigins);
+      if (refusal) {
+        fail(x, 403, refusal.message, undefined, { header: refusal.header, value: refusal.value });
+        return;
+      }
+    }
     let work: Promise<void> | undefined;
     try {
       work = route(x, path, reading);

@@ -49,13 +49,18 @@ export function fromSecret(
     return reading;
   };
   const read = async () => (cached && now() - cached.at < REFRESH_MS ? cached : fetchSecret());
+  // The last read a refusal asked for. Only these count against RENEW_MIN_MS: the read at start or the
+  // periodic refresh came before the password changed, and cannot answer a refusal that came after.
+  let renewal: { at: number; read: Promise<{ password: string }> } | undefined;
   return {
     user: async () => (await read()).username,
     password: async () => (await read()).password,
     async renew(refused) {
-      // Read again unless a read that began after the refusal has already answered.
-      const current = cached && now() - cached.at < RENEW_MIN_MS ? cached : await fetchSecret();
-      return current.password !== refused;
+      // Another refusal has already read a newer password: try that one.
+      if (cached && cached.password !== refused) return true;
+      // (A read under way joined here began after the refused password was handed out: it came from a finished read.)
+      if (!renewal || now() - renewal.at >= RENEW_MIN_MS) renewal = { at: now(), read: fetchSecret() };
+      return (await renewal.read).password !== refused;
     },
   };
 }

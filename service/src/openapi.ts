@@ -25,7 +25,7 @@ export const ROUTES = [
 ] as const;
 
 export const CACHE_CONTROL = {
-  /** Health, readiness, identity, writes, sessions and every error: never stored by a cache. */
+  /** Health, readiness, identity, writes, sessions, redirects and every error: never stored by a cache. */
   never: 'no-store',
   /** Items never change after creation: a CDN or browser may keep them for a year. */
   item: 'public, max-age=31536000, immutable',
@@ -73,6 +73,11 @@ const sessionAnswer = (description: string, extra: Record<string, unknown> = {})
 const badCookie = json('The session cookie is malformed, oversized or sent twice; the answer clears it', ref('Error'), {
   'Set-Cookie': { ...header('Set-Cookie') },
 });
+/** Every method but GET and HEAD, on every path: another site's page may not change anything here (cross-site.ts). */
+const crossSite = json(
+  "Another site's page sent it (Sec-Fetch-Site other than same-origin or none; without Sec-Fetch-Site, an Origin that is not this API's): refused before anything is read or changed",
+  ref('CrossSiteRefusal'),
+);
 const noSession = json('No session cookie, or the session has ended or expired (then the answer clears the cookie)', ref('Error'));
 
 const check = {
@@ -83,6 +88,64 @@ const check = {
     ok: { type: 'boolean' },
     ms: { type: 'number', minimum: 0 },
     error: string({ description: 'what failed, in a few words naming no address' }),
+  },
+};
+
+const READINESS_STATUS = {
+  enum: ['ready', 'degraded', 'not ready'],
+  description:
+    'not ready: the data store (its writer) does not answer. degraded: it does, and the readers, the cache or the session store do not (reads go to the writer, requests are slower; session routes may fail), not failed',
+};
+/** What /readyz tells a caller on the server itself. */
+const READINESS_IN_FULL: Schema = {
+  type: 'object',
+  required: ['status', 'dataStore', 'cache', 'sessions'],
+  additionalProperties: false,
+  properties: {
+    status: READINESS_STATUS,
+    dataStore: {
+      ...check,
+      required: ['kind', 'ok', 'ms'],
+      description:
+        'ok and ms: the writer (with PostgreSQL: the cluster endpoint, which must take writes); readers: the reader endpoint, when there is one',
+      properties: { kind: { enum: ['postgresql', 'dynamodb'] }, ...check.properties, readers: check },
+    },
+    cache: {
+      oneOf: [
+        { const: 'off' },
+        {
+          ...check,
+          required: ['ok', 'ms', 'reads'],
+          properties: {
+            ...check.properties,
+            reads: {
+              type: 'object',
+              description:
+                'item reads since the process started, by what the cache did; hitRatio is hits over all of them (null before the first)',
+              required: ['hits', 'misses', 'unavailable', 'hitRatio'],
+              additionalProperties: false,
+              properties: {
+                hits: { type: 'integer', minimum: 0 },
+                misses: { type: 'integer', minimum: 0 },
+                unavailable: { type: 'integer', minimum: 0 },
+                hitRatio: { type: ['number', 'null'], minimum: 0, maximum: 1 },
+              },
+            },
+          },
+        },
+      ],
+    },
+    sessions: {
+      description: 'where sessions live; a shared store is checked (memory needs no check: it is this process)',
+      oneOf: [
+        { type: 'object', required: ['kind'], additionalProperties: false, properties: { kind: { const: 'memory' } } },
+        {
+          ...check,
+          required: ['kind', 'ok', 'ms'],
+          properties: { kind: { enum: ['cache', 'dynamodb'] }, ...check.properties },
+        },
+      ],
+    },
   },
 };
 
@@ -141,61 +204,30 @@ const SCHEMAS: Record<string, Schema> = {
       routes: { type: 'array', items: string() },
     },
   },
-  Health: { type: 'object', required: ['status'], additionalProperties: false, properties: { status: { const: 'ok' } } },
-  Readiness: {
+  Moved: {
     type: 'object',
-    required: ['status', 'dataStore', 'cache', 'sessions'],
+    required: ['location', 'reason'],
+    additionalProperties: false,
+    properties: { location: string({ pattern: '^/items/[0-9a-f-]{36}$' }), reason: string() },
+  },
+  CrossSiteRefusal: {
+    type: 'object',
+    required: ['error', 'header', 'value'],
     additionalProperties: false,
     properties: {
-      status: {
-        enum: ['ready', 'degraded', 'not ready'],
-        description:
-          'not ready: the data store (its writer) does not answer. degraded: it does, and the readers, the cache or the session store do not (reads go to the writer, requests are slower; session routes may fail), not failed',
-      },
-      dataStore: {
-        ...check,
-        required: ['kind', 'ok', 'ms'],
-        description:
-          'ok and ms: the writer (with PostgreSQL: the cluster endpoint, which must take writes); readers: the reader endpoint, when there is one',
-        properties: { kind: { enum: ['postgresql', 'dynamodb'] }, ...check.properties, readers: check },
-      },
-      cache: {
-        oneOf: [
-          { const: 'off' },
-          {
-            ...check,
-            required: ['ok', 'ms', 'reads'],
-            properties: {
-              ...check.properties,
-              reads: {
-                type: 'object',
-                description:
-                  'item reads since the process started, by what the cache did; hitRatio is hits over all of them (null before the first)',
-                required: ['hits', 'misses', 'unavailable', 'hitRatio'],
-                additionalProperties: false,
-                properties: {
-                  hits: { type: 'integer', minimum: 0 },
-                  misses: { type: 'integer', minimum: 0 },
-                  unavailable: { type: 'integer', minimum: 0 },
-                  hitRatio: { type: ['number', 'null'], minimum: 0, maximum: 1 },
-                },
-              },
-            },
-          },
-        ],
-      },
-      sessions: {
-        description: 'where sessions live; a shared store is checked (memory needs no check: it is this process)',
-        oneOf: [
-          { type: 'object', required: ['kind'], additionalProperties: false, properties: { kind: { const: 'memory' } } },
-          {
-            ...check,
-            required: ['kind', 'ok', 'ms'],
-            properties: { kind: { enum: ['cache', 'dynamodb'] }, ...check.properties },
-          },
-        ],
-      },
+      error: string({ description: 'why, and what is allowed' }),
+      header: { enum: ['Sec-Fetch-Site', 'Origin'], description: 'the request header that showed the request came from another site' },
+      value: string({ description: 'its value, as sent' }),
     },
+  },
+  Health: { type: 'object', required: ['status'], additionalProperties: false, properties: { status: { const: 'ok' } } },
+  Readiness: {
+    description:
+      'in full to a caller on the server itself (loopback, forwarded by no proxy): every check with its latency; to anyone else (through a CDN, a load balancer or the internet) the verdict only',
+    oneOf: [
+      READINESS_IN_FULL,
+      { type: 'object', required: ['status'], additionalProperties: false, properties: { status: READINESS_STATUS } },
+    ],
   },
   Identity: {
     type: 'object',
@@ -268,7 +300,8 @@ const OPERATIONS: Record<Path, Operation | { GET: Operation; DELETE: Operation }
     responses: { 200: json('Alive', ref('Health')) },
   },
   '/readyz': {
-    summary: 'The data store and the cache answer, with their latencies; each check has a deadline',
+    summary:
+      'The data store and the cache answer, with their latencies (to the server itself; the verdict only to anyone else, from a check shared for about a second); each check has a deadline',
     responses: {
       200: json('Ready, or degraded (cache down)', ref('Readiness')),
       503: json('The data store does not answer', ref('Readiness'), { 'Retry-After': header('Retry-After') }),
@@ -285,7 +318,10 @@ const OPERATIONS: Record<Path, Operation | { GET: Operation; DELETE: Operation }
       201: json('Stored', ref('Item'), {
         Location: { required: true, description: 'the new item', schema: string({ pattern: '^/items/[0-9a-f-]{36}$' }) },
       }),
-      400: error('The body is not valid JSON (UTF-8) or breaks a rule; every problem is named'),
+      400: error(
+        `The body is not valid JSON (UTF-8) or breaks a rule; every problem is counted and the first ${LIMITS.problemsNamed} named (those of name and attributes first)`,
+      ),
+      403: crossSite,
       413: error(`The body is larger than the limit (BODY_LIMIT_BYTES)`),
       415: error('The body is not application/json, or is encoded (Content-Encoding)'),
       503: unavailable,
@@ -296,6 +332,11 @@ const OPERATIONS: Record<Path, Operation | { GET: Operation; DELETE: Operation }
     parameters: [{ name: 'id', in: 'path', required: true, schema: string({ pattern: ITEM_ID_PATTERN }) }],
     responses: {
       200: json('The item', ref('Item'), { ETag: header('ETag'), 'X-Data-Cache': dataCache(true) }),
+      301: json(
+        'The id is a UUID in upper case or percent-encoded: the item is at its one canonical address (never stored by a cache)',
+        ref('Moved'),
+        { Location: { required: true, description: 'the canonical address', schema: string({ pattern: '^/items/[0-9a-f-]{36}$' }) } },
+      ),
       304: {
         description: 'If-None-Match matched: the copy the client holds is current',
         headers: { ...COMMON_HEADERS, ETag: header('ETag'), 'X-Data-Cache': dataCache(true) },
@@ -314,6 +355,7 @@ const OPERATIONS: Record<Path, Operation | { GET: Operation; DELETE: Operation }
     summary: 'Start a session: a new random id in a Secure, HttpOnly, SameSite=Strict cookie',
     responses: {
       201: sessionAnswer('Started', { Location: { required: true, schema: { const: '/session' } } }),
+      403: crossSite,
       503: sessionUnavailable,
     },
   },
@@ -328,6 +370,7 @@ const OPERATIONS: Record<Path, Operation | { GET: Operation; DELETE: Operation }
         200: json('Ended', ref('Ended'), { 'Set-Cookie': header('Set-Cookie') }),
         400: badCookie,
         401: error('No session cookie'),
+        403: crossSite,
         503: sessionUnavailable,
       },
     },
@@ -339,6 +382,7 @@ const OPERATIONS: Record<Path, Operation | { GET: Operation; DELETE: Operation }
       200: sessionAnswer('Noted: the item is first in the list'),
       400: error('The body is not valid JSON or not an item id, or the session cookie is malformed'),
       401: noSession,
+      403: crossSite,
       413: error('The body is larger than the limit (BODY_LIMIT_BYTES)'),
       415: error('The body is not application/json, or is encoded (Content-Encoding)'),
       503: sessionUnavailable,
@@ -383,6 +427,8 @@ export function openApiDocument(version: string): Record<string, unknown> {
         'Every answer is JSON with X-Request-Id (a well-formed incoming one is kept), Cache-Control, X-Content-Type-Options: nosniff, ' +
         'and who answered: X-Stage, X-Region and X-Served-By. ' +
         'A path that is not listed answers 404, a method a path does not allow 405 with Allow, a request target that is not a path 400. ' +
+        "Any method but GET and HEAD, on any path, answers 403 when another site's page sent it (Sec-Fetch-Site other than same-origin or none; " +
+        "without Sec-Fetch-Site, an Origin that is not the API's own): clients that are not browsers send neither and are not refused. " +
         'A request the HTTP parser refuses answers 400 (431 when its headers are too large, 408 when it arrives too slowly), and its connection closes.',
     },
     paths,
@@ -397,7 +443,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
         },
         'Cache-Control': {
           required: true,
-          description: `"${CACHE_CONTROL.never}" for health, readiness, identity, writes, sessions and errors; "${CACHE_CONTROL.item}" for items (a CDN may keep them that long: they never change); "${CACHE_CONTROL.document}" for this document`,
+          description: `"${CACHE_CONTROL.never}" for health, readiness, identity, writes, sessions, redirects and errors; "${CACHE_CONTROL.item}" for items (a CDN may keep them that long: they never change); "${CACHE_CONTROL.document}" for this document`,
           schema: { enum: Object.values(CACHE_CONTROL) },
         },
         'X-Content-Type-Options': { required: true, schema: { const: 'nosniff' } },

@@ -131,6 +131,7 @@ export async function start(settings: Settings, options: StartOptions = {}): Pro
       cacheKind: settings.cacheUrl?.startsWith('rediss:') ? 'managed' : 'local',
     },
     log,
+    trustedOrigins: settings.trustedOrigins,
   });
   const answeredBy = `X-Stage: ${headerSafe(settings.stage)}\r\nX-Region: ${headerSafe(settings.region)}\r\nX-Served-By: ${host}\r\n`;
 

@@ -19,15 +19,43 @@ export type CookieRead =
   | { readonly kind: 'id'; readonly id: string }
   | { readonly kind: 'malformed'; readonly problem: string };
 
-/** The session id in a Cookie header (Node joins several with "; "), or what is wrong with it. */
+/** Space and horizontal tab: the only whitespace RFC 6265 allows around a cookie's name and value. */
+const isWhitespace = (code: number) => code === 0x20 || code === 0x09;
+
+/** header[start, end) without the spaces and tabs around it. */
+function stripped(header: string, start: number, end: number): string {
+  while (start < end && isWhitespace(header.charCodeAt(start))) start++;
+  while (end > start && isWhitespace(header.charCodeAt(end - 1))) end--;
+  return header.slice(start, end);
+}
+
+/**
+ * The session id in a Cookie header (Node joins several with "; "), or what is wrong with it.
+ *
+ * Names are compared as the browser keeps them. It enforces the `__Host-` prefix (Secure, no Domain,
+ * Path=/, set over HTTPS) on a name that begins with it once the spaces and tabs around it are gone
+ * (RFC 6265 §5.2, and nothing else); so only those are stripped here. `String.trim()` strips more
+ * (U+00A0, U+FEFF, U+3000…): a cookie a sibling subdomain plants as `\xa0__Host-ztm-session` escapes
+ * the prefix in the browser and would be read here as ours. A name that differs in any other byte
+ * or in case is another cookie. Values are taken as sent: not unquoted, not percent-decoded, since
+ * the id is neither.
+ *
+ * Sent twice is refused, not resolved: the browser lists a longer Path first (§5.4), so "the first"
+ * may be a cookie another page planted. Under the prefix only this origin sets the name, with one
+ * Path, so two are never a browser's doing.
+ */
 export function sessionIdOf(header: string | undefined): CookieRead {
   if (header === undefined || !header.includes(SESSION_COOKIE)) return { kind: 'none' };
   let found: string | undefined;
-  for (const pair of header.split(';')) {
-    const eq = pair.indexOf('=');
-    if (eq === -1 || pair.slice(0, eq).trim() !== SESSION_COOKIE) continue;
-    if (found !== undefined) return { kind: 'malformed', problem: `the ${SESSION_COOKIE} cookie was sent twice; allowed: once` };
-    found = pair.slice(eq + 1).trim();
+  for (let start = 0; start < header.length; ) {
+    let end = header.indexOf(';', start);
+    if (end === -1) end = header.length;
+    const eq = header.indexOf('=', start);
+    if (eq !== -1 && eq < end && stripped(header, start, eq) === SESSION_COOKIE) {
+      if (found !== undefined) return { kind: 'malformed', problem: `the ${SESSION_COOKIE} cookie was sent twice; allowed: once` };
+      found = stripped(header, eq + 1, end);
+    }
+    start = end + 1;
   }
   if (found === undefined) return { kind: 'none' };
   if (!ID.test(found)) {

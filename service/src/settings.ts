@@ -3,6 +3,7 @@
  * the stage writes). Every problem is reported at once, naming the variable and what it allows.
  */
 import { SESSION_STORES } from '../../lib/data-contract';
+import { ORIGIN_PATTERN } from './cross-site';
 
 export type StoreSettings =
   | {
@@ -58,6 +59,12 @@ export interface Settings {
   readonly maxConnections: number;
   /** How long an idle keep-alive connection is kept: longer than the load balancer's idle timeout (60 s). */
   readonly keepAliveSeconds: number;
+  /**
+   * Origins whose pages may change state here besides the request's own (TRUSTED_ORIGINS, comma-separated,
+   * kept in lower case): the names the CDN serves the page on, since behind it the Host is the load
+   * balancer's. Empty unless set.
+   */
+  readonly trustedOrigins: readonly string[];
 }
 
 export class SettingsError extends Error {
@@ -132,6 +139,15 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     };
   }
 
+  const trustedOrigins = (env.TRUSTED_ORIGINS ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '');
+  for (const origin of trustedOrigins.filter((o) => !ORIGIN_PATTERN.test(o)))
+    problems.push(
+      `TRUSTED_ORIGINS: got ${JSON.stringify(origin)}; allowed: origins as a browser sends them in Origin (https://host or https://host:port, no path, no trailing slash), separated by commas`,
+    );
+
   const settings: Settings = {
     port: integer('PORT', 8080, 0, 65535), // 0: any free port (tests)
     host: env.LISTEN_HOST || '0.0.0.0',
@@ -148,6 +164,7 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     drainSeconds: integer('DRAIN_SECONDS', 20, 0, 25),
     maxConnections: integer('MAX_CONNECTIONS', 4096, 16, 1_000_000),
     keepAliveSeconds: integer('KEEP_ALIVE_SECONDS', 65, 1, 3600),
+    trustedOrigins: trustedOrigins.map((o) => o.toLowerCase()),
   };
   if (problems.length > 0) throw new SettingsError(problems);
   return settings;

@@ -23,9 +23,11 @@ export const LIMITS = {
   largestNumber: Number.MAX_SAFE_INTEGER,
   smallestNumber: 1e-130,
   reservedKeys: ['__proto__'],
+  /** A 400 names at most this many problems, and says how many there are in all. */
+  problemsNamed: 10,
 } as const;
 
-/** Item ids are UUIDs in their canonical lower-case form; upper case is read as lower case. */
+/** Item ids are UUIDs in their canonical lower-case form; GET /items/:id moves upper case or percent-encoding there (301). */
 export const ITEM_ID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
 const ID = new RegExp(ITEM_ID_PATTERN);
 export const isItemId = (id: string) => ID.test(id);
@@ -117,15 +119,33 @@ function jsonObject(raw: string): object {
 }
 
 /**
+ * The message of a 400 for `problems`: each named, up to LIMITS.problemsNamed; past that, the first
+ * ones named and how many there are in all, so a body of thousands of unknown fields gets an answer
+ * of a few kilobytes, not one larger than itself.
+ */
+export function problemsMessage(problems: readonly string[]): string {
+  const named = LIMITS.problemsNamed;
+  if (problems.length <= named) return problems.join('; ');
+  return `${problems.length} problems, the first ${named} named: ${problems.slice(0, named).join('; ')}; and ${problems.length - named} more`;
+}
+
+/** The fields of `body` other than `allowed`, each one problem; after the problems of the known fields, which matter more. */
+function unknownFields(body: object, allowed: readonly string[]): string[] {
+  const unknown: string[] = [];
+  for (const key of Object.keys(body))
+    if (!allowed.includes(key)) unknown.push(`${show(key)}: unknown field; allowed fields: ${allowed.join(', ')}`);
+  return unknown;
+}
+
+/**
  * Parses the body of `POST /items`: `{"name": string, "attributes"?: {key: string | number | boolean}}`.
- * Every problem is reported at once, each naming its field, the value and what is allowed.
+ * Every problem is counted and reported at once, each naming its field, the value and what is
+ * allowed (the first LIMITS.problemsNamed of them; the problems of name and attributes first).
  */
 export function parseNewItem(raw: string): NewItem {
   const body = jsonObject(raw);
   const problems: string[] = [];
   const fields = body as Record<string, unknown>;
-  for (const key of Object.keys(fields))
-    if (key !== 'name' && key !== 'attributes') problems.push(`${show(key)}: unknown field; allowed fields: name, attributes`);
   const name = fields.name;
   if (typeof name !== 'string' || name.trim().length === 0 || longerThan(name, LIMITS.nameLength) || FORBIDDEN_CHARACTER.test(name)) {
     problems.push(`name: got ${show(name)}; allowed: ${RULES.name}`);
@@ -150,7 +170,8 @@ export function parseNewItem(raw: string): NewItem {
       }
     }
   }
-  if (problems.length > 0) throw new BadRequest(problems.join('; '));
+  problems.push(...unknownFields(body, ['name', 'attributes']));
+  if (problems.length > 0) throw new BadRequest(problemsMessage(problems));
   return { name: name as string, attributes: attributes as NewItem['attributes'] };
 }
 
@@ -158,9 +179,9 @@ export function parseNewItem(raw: string): NewItem {
 export function parseView(raw: string): string {
   const body = jsonObject(raw);
   const problems: string[] = [];
-  for (const key of Object.keys(body)) if (key !== 'id') problems.push(`${show(key)}: unknown field; allowed fields: id`);
   const id = (body as Record<string, unknown>).id;
   if (typeof id !== 'string' || !isItemId(id)) problems.push(`id: got ${show(id)}; allowed: ${RULES.itemId}`);
-  if (problems.length > 0) throw new BadRequest(problems.join('; '));
+  problems.push(...unknownFields(body, ['id']));
+  if (problems.length > 0) throw new BadRequest(problemsMessage(problems));
   return id as string;
 }

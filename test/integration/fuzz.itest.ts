@@ -8,11 +8,11 @@
  * prints the seed and path of a failure). Bounded in time.
  */
 import fc from 'fast-check';
-import { type DynamoDb, type Postgres, type Redis, startDynamoDb, startPostgres, startRedis } from '../../lib/engines';
+import { type DynamoDb, type Postgres, type Redis, startDynamoDb, startPostgres, startRedis, startTogether } from '../../lib/engines';
 import { openApiDocument } from '../../service/src/openapi';
 import { type Answer, Conformance } from '../service/support/conformance';
 import { json, send } from '../service/support/http';
-import { type ServiceProcess, startService, storeEnvironment } from './support/service-process';
+import { type ServiceProcess, startService, storeEnvironment, UNHURRIED_CACHE } from './support/service-process';
 
 const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? 20261125);
 const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 300);
@@ -29,13 +29,13 @@ const services = {} as Record<(typeof KINDS)[number], ServiceProcess>;
 const seeded: Record<(typeof KINDS)[number], string[]> = { postgresql: [], dynamodb: [] };
 
 beforeAll(async () => {
-  [postgres, dynamodb, redis] = await Promise.all([startPostgres(), startDynamoDb(), startRedis()]);
+  [postgres, dynamodb, redis] = await startTogether(startPostgres(), startDynamoDb(), startRedis());
   // Both in one region, as a deployment is: the answers name it.
-  const common = { CACHE_URL: redis.url, VERSION, AWS_REGION: 'us-east-1' };
-  [services.postgresql, services.dynamodb] = await Promise.all([
-    startService({ ...storeEnvironment.postgresql(postgres), ...common }),
-    startService({ ...storeEnvironment.dynamodb(dynamodb), ...common }),
-  ]);
+  const common = { CACHE_URL: redis.url, VERSION, AWS_REGION: 'us-east-1', ...UNHURRIED_CACHE };
+  [services.postgresql, services.dynamodb] = await startTogether(
+    startService({ ...storeEnvironment.postgresql(postgres), ...common }, { ready: true }),
+    startService({ ...storeEnvironment.dynamodb(dynamodb), ...common }, { ready: true }),
+  );
   for (const body of [
     '{"name":"one"}',
     '{"name":"two","attributes":{"a":1,"b":"😀","c":true}}',

@@ -18,6 +18,7 @@ import {
   startRedis,
   startSecretsManager,
   startTcpProxy,
+  startTogether,
   type TcpProxy,
 } from '../../lib/engines';
 import { DynamoDbSessions } from '../../service/src/dynamodb-sessions';
@@ -26,7 +27,7 @@ import { touch } from '../../service/src/sessions';
 import type { Answer } from '../service/support/conformance';
 import { json, type Sent, send } from '../service/support/http';
 import { appClient } from './support/cache-client';
-import { startService, storeEnvironment } from './support/service-process';
+import { startService, storeEnvironment, UNHURRIED_CACHE } from './support/service-process';
 
 const JSON_TYPE = { 'Content-Type': 'application/json' };
 const CACHE_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:cache-app';
@@ -37,12 +38,12 @@ let dynamodb: DynamoDb;
 let secrets: SecretsManager;
 
 beforeAll(async () => {
-  [postgres, redis, dynamodb, secrets] = await Promise.all([
+  [postgres, redis, dynamodb, secrets] = await startTogether(
     startPostgres(),
     startRedis({ managed: true }),
     startDynamoDb('items', 'sessions'),
     startSecretsManager(),
-  ]);
+  );
   secrets.put(CACHE_SECRET, { username: redis.user!.name, password: redis.user!.password });
 });
 
@@ -53,7 +54,7 @@ afterAll(async () => {
 
 /** Two processes of the service with the same environment, behind a round-robin proxy. */
 async function pair(env: Record<string, string>) {
-  const processes = await Promise.all([startService(env), startService(env)]);
+  const processes = await startTogether(startService(env, { ready: true }), startService(env, { ready: true }));
   const proxy: TcpProxy = await startTcpProxy(processes.map((p) => p.port));
   const base = `http://127.0.0.1:${proxy.port}`;
   const total = (port: number) => proxy.received.get(port) ?? 0;
@@ -84,6 +85,7 @@ const SHARED = {
     CACHE_URL: redis.url,
     CACHE_SECRET_ARN: CACHE_SECRET,
     NODE_EXTRA_CA_CERTS: redis.caFile!,
+    ...UNHURRIED_CACHE,
     SESSION_STORE: 'cache',
     SESSION_TTL_SECONDS: '600',
   }),

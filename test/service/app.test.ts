@@ -43,7 +43,15 @@ const JSON_TYPE = { 'Content-Type': 'application/json' };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 async function serve<S extends MemoryStore = MemoryStore>(
-  options: { cache?: MemoryCache; bodyLimitBytes?: number; store?: S; sessions?: SessionStore; sessionTtlSeconds?: number } = {},
+  options: {
+    cache?: MemoryCache;
+    bodyLimitBytes?: number;
+    store?: S;
+    sessions?: SessionStore;
+    sessionTtlSeconds?: number;
+    readyReuseMs?: number;
+    trustedOrigins?: string[];
+  } = {},
 ) {
   const store = options.store ?? (new MemoryStore() as S);
   const lines: string[] = [];
@@ -57,6 +65,8 @@ async function serve<S extends MemoryStore = MemoryStore>(
     identity: { stage: 'Stage3-LoadBalanced', host: 'i-0abc', version: '1.2.3', region: 'eu-west-1' },
     log: new Log((line) => lines.push(line)),
     readyDeadlineMs: 200,
+    readyReuseMs: options.readyReuseMs,
+    trustedOrigins: options.trustedOrigins,
   });
   const server: Server = createServer(handle);
   const agent = new Agent({ keepAlive: true, maxSockets: 4 });
@@ -134,8 +144,39 @@ describe('routes', () => {
     const read = await s.call('GET', `/items/${item.id}`);
     expect([read.status, json(read)]).toEqual([200, item]);
     expect([read.headers.etag, read.headers['cache-control']]).toEqual([`"i1-${item.id}"`, 'public, max-age=31536000, immutable']);
-    // Upper-case ids are the same item.
-    expect(json(await s.call('GET', `/items/${item.id.toUpperCase()}`))).toEqual(item);
+  });
+
+  test('an id in upper case or percent-encoded is a 301 to its one canonical address, never stored, without reading the store', async () => {
+    const item = json(await s.post('{"name":"one address"}'));
+    s.store.down = new Error('the store must not be asked');
+    const percent = [...item.id].map((c, i) => (i % 3 === 0 ? `%${c.charCodeAt(0).toString(16).toUpperCase()}` : c)).join('');
+    for (const other of [
+      item.id.toUpperCase(),
+      `${item.id.slice(0, 9).toUpperCase()}${item.id.slice(9)}`,
+      percent,
+      encodeURIComponent(item.id).replace('-', '%2d'),
+    ]) {
+      for (const method of ['GET', 'HEAD']) {
+        const moved = await s.call(method, `/items/${other}?x=1`);
+        expect([other, method, moved.status, moved.headers.location, moved.headers['cache-control']]).toEqual([
+          other,
+          method,
+          301,
+          `/items/${item.id}`,
+          'no-store',
+        ]);
+        if (method === 'GET')
+          expect(json(moved)).toEqual({
+            location: `/items/${item.id}`,
+            reason: 'an item has one address: its id in lower case, not percent-encoded',
+          });
+      }
+    }
+    s.store.down = undefined;
+    // The canonical address itself is the item; an id that does not exist moves all the same (the move is only its spelling).
+    expect(json(await s.call('GET', `/items/${item.id}`))).toEqual(item);
+    const missing = '0F8FAD5B-D9CB-469F-A165-70867728950E';
+    expect((await s.call('GET', `/items/${missing}`)).headers.location).toBe(`/items/${missing.toLowerCase()}`);
   });
 
   test('If-None-Match with the item ETag (strong, weak, in a list, or *) is a 304 without a body; another tag is a 200', async () => {
@@ -249,7 +290,7 @@ describe('bad input is a 4xx naming the field, the value and what is allowed', (
     [
       'an unknown field and a bad attribute at once',
       '{"name":"x","colour":1,"attributes":{"a":[1]}}',
-      /^"colour": unknown field; allowed fields: name, attributes; attributes\.a: got \[1\]; allowed: /,
+      /^attributes\.a: got \[1\]; allowed: .*; "colour": unknown field; allowed fields: name, attributes$/,
     ],
     [
       'the key __proto__',
@@ -390,6 +431,60 @@ describe('dependencies', () => {
     expect([ready.status, json(ready).dataStore.error]).toEqual([503, 'timeout']);
     expect(Date.now() - started).toBeLessThan(2000);
     await s.close();
+  });
+
+  test('/readyz to the public (forwarded by a proxy, a load balancer or a CDN) is the verdict only: no latency, reason, address or hit ratio', async () => {
+    const cache = new MemoryCache();
+    const s = await serve({ cache, readyReuseMs: 0 });
+    const forwarded = { headers: { 'X-Forwarded-For': '203.0.113.7' } };
+    const ready = await s.call('GET', '/readyz', forwarded);
+    expect([ready.status, ready.body]).toEqual([200, '{"status":"ready"}']);
+    cache.failing = true;
+    expect(json(await s.call('GET', '/readyz', { headers: { Via: '1.1 abc.cloudfront.net (CloudFront)' } }))).toEqual({
+      status: 'degraded',
+    });
+    s.store.down = Object.assign(new Error('connect ECONNREFUSED 10.0.3.7:5432'), { code: 'ECONNREFUSED' });
+    const down = await s.call('GET', '/readyz', { headers: { Forwarded: 'for=203.0.113.7' } });
+    expect([down.status, down.body, down.headers['retry-after']]).toEqual([503, '{"status":"not ready"}', '2']);
+    // The log says why, for whoever runs it; this server's own caller is told in full.
+    expect(s.logs().at(-1)).toMatchObject({ status: 503, error: expect.stringContaining('ECONNREFUSED: ') });
+    expect(json(await s.call('GET', '/readyz')).dataStore).toEqual({
+      kind: 'postgresql',
+      ok: false,
+      ms: expect.any(Number),
+      error: 'ECONNREFUSED',
+    });
+    await s.close();
+  });
+
+  test('however many of the public ask /readyz, they share one check: the one under way or one just ended; the server itself is checked afresh', async () => {
+    const pinged = (s: Awaited<ReturnType<typeof serve>>) => {
+      const counted = { pings: 0 };
+      const ping = s.store.ping.bind(s.store);
+      s.store.ping = () => {
+        counted.pings++;
+        return ping();
+      };
+      return counted;
+    };
+    const forwarded = { headers: { 'X-Forwarded-For': '203.0.113.7' } };
+    const s = await serve({ readyReuseMs: 60_000 });
+    const counted = pinged(s);
+    s.store.delayMs = 20;
+    const together = await Promise.all(Array.from({ length: 20 }, () => s.call('GET', '/readyz', forwarded)));
+    expect(together.map((a) => a.status)).toEqual(Array(20).fill(200));
+    for (let i = 0; i < 5; i++) await s.call('HEAD', '/readyz', forwarded);
+    expect(counted.pings).toBe(1);
+    await s.call('GET', '/readyz');
+    await s.call('GET', '/readyz');
+    expect(counted.pings).toBe(3);
+    await s.close();
+    // Once the reuse time has passed, the next one of the public gets a new check.
+    const t = await serve({ readyReuseMs: 0 });
+    const again = pinged(t);
+    for (let i = 0; i < 3; i++) await t.call('GET', '/readyz', forwarded);
+    expect(again.pings).toBe(3);
+    await t.close();
   });
 
   test('a bug is a 500 that quotes the request id, and the log line has the stack', async () => {
@@ -683,7 +778,7 @@ describe('sessions', () => {
     const bad = await view('{"id":"42","extra":1}');
     expect([bad.status, json(bad).error]).toEqual([
       400,
-      '"extra": unknown field; allowed fields: id; id: got "42"; allowed: an item id: a UUID in lower case, such as 0f8fad5b-d9cb-469f-a165-70867728950e',
+      'id: got "42"; allowed: an item id: a UUID in lower case, such as 0f8fad5b-d9cb-469f-a165-70867728950e; "extra": unknown field; allowed fields: id',
     ]);
     expect((await view('{"id":"0F8FAD5B-D9CB-469F-A165-70867728950E"}')).status).toBe(400);
     expect((await view('{"id":"0f8fad5b-d9cb-469f-a165-70867728950e"}', { 'Content-Type': 'text/plain' })).status).toBe(415);
@@ -746,6 +841,97 @@ describe('sessions', () => {
     expect([created.status, (await s.call('GET', `/items/${json(created).id}`)).status]).toEqual([201, 200]);
     await new Promise((r) => setTimeout(r, 100));
     expect(s.logs().find((l) => l.msg === 'the new item was stored but not noted in its session')).toMatchObject({ error: 'ECONNREFUSED' });
+    await s.close();
+  });
+});
+
+describe("another site's page may change nothing: every method but GET and HEAD is refused before any route", () => {
+  const ITEM = JSON.stringify({ name: 'planted' });
+  const cookieOf = (answer: Answer) => String((answer.headers['set-cookie'] as string[] | undefined)?.[0] ?? '');
+  const idOf = (answer: Answer) => /^__Host-ztm-session=([^;]*);/.exec(cookieOf(answer))?.[1] ?? '';
+  /** What a page can send without CORS: a text/plain form, or a fetch in no-cors mode. */
+  const WRITES: [string, string, Record<string, string>, string?][] = [
+    ['POST', '/sessions', { 'Content-Type': 'text/plain' }, '{"x":"="}'],
+    ['POST', '/items', JSON_TYPE, ITEM],
+    ['POST', '/items', { 'Content-Type': 'text/plain' }, ITEM],
+    ['DELETE', '/session', {}],
+    ['POST', '/session/views', JSON_TYPE, JSON.stringify({ id: randomUUID() })],
+    ['PUT', '/items', JSON_TYPE, ITEM],
+    ['PATCH', '/session', JSON_TYPE, '{}'],
+    ['POST', '/nowhere', {}],
+    ['OPTIONS', '/items', {}],
+  ];
+  const FROM_ELSEWHERE: [string, Record<string, string>, string, string][] = [
+    ['Sec-Fetch-Site: cross-site', { 'Sec-Fetch-Site': 'cross-site', Origin: 'https://evil.example' }, 'Sec-Fetch-Site', 'cross-site'],
+    [
+      'Sec-Fetch-Site: same-site (a sibling subdomain)',
+      { 'Sec-Fetch-Site': 'same-site', Origin: 'https://blog.example.com' },
+      'Sec-Fetch-Site',
+      'same-site',
+    ],
+    ['an Origin that is not the Host (no Sec-Fetch-Site)', { Origin: 'https://evil.example' }, 'Origin', 'https://evil.example'],
+    ['Origin: null (no Sec-Fetch-Site)', { Origin: 'null' }, 'Origin', 'null'],
+  ];
+
+  test.each(FROM_ELSEWHERE)(
+    '%s: a 403 naming the header and its value on every write; nothing stored, the cookie left alone',
+    async (_case, from, header, value) => {
+      const s = await serve();
+      const visitor = idOf(await s.call('POST', '/sessions'));
+      const before = json(await s.call('GET', '/session', { headers: { Cookie: `${SESSION_COOKIE}=${visitor}` } }));
+      for (const [method, target, type, body] of WRITES) {
+        const answer = await s.call(method, target, { headers: { ...type, ...from, Cookie: `${SESSION_COOKIE}=${visitor}` }, body });
+        expect({ [`${method} ${target}`]: [answer.status, json(answer), answer.headers['set-cookie']] }).toEqual({
+          [`${method} ${target}`]: [403, { error: expect.stringContaining(`${header}: "${value}"`), header, value }, undefined],
+        });
+      }
+      expect(s.store.items.size).toBe(0);
+      // The visitor's session is the one it was: not ended, not replaced, nothing noted.
+      const after = json(await s.call('GET', '/session', { headers: { Cookie: `${SESSION_COOKIE}=${visitor}` } }));
+      expect({ ...after, lastSeenAt: undefined, expiresAt: undefined }).toEqual({ ...before, lastSeenAt: undefined, expiresAt: undefined });
+      expect(s.logs().filter((l) => l.status === 403)).toHaveLength(WRITES.length);
+      await s.close();
+    },
+  );
+
+  test('reads are never refused: GET and HEAD from another site are answered (an item, the identity)', async () => {
+    const s = await serve();
+    const id = json(await s.post(ITEM)).id;
+    for (const method of ['GET', 'HEAD'])
+      for (const target of [`/items/${id}`, '/'])
+        expect((await s.call(method, target, { headers: { 'Sec-Fetch-Site': 'cross-site', Origin: 'https://evil.example' } })).status).toBe(
+          200,
+        );
+    await s.close();
+  });
+
+  test("the page's own requests (same-origin, or none) and clients that are not browsers (neither header) go on", async () => {
+    const s = await serve();
+    const host = new URL(s.base).host;
+    const sent: Record<string, string>[] = [
+      { 'Sec-Fetch-Site': 'same-origin', Origin: s.base },
+      { 'Sec-Fetch-Site': 'none' },
+      { Origin: s.base }, // a browser over plain HTTP: no Sec-Fetch-Site, an Origin that is the Host
+      { Origin: `http://${host.toUpperCase()}` },
+      {}, // curl, an app
+    ];
+    for (const headers of sent) {
+      expect((await s.post(ITEM, { ...JSON_TYPE, ...headers })).status).toBe(201);
+      expect((await s.call('POST', '/sessions', { headers })).status).toBe(201);
+    }
+    await s.close();
+  });
+
+  test('behind the CDN the Host is the load balancer’s: an older browser’s Origin is refused unless it is a trusted origin', async () => {
+    const behindCdn = { ...JSON_TYPE, Host: 'stage5-origin.api.example.com', Origin: 'https://api.example.com' };
+    const plain = await serve();
+    expect((await plain.post(ITEM, behindCdn)).status).toBe(403);
+    await plain.close();
+    const s = await serve({ trustedOrigins: ['https://api.example.com', 'https://stage5.api.example.com'] });
+    expect((await s.post(ITEM, behindCdn)).status).toBe(201);
+    expect((await s.post(ITEM, { ...behindCdn, Origin: 'https://stage5.api.example.com' })).status).toBe(201);
+    expect((await s.post(ITEM, { ...behindCdn, Origin: 'https://stage6.api.example.com' })).status).toBe(403);
+    expect((await s.post(ITEM, { ...behindCdn, Origin: 'https://evil.example', 'Sec-Fetch-Site': 'cross-site' })).status).toBe(403);
     await s.close();
   });
 });

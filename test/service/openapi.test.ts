@@ -24,6 +24,18 @@ test('every route of the router is documented, with HEAD wherever GET is, and no
   for (const route of ROUTES) if (route.methods.includes('GET' as never)) expect(route.methods).toContain('HEAD');
 });
 
+test("every operation but GET and HEAD documents the 403 another site's page gets, naming the header and its value", () => {
+  const writes = Object.entries(document.paths as Record<string, Record<string, any>>).flatMap(([path, operations]) =>
+    Object.entries(operations)
+      .filter(([method]) => method !== 'get' && method !== 'head')
+      .map(([method, operation]) => [`${method} ${path}`, operation.responses[403]?.content['application/json'].schema.$ref]),
+  );
+  expect(writes).toEqual(
+    ['post /items', 'post /sessions', 'delete /session', 'post /session/views'].map((w) => [w, '#/components/schemas/CrossSiteRefusal']),
+  );
+  expect(document.components.schemas.CrossSiteRefusal.properties.header.enum).toEqual(['Sec-Fetch-Site', 'Origin']);
+});
+
 test('the request schema carries the limits the validation enforces', () => {
   const { name, attributes } = document.components.schemas.NewItem.properties;
   expect([name.maxLength, attributes.maxProperties, attributes.propertyNames.maxLength, attributes.propertyNames.not.enum]).toEqual([

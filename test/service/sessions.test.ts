@@ -87,3 +87,56 @@ test('the cookie: a new id is 32 random bytes in base64url; a header is read wit
   expect(sessionIdOf(`__Host-ztm-session=${id}=`).kind).toBe('malformed');
   expect(sessionIdOf(`__Host-ztm-session=${id}; __Host-ztm-session=${id}`).kind).toBe('malformed');
 });
+
+describe('the cookie is read as RFC 6265 reads it: only spaces and tabs around a name or value', () => {
+  const id = 'A'.repeat(43);
+  const planted = 'B'.repeat(43);
+  // What the browser keeps under another name (so the __Host- prefix did not guard it) is another cookie here too.
+  test.each([
+    ['U+00A0 before the name (the byte 0xA0, as Node reads a header)', `\xa0__Host-ztm-session=${planted}`],
+    ['U+00A0 after the name', `__Host-ztm-session\xa0=${planted}`],
+    ['U+00A0 as UTF-8 before the name (as Chromium sends it)', `\xc2\xa0__Host-ztm-session=${planted}`],
+    ['U+FEFF before the name', `\ufeff__Host-ztm-session=${planted}`],
+    ['U+3000 before the name', `\u3000__Host-ztm-session=${planted}`],
+    ['a vertical tab before the name', `\v__Host-ztm-session=${planted}`],
+    ['a form feed after the name', `__Host-ztm-session\f=${planted}`],
+    ['a NUL before the name', `\0__Host-ztm-session=${planted}`],
+    ['the name in other case (cookie names are case-sensitive)', `__host-ztm-session=${planted}`],
+    ['the name with a prefix', `x__Host-ztm-session=${planted}`],
+    ['the name as a value', `other=__Host-ztm-session=${planted}`],
+    ['a nameless cookie whose value is name=value', `__Host-ztm-session`],
+  ])('%s: another cookie, not the session', (_case, cookie) => {
+    expect(sessionIdOf(cookie)).toEqual({ kind: 'none' });
+    // Beside the real one, the real one is read and the other left alone.
+    expect(sessionIdOf(`${cookie}; __Host-ztm-session=${id}`)).toEqual({ kind: 'id', id });
+    expect(sessionIdOf(`__Host-ztm-session=${id}; ${cookie}`)).toEqual({ kind: 'id', id });
+  });
+
+  test('spaces and tabs around the name and the value are not part of them (RFC 6265 §5.2)', () => {
+    expect(sessionIdOf(` \t__Host-ztm-session \t= \t${id} \t`)).toEqual({ kind: 'id', id });
+    expect(sessionIdOf(`a=1;__Host-ztm-session=${id};b=2`)).toEqual({ kind: 'id', id });
+  });
+
+  test('a value is taken as sent: quoted, percent-encoded or with other whitespace, it is malformed, never unwrapped', () => {
+    for (const value of [`"${id}"`, `${id.slice(0, 41)}%41`, `${id}\xa0`, `\xa0${id}`, `${id.slice(0, 20)} ${id.slice(20, 42)}`])
+      expect(sessionIdOf(`__Host-ztm-session=${value}`)).toEqual({
+        kind: 'malformed',
+        problem: expect.stringContaining('allowed: 43 characters'),
+      });
+  });
+
+  test('sent twice is refused, whichever comes first (a browser lists a longer Path first): never a guess', () => {
+    expect(sessionIdOf(`__Host-ztm-session=${planted}; __Host-ztm-session=${id}`)).toEqual({
+      kind: 'malformed',
+      problem: 'the __Host-ztm-session cookie was sent twice; allowed: once',
+    });
+    expect(sessionIdOf(`__Host-ztm-session=${id};__Host-ztm-session=${id}`).kind).toBe('malformed');
+  });
+
+  test('a header of thousands of cookies (22 KB, more than Node takes) is read: the session wherever it is, once', () => {
+    const others = Array.from({ length: 2000 }, (_, i) => `c${i}=${i}`);
+    expect(sessionIdOf(`${others.join('; ')}; __Host-ztm-session=${id}`)).toEqual({ kind: 'id', id });
+    expect(sessionIdOf(`__Host-ztm-session=${id}; ${others.join('; ')}`)).toEqual({ kind: 'id', id });
+    expect(sessionIdOf(`${others.join('; ')}; __Host-ztm-session=${id}; __Host-ztm-session=${id}`).kind).toBe('malformed');
+  });
+});

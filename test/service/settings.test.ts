@@ -109,5 +109,25 @@ test('the environment a stage writes is read as the stage means it, with the def
     drainSeconds: 20,
     maxConnections: 4096,
     keepAliveSeconds: 65,
+    trustedOrigins: [],
   });
+});
+
+test('TRUSTED_ORIGINS: origins as a browser sends them, comma-separated, kept in lower case; anything else is named', () => {
+  const base = { DATA_STORE: 'dynamodb', TABLE_NAME: 't', AWS_REGION: 'us-east-1' };
+  expect(
+    readSettings({ ...base, TRUSTED_ORIGINS: 'https://API.example.com, https://stage5.api.example.com,http://127.0.0.1:8080,' })
+      .trustedOrigins,
+  ).toEqual(['https://api.example.com', 'https://stage5.api.example.com', 'http://127.0.0.1:8080']);
+  expect(() =>
+    readSettings({ ...base, TRUSTED_ORIGINS: 'https://api.example.com/, api.example.com, null, https://x.example/web' }),
+  ).toThrow(
+    [
+      "The service's environment has 4 problem(s):",
+      ...['https://api.example.com/', 'api.example.com', 'null', 'https://x.example/web'].map(
+        (o) =>
+          `  - TRUSTED_ORIGINS: got "${o}"; allowed: origins as a browser sends them in Origin (https://host or https://host:port, no path, no trailing slash), separated by commas`,
+      ),
+    ].join('\n'),
+  );
 });
