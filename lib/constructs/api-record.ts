@@ -1,12 +1,17 @@
-import { CfnOutput, Duration } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
+import type { PublishedName, PublishedRecordType, Routing } from './published-name';
 
 export interface ApiRecordProps {
   readonly zone: route53.IHostedZone;
   /** The label under the zone, such as `api`. */
   readonly recordName: string;
-  /** An Elastic IP (stages 1 and 2), an alias to the load balancer (stages 3 and 4) or to the CDN (from stage 5). */
+  /**
+   * An Elastic IP (stages 1 and 2), an alias to the load balancer (stages 3 and 4) or to the CDN
+   * (from stage 5, while its distribution carries the name: a record aliasing a distribution must
+   * have a name the distribution carries).
+   */
   readonly target: route53.RecordTarget;
   /**
    * Publish an IPv6 (AAAA) record beside the A record, with the same target, weight and set
@@ -35,14 +40,15 @@ export interface ApiRecordProps {
  * A short TTL (for a plain IP record) bounds how long resolvers keep sending clients to the old
  * stage after a weight changes.
  */
-export class ApiRecord extends Construct {
+export class ApiRecord extends Construct implements PublishedName {
   readonly record: route53.ARecord;
   readonly ipv6Record?: route53.AaaaRecord;
-  /** The fully qualified name, such as `api.example.com`. */
   readonly domainName: string;
   readonly url: string;
-  readonly setIdentifier: string;
-  readonly weight: number;
+  readonly routing: Extract<Routing, { kind: 'weighted' }>;
+  /** The types of the records this stage owns under the name: `A`, and `AAAA` with `ipv6`. */
+  readonly recordTypes: readonly PublishedRecordType[];
+  readonly description: string;
 
   static readonly TTL = Duration.seconds(60);
 
@@ -50,8 +56,7 @@ export class ApiRecord extends Construct {
     super(scope, id);
     this.domainName = `${props.recordName}.${props.zone.zoneName}`;
     this.url = `${props.scheme}://${this.domainName}/`;
-    this.setIdentifier = props.setIdentifier;
-    this.weight = props.weight;
+    this.routing = { kind: 'weighted', setIdentifier: props.setIdentifier, weight: props.weight };
 
     const record = {
       zone: props.zone,
@@ -67,12 +72,7 @@ export class ApiRecord extends Construct {
       if (!props.target.aliasTarget) throw new Error('ApiRecord: ipv6 needs an alias target; an IP address is IPv4 only');
       this.ipv6Record = new route53.AaaaRecord(this, 'Ipv6Record', record);
     }
-
-    // Plain output names, so `cdk deploy` prints `Stage1-SingleServer.Url = ...`.
-    new CfnOutput(this, 'Url', { value: this.url, description: 'Where the API of this stage answers' }).overrideLogicalId('Url');
-    new CfnOutput(this, 'RecordOutput', {
-      value: `${this.domainName} ${props.ipv6 ? 'A and AAAA' : 'A'} weighted, set identifier ${props.setIdentifier}, weight ${props.weight}`,
-      description: 'The Route 53 record this stage owns',
-    }).overrideLogicalId('Record');
+    this.recordTypes = this.ipv6Record ? ['A', 'AAAA'] : ['A'];
+    this.description = `${this.domainName} ${this.recordTypes.join(' and ')} weighted, set identifier ${props.setIdentifier}, weight ${props.weight}`;
   }
 }

@@ -5,20 +5,25 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as triggers from 'aws-cdk-lib/triggers';
 import { Construct, type IConstruct } from 'constructs';
 import { verificationBundle } from '../bundles';
-import type { ApiRecord } from './api-record';
+import type { PublishedName } from './published-name';
 
 /**
- * What the stage's record points at: its Elastic IP, its load balancer's DNS name, or its CDN
- * distribution's domain name (whose addresses differ by where the question is asked from).
+ * What the judged records point at: the stage's Elastic IP, or (alias records) its load balancer
+ * (`alias`) or its CDN distribution (`cdn`), by DNS name and the hosted zone of that name (which
+ * Route 53 holds beside it). A distribution's addresses differ by where the question is asked from.
  */
 export type VerifiedTarget =
   | { readonly kind: 'ip'; readonly address: string }
-  | { readonly kind: 'alias'; readonly dnsName: string }
-  | { readonly kind: 'cdn'; readonly dnsName: string };
+  | { readonly kind: 'alias' | 'cdn'; readonly dnsName: string; readonly hostedZoneId: string };
 
 export interface DeploymentVerificationProps {
   readonly hostedZoneId: string;
-  readonly record: ApiRecord;
+  /**
+   * The records that say where the stage is reached, which the verification judges: the weighted
+   * records of the API name, or (a CDN stage that does not carry the API name) its own name's.
+   */
+  readonly records: PublishedName;
+  /** What `records` point at. */
   readonly target: VerifiedTarget;
   /** The health endpoint through the target itself, such as `http://<elastic ip>/healthz`, with the public name as Host. */
   readonly healthUrl: string;
@@ -26,27 +31,35 @@ export interface DeploymentVerificationProps {
    * The name sent as Host and TLS server name: the public name, or (a CDN stage) the stage's own
    * name, which its distribution carries whether or not it carries the public one yet.
    *
-   * @default - the record's name
+   * @default - the name of `records`
    */
   readonly hostName?: string;
   /** The readiness endpoint through the target, such as `http://<elastic ip>/readyz`: the servers reach their data. */
   readonly readyUrl: string;
-  /** What must exist before verification runs: the web tier (the record is always included). */
+  /**
+   * What must exist before verification runs: the web tier, its front, and every resource the data
+   * tier serves from (each database instance, or the table), since readiness waits on the data (the
+   * records are always included).
+   */
   readonly after: IConstruct[];
 }
 
 /**
  * Proves during the deployment that the stage serves: a Lambda (lambda/verify-deployment), run by a
- * CDK trigger once the record and the web tier exist, checks the record is in sync, that Route 53
- * answers with the stage's target, and that the health endpoint answers 200. When it does not, the
- * trigger fails and CloudFormation rolls the deployment back.
+ * CDK trigger once the records, the web tier and the data tier exist, checks that Route 53 holds the
+ * stage's records with their routing (weight) and target and has them in sync, asks Route 53 for an
+ * answer where one answer is conclusive, checks that the health endpoint answers 200 and the
+ * readiness endpoint says "ready" through the stage's own target. When it does not, the trigger
+ * fails and CloudFormation rolls the deployment back.
  *
- * The role allows exactly the calls the Lambda makes: read the zone's records, re-assert this
- * stage's own A record (UPSERT only, this name only), read change status, and ask Route 53 for a
- * test answer.
+ * The role allows exactly the calls the Lambda makes: read the zone's records, re-assert the judged
+ * records (UPSERT only, their name and types only), read change status, and, for a stage whose
+ * answers are comparable (not a CDN), ask Route 53 for a test answer.
+ *
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonroute53.html
  */
 export class DeploymentVerification extends Construct {
-  /** All three steps together; the Lambda and the trigger get a little more. */
+  /** All steps together; the Lambda and the trigger get a little more. */
   static readonly BUDGET = Duration.minutes(10);
   static readonly TIMEOUT = Duration.minutes(12);
 
@@ -56,10 +69,15 @@ export class DeploymentVerification extends Construct {
   constructor(scope: Construct, id: string, props: DeploymentVerificationProps) {
     super(scope, id);
 
+    const { target, records } = props;
+    const routing = records.routing;
+    const judged = routing.kind === 'weighted' ? `${records.domainName} (${routing.setIdentifier})` : records.domainName;
+    // A distribution answers with the edge nearest whoever asks: the Lambda never asks Route 53 for a CDN stage's answer.
+    const asksForAnswers = target.kind !== 'cdn';
     const zoneArn = `arn:${Aws.PARTITION}:route53:::hostedzone/${props.hostedZoneId}`;
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Deployment verification: reads and re-asserts this stage record, asks Route 53 for answers',
+      description: `Deployment verification: reads and re-asserts this stage record${asksForAnswers ? ', asks Route 53 for answers' : ''}`,
     });
     role.addToPolicy(new iam.PolicyStatement({ actions: ['route53:ListResourceRecordSets'], resources: [zoneArn] }));
     role.addToPolicy(
@@ -68,32 +86,29 @@ export class DeploymentVerification extends Construct {
         resources: [zoneArn],
         conditions: {
           'ForAllValues:StringEquals': {
-            'route53:ChangeResourceRecordSetsNormalizedRecordNames': [props.record.domainName.toLowerCase()],
-            'route53:ChangeResourceRecordSetsRecordTypes': ['A'],
+            'route53:ChangeResourceRecordSetsNormalizedRecordNames': [records.domainName.toLowerCase()],
+            'route53:ChangeResourceRecordSetsRecordTypes': [...records.recordTypes],
             'route53:ChangeResourceRecordSetsActions': ['UPSERT'],
           },
         },
       }),
     );
-    const changes = new iam.PolicyStatement({ actions: ['route53:GetChange'], resources: [`arn:${Aws.PARTITION}:route53:::change/*`] });
-    const answers = new iam.PolicyStatement({ actions: ['route53:TestDNSAnswer'], resources: ['*'] });
-    role.addToPolicy(changes);
-    role.addToPolicy(answers);
-    Validations.of(role).acknowledge(
-      {
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:route53:::change/*]`,
-        reason: 'A change id exists only once the Lambda has made the change, so GetChange cannot name it in advance.',
-      },
-      {
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['route53:GetChange'], resources: [`arn:${Aws.PARTITION}:route53:::change/*`] }));
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:route53:::change/*]`,
+      reason: 'A change id exists only once the Lambda has made the change, so GetChange cannot name it in advance.',
+    });
+    if (asksForAnswers) {
+      role.addToPolicy(new iam.PolicyStatement({ actions: ['route53:TestDNSAnswer'], resources: ['*'] }));
+      Validations.of(role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason: 'route53:TestDNSAnswer supports no resource-level permissions; * is the only resource it accepts.',
-      },
-    );
+      });
+    }
 
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
     logGroup.grantWrite(role);
 
-    const target = props.target;
     // Bundled by the local esbuild at synth (lib/bundles.ts), once per change of its sources.
     this.function = new lambda.Function(this, 'Function', {
       code: lambda.Code.fromAsset(verificationBundle().directory),
@@ -104,24 +119,26 @@ export class DeploymentVerification extends Construct {
       timeout: DeploymentVerification.TIMEOUT,
       role,
       logGroup,
-      description: `Verifies that ${props.record.domainName} (${props.record.setIdentifier}) serves`,
+      description: `Verifies that ${judged} serves`,
       environment: {
         HOSTED_ZONE_ID: props.hostedZoneId,
-        RECORD_NAME: props.record.domainName,
-        SET_IDENTIFIER: props.record.setIdentifier,
-        WEIGHT: String(props.record.weight),
+        RECORD_NAME: records.domainName,
+        RECORD_TYPES: records.recordTypes.join(','),
+        ROUTING: routing.kind,
+        ...(routing.kind === 'weighted' ? { SET_IDENTIFIER: routing.setIdentifier, WEIGHT: String(routing.weight) } : {}),
         TARGET_KIND: target.kind,
         TARGET: target.kind === 'ip' ? target.address : target.dnsName,
+        ...(target.kind === 'ip' ? {} : { TARGET_HOSTED_ZONE_ID: target.hostedZoneId }),
         HEALTH_URL: props.healthUrl,
         READY_URL: props.readyUrl,
-        HOST_NAME: props.hostName ?? props.record.domainName,
+        HOST_NAME: props.hostName ?? records.domainName,
         BUDGET_SECONDS: String(DeploymentVerification.BUDGET.toSeconds()),
       },
     });
 
     this.trigger = new triggers.Trigger(this, 'Trigger', {
       handler: this.function,
-      executeAfter: [props.record, ...props.after],
+      executeAfter: [records, ...props.after],
       timeout: DeploymentVerification.TIMEOUT,
       invocationType: triggers.InvocationType.REQUEST_RESPONSE,
     });

@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { DATABASE_NAME, DATABASE_PORT, MASTER_USER, POSTGRES_VERSION } from '../data-contract';
 import type { DataTier, WebTierIdentity } from './data-tier';
 import { HARD_CODED_ZONES } from './network';
@@ -59,6 +59,8 @@ export class ReplicatedDataTier extends Construct implements DataTier {
   readonly cluster: rds.DatabaseCluster | rds.DatabaseClusterFromSnapshot;
   readonly secret: secretsmanager.ISecret;
   readonly environment: Record<string, string>;
+  /** The writer and every reader: CloudFormation completes the cluster before any of them exists. */
+  readonly servingResources: readonly IConstruct[];
 
   constructor(scope: Construct, id: string, props: ReplicatedDataTierProps) {
     super(scope, id);
@@ -111,6 +113,12 @@ export class ReplicatedDataTier extends Construct implements DataTier {
           defaultDatabaseName: DATABASE_NAME,
         });
     this.secret = this.cluster.secret!;
+    // The cluster makes its instances as children of its own; it exposes their ids, not the resources.
+    this.servingResources = this.cluster.node.findAll().filter((c) => c instanceof rds.CfnDBInstance);
+    if (this.servingResources.length !== 1 + props.readReplicas)
+      throw new Error(
+        `ReplicatedDataTier: found ${this.servingResources.length} database instances in the cluster, expected the writer and ${props.readReplicas} reader(s)`,
+      );
     if (props.snapshotArn) {
       Validations.of(this.cluster).acknowledge({
         id: 'Annotation::@aws-cdk/aws-rds:generatedCredsNotApplied',

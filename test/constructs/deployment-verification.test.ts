@@ -1,8 +1,9 @@
 /** The Lambda and trigger that prove a deployment serves (lib/constructs/deployment-verification.ts). */
 import { NODE_MAJOR } from '../../lib/bundles';
+import { STAGES } from '../../lib/config';
 import { templateOf } from '../support/synth-cache';
 import { type CfnTemplate, idOf, only, resources, statementsOf } from '../support/template';
-import { LOAD_BALANCED_ALTERED, SINGLE_SERVER_ALTERED } from '../support/variants';
+import { ADOPTED_TABLE, DATA_STAGES, LOAD_BALANCED_ALTERED, REPLICATED_ALTERED, SINGLE_SERVER_ALTERED } from '../support/variants';
 
 describe.each([
   ['Stage1-SingleServer', 1, {}, 'ip'],
@@ -16,8 +17,11 @@ describe.each([
 
   test('a trigger runs the verification Lambda after the record and the web tier exist', () => {
     const [recordId] = only(template, 'AWS::Route53::RecordSet');
+    // The web tier: the group, the service or the single server; not the NAT instances (source/destination check off).
     const webTier = ['AWS::AutoScaling::AutoScalingGroup', 'AWS::ECS::Service', 'AWS::EC2::Instance'].flatMap((type) =>
-      resources(template, type).map(([id]) => id),
+      resources(template, type)
+        .filter(([, r]) => r.Properties.SourceDestCheck !== false)
+        .map(([id]) => id),
     );
     expect(trigger.DependsOn).toEqual(expect.arrayContaining([recordId, ...webTier]));
     if (stage === 3)
@@ -36,7 +40,10 @@ describe.each([
     expect(env).toMatchObject({
       HOSTED_ZONE_ID: 'Z0000000000000EXAMPLE',
       RECORD_NAME: 'api.example.com',
+      ROUTING: 'weighted',
+      SET_IDENTIFIER: STAGES[stage].stackName,
       WEIGHT: '100',
+      RECORD_TYPES: 'A',
       TARGET_KIND: kind,
       BUDGET_SECONDS: '600',
     });
@@ -48,6 +55,13 @@ describe.each([
     expect(env.HEALTH_URL).toEqual({ 'Fn::Join': ['', [`${scheme}://`, host, '/healthz']] });
     expect(env.READY_URL).toEqual({ 'Fn::Join': ['', [`${scheme}://`, host, '/readyz']] });
     expect(env.TARGET).toEqual(host);
+    // An alias target is its DNS name in its hosted zone: the Lambda expects the hosted zone the record names.
+    const [, record] = only(template, 'AWS::Route53::RecordSet');
+    expect(env.TARGET_HOSTED_ZONE_ID).toEqual(record.Properties.AliasTarget?.HostedZoneId);
+    if (kind === 'alias')
+      expect(env.TARGET_HOSTED_ZONE_ID).toEqual({
+        'Fn::GetAtt': [only(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer')[0], 'CanonicalHostedZoneID'],
+      });
     expect([fn.Properties.Timeout, fn.Properties.Runtime, fn.Properties.Handler]).toEqual([720, `nodejs${NODE_MAJOR}.x`, 'index.handler']);
   });
 
@@ -89,4 +103,91 @@ test('verifyDeployment=false leaves the Lambda and the trigger out', () => {
     expect(resources(template, 'Custom::Trigger')).toEqual([]);
     expect(resources(template, 'AWS::Lambda::Function').filter(([id]) => id.startsWith('Verification'))).toEqual([]);
   }
+});
+
+describe.each([
+  ['Stage5-CacheAndCdn, which carries api.<domain>: its weighted records of it', 5, {}, 'api.example.com', 'weighted'],
+  [
+    'Stage5-CacheAndCdn at weight 0, which does not: its own name, not weighted',
+    5,
+    { weight: '{"5":0}' },
+    'stage5.api.example.com',
+    'simple',
+  ],
+  ['Stage6-Stateless at its default weight 0: its own name, not weighted', 6, {}, 'stage6.api.example.com', 'simple'],
+] as const)('%s', (_name, stage, overrides, name, routing) => {
+  const template: CfnTemplate = templateOf(stage, overrides);
+  const [, fn] = resources(template, 'AWS::Lambda::Function').find(([id]) => id.startsWith('VerificationFunction'))!;
+  const env = fn.Properties.Environment.Variables;
+  const [distribution] = only(template, 'AWS::CloudFront::Distribution');
+  const judged = resources(template, 'AWS::Route53::RecordSet').filter(([, r]) => r.Properties.Name === `${name}.`);
+
+  test("the Lambda judges those records, A and AAAA, aliases to its distribution in CloudFront's hosted zone", () => {
+    expect(env).toMatchObject({
+      RECORD_NAME: name,
+      RECORD_TYPES: 'A,AAAA',
+      ROUTING: routing,
+      TARGET_KIND: 'cdn',
+      HOST_NAME: `stage${stage}.api.example.com`,
+    });
+    expect(env.TARGET_CARRIES_NAME).toBeUndefined();
+    if (routing === 'weighted') expect(env).toMatchObject({ SET_IDENTIFIER: STAGES[stage].stackName, WEIGHT: '100' });
+    else expect([env.SET_IDENTIFIER, env.WEIGHT]).toEqual([undefined, undefined]);
+    expect(env.TARGET).toEqual({ 'Fn::GetAtt': [distribution, 'DomainName'] });
+    expect(judged.map(([, r]) => [r.Properties.Type, r.Properties.SetIdentifier !== undefined])).toEqual([
+      ['A', routing === 'weighted'],
+      ['AAAA', routing === 'weighted'],
+    ]);
+    // CloudFront's hosted zone (Z2FDTNDATAQYW2 in the aws partition), as the stage's records name it.
+    for (const [, r] of judged) {
+      expect(r.Properties.AliasTarget.DNSName).toEqual(env.TARGET);
+      expect(r.Properties.AliasTarget.HostedZoneId).toEqual(env.TARGET_HOSTED_ZONE_ID);
+    }
+    expect(JSON.stringify((template as { Mappings?: unknown }).Mappings)).toContain('Z2FDTNDATAQYW2');
+  });
+
+  test('the trigger runs once those records exist', () => {
+    const [, trigger] = only(template, 'Custom::Trigger');
+    expect(trigger.DependsOn).toEqual(expect.arrayContaining(judged.map(([id]) => id)));
+  });
+
+  test('its role re-asserts exactly those records (their name, A and AAAA), and never asks Route 53 for an answer (a CDN answer is not comparable)', () => {
+    const statements = statementsOf(template, idOf(fn.Properties.Role)).filter((s) => JSON.stringify(s.Action).includes('route53'));
+    expect(statements.map((s) => s.Action)).toEqual([
+      'route53:ListResourceRecordSets',
+      'route53:ChangeResourceRecordSets',
+      'route53:GetChange',
+    ]);
+    expect(statements[1].Condition['ForAllValues:StringEquals']).toEqual({
+      'route53:ChangeResourceRecordSetsNormalizedRecordNames': [name],
+      'route53:ChangeResourceRecordSetsRecordTypes': ['A', 'AAAA'],
+      'route53:ChangeResourceRecordSetsActions': ['UPSERT'],
+    });
+  });
+});
+
+/**
+ * An Aurora cluster is complete before it has an instance, and readiness (/readyz) waits on the
+ * writer: the trigger must wait for every instance, or a slow writer spends the verification's
+ * time budget. Stage 1 keeps its data on the server, which the trigger waits for already.
+ */
+describe.each([
+  ...DATA_STAGES.filter((s) => s.stage !== 1).map((s) => [s.name, s.stage, s.overrides] as const),
+  ['Stage4-ReplicatedData with 3 readers, restored from a snapshot', 4, REPLICATED_ALTERED] as const,
+  ['Stage4-ReplicatedData adopting a table', 4, ADOPTED_TABLE] as const,
+])('%s', (_name, stage, overrides) => {
+  const template: CfnTemplate = templateOf(stage, overrides);
+
+  test('the verification waits for every database instance (writer and readers), or the table, it serves from', () => {
+    const [, trigger] = only(template, 'Custom::Trigger');
+    const instances = resources(template, 'AWS::RDS::DBInstance').map(([id]) => id);
+    const itemTables = resources(template, 'AWS::DynamoDB::Table')
+      .map(([id]) => id)
+      .filter((id) => id.startsWith('NoSqlData'));
+    const rds = (overrides as { dataStore?: string }).dataStore !== 'dynamodb';
+    const readers = stage >= 4 ? Number((overrides as { readReplicas?: string }).readReplicas ?? 1) : 0;
+    expect(instances).toHaveLength(rds ? 1 + readers : 0);
+    expect(itemTables).toHaveLength(rds || 'existingTable' in overrides ? 0 : 1);
+    expect(trigger.DependsOn).toEqual(expect.arrayContaining([...instances, ...itemTables]));
+  });
 });
