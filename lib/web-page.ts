@@ -7,8 +7,6 @@ import { extname, join } from 'node:path';
 import { REPOSITORY } from './source-hash';
 
 export const WEB_DIRECTORY = join(REPOSITORY, 'web');
-/** Where the page lives, on the CDN and locally: `/web/`. */
-export const WEB_PATH = '/web/';
 
 export const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',

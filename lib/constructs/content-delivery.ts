@@ -5,12 +5,17 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { PriceClass } from '../config';
-import { WEB_PATH } from '../web-page';
+import {
+  DEFAULT_BEHAVIOUR_METHODS,
+  EDGE_BEHAVIOURS,
+  type EdgeBehaviour,
+  type EdgeMethods,
+  PAGE_CONTENT_SECURITY_POLICY,
+  PAGE_FUNCTION_CODE,
+  UNCACHED_ERROR_CODES,
+} from '../edge-contract';
 import type { LoadBalancer } from './load-balancer';
 import type { StaticPage } from './static-page';
-
-/** The paths of the one thing the edge may keep: an item never changes once created. */
-export const CACHEABLE_ITEM_PATHS = '/items/*';
 
 export interface ContentDeliveryProps {
   /**
@@ -39,6 +44,21 @@ export interface ContentDeliveryProps {
   readonly accessLogs: s3.IBucket;
 }
 
+/** CloudFront's AllowedMethods for one of its method sets. */
+function allowedMethods(methods: EdgeMethods): cloudfront.AllowedMethods {
+  const sets = [
+    cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+    cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
+    cloudfront.AllowedMethods.ALLOW_ALL,
+  ];
+  const found = sets.find((set) => set.methods.length === methods.length && methods.every((m) => set.methods.includes(m)));
+  if (!found)
+    throw new Error(
+      `ContentDelivery: CloudFront allows ${sets.map((set) => set.methods.join(', ')).join('; or ')}; got ${methods.join(', ')}`,
+    );
+  return found;
+}
+
 const PRICE_CLASSES: Record<PriceClass, cloudfront.PriceClass> = {
   '100': cloudfront.PriceClass.PRICE_CLASS_100,
   '200': cloudfront.PriceClass.PRICE_CLASS_200,
@@ -49,11 +69,16 @@ const PRICE_CLASSES: Record<PriceClass, cloudfront.PriceClass> = {
  * CloudFront in front of everything: clients reach the edge nearest them over HTTPS (HTTP
  * redirects), the firewall screens each request, and the edge answers what it may from its caches.
  *
- * - `/web/*`: the static page, from a private bucket read through origin access control.
- * - `/items/*`: the API, cached at the edge for as long as the service's Cache-Control says (items
- *   never change once created; errors and misses say `no-store`), keyed on the path alone.
+ * - `/web` and `/web/*`: the static page, from a private bucket read through origin access control
+ *   (`/web` redirects to `/web/`, which is index.html).
+ * - `/items/*`: the API's item reads (GET and HEAD only), cached at the edge for as long as the
+ *   service's Cache-Control says (items never change once created; errors, misses and redirects say
+ *   `no-store`), keyed on the path alone.
  * - everything else (writes, `/`, health and readiness): the API, never cached, with the viewer's
  *   headers, cookies and query strings.
+ *
+ * The behaviours and their order are lib/edge-contract.ts's EDGE_BEHAVIOURS, which the local edge
+ * serves from too. No 5xx (nor a 404) from an origin is kept at the edge: UNCACHED_ERROR_CODES.
  *
  * The API origin is the internal load balancer, reached through a CloudFront VPC origin: nothing on
  * the internet can reach it any other way.
@@ -91,8 +116,7 @@ export class ContentDelivery extends Construct {
       comment: 'The static page: a strict content security policy and the usual security headers',
       securityHeadersBehavior: {
         contentSecurityPolicy: {
-          contentSecurityPolicy:
-            "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+          contentSecurityPolicy: PAGE_CONTENT_SECURITY_POLICY,
           override: true,
         },
         strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: false, override: true },
@@ -105,25 +129,27 @@ export class ContentDelivery extends Construct {
     const indexFunction = new cloudfront.Function(this, 'PageIndex', {
       comment: 'Serves index.html for /web/ and redirects /web to /web/',
       runtime: cloudfront.FunctionRuntime.JS_2_0,
-      code: cloudfront.FunctionCode.fromInline(
-        [
-          'function handler(event) {',
-          '  var request = event.request;',
-          `  if (request.uri === '${WEB_PATH.slice(0, -1)}') return { statusCode: 301, statusDescription: 'Moved Permanently', headers: { location: { value: '${WEB_PATH}' } } };`,
-          "  if (request.uri.endsWith('/')) request.uri += 'index.html';",
-          '  return request;',
-          '}',
-        ].join('\n'),
-      ),
+      code: cloudfront.FunctionCode.fromInline(PAGE_FUNCTION_CODE),
     });
 
-    const toApi: Omit<cloudfront.BehaviorOptions, 'cachePolicy'> = {
+    const toApi: Omit<cloudfront.BehaviorOptions, 'cachePolicy' | 'allowedMethods'> = {
       origin: api,
       viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-      allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
       cachedMethods: cloudfront.CachedMethods.CACHE_GET_HEAD,
       responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
       compress: true,
+    };
+
+    const behaviours: Record<EdgeBehaviour['serves'], Omit<cloudfront.BehaviorOptions, 'allowedMethods'>> = {
+      items: { ...toApi, cachePolicy: items },
+      page: {
+        origin: origins.S3BucketOrigin.withOriginAccessControl(props.page.bucket),
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+        responseHeadersPolicy: pageHeaders,
+        functionAssociations: [{ function: indexFunction, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
+        compress: true,
+      },
     };
 
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
@@ -139,24 +165,16 @@ export class ContentDelivery extends Construct {
       logFilePrefix: 'cloudfront/',
       defaultBehavior: {
         ...toApi,
+        allowedMethods: allowedMethods(DEFAULT_BEHAVIOUR_METHODS),
         cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
         // Everything the viewer sent but Host: CloudFront sets Host to the origin's name, which its certificate covers.
         originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
       },
-      additionalBehaviors: {
-        [CACHEABLE_ITEM_PATHS]: { ...toApi, cachePolicy: items },
-        [`${WEB_PATH}*`]: {
-          origin: origins.S3BucketOrigin.withOriginAccessControl(props.page.bucket),
-          viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-          allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
-          cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
-          responseHeadersPolicy: pageHeaders,
-          functionAssociations: [{ function: indexFunction, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
-          compress: true,
-        },
-      },
-      // A 404 may be an item a lagging reader has not seen yet: never keep it at the edge.
-      errorResponses: [{ httpStatus: 404, ttl: Duration.seconds(0) }],
+      additionalBehaviors: Object.fromEntries(
+        EDGE_BEHAVIOURS.map((b) => [b.pathPattern, { ...behaviours[b.serves], allowedMethods: allowedMethods(b.methods) }]),
+      ),
+      // CloudFront would keep these for 10 s, whatever Cache-Control says for 500, 502, 503 and 504.
+      errorResponses: UNCACHED_ERROR_CODES.map((httpStatus) => ({ httpStatus, ttl: Duration.seconds(0) })),
     });
     Validations.of(this.distribution).acknowledge({
       id: 'AwsSolutions-CFR1',

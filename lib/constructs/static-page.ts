@@ -2,7 +2,8 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { pageFiles, WEB_PATH } from '../web-page';
+import { WEB_PATH } from '../edge-contract';
+import { pageFiles } from '../web-page';
 import { sdkCall } from './sdk-call';
 
 export interface StaticPageProps {

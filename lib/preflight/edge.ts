@@ -6,10 +6,11 @@
  *   too: the stage's certificate and firewall are deployed there, in a companion stack, and without
  *   a bootstrap there `cdk deploy` stops before anything is created.
  * - The names a stage puts on its distribution are free: a name can be on one CloudFront
- *   distribution only, so at most one selected CDN stage may have a weight above 0, and a stage
- *   whose weight is above 0 cannot take the API name while another stage's distribution has it
- *   (CloudFront fails the deployment with CNAMEAlreadyExists after minutes). Only this account's
- *   distributions can be seen; another account's is named as a risk.
+ *   distribution only, so a stage whose weight is above 0 cannot take the API name while another
+ *   distribution has it (CloudFront fails the deployment with CNAMEAlreadyExists after minutes).
+ *   That two selected CDN stages would both claim it is refused earlier, by the configuration
+ *   (lib/config/load.ts). Only this account's distributions can be seen; another account's is named
+ *   as a risk.
  */
 import { type CloudFrontClient, type DistributionSummary, ListDistributionsCommand } from '@aws-sdk/client-cloudfront';
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
@@ -68,16 +69,7 @@ export async function edgeChecks(config: Config, deps: EdgeDeps): Promise<CheckR
     }
   }
 
-  // 2. The names on the distributions: first among the stages selected, then against what exists.
-  const claiming = cdnStages.filter((s) => config.weight[`${s}`] > 0);
-  if (claiming.length > 1) {
-    problems.push(
-      `stages ${claiming.join(' and ')} both have a weight above 0, so each would put ${apiName} on its own CloudFront distribution, and the second to deploy would fail with CNAMEAlreadyExists: give all but one weight 0 (${claiming
-        .slice(0, -1)
-        .map((s) => `"${s}": 0`)
-        .join(', ')} in "weight"), or select one of them (-c stages=${claiming.at(-1)})`,
-    );
-  }
+  // 2. The names on the distributions that exist (two selected stages claiming the name is a configuration error: lib/config/load.ts).
   const existing = await distributions(deps);
   const holderOf = (name: string) => existing.find((d) => (d.Aliases?.Items ?? []).includes(name));
   for (const stage of cdnStages) {

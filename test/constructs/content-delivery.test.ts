@@ -1,5 +1,6 @@
 /** The CDN (lib/constructs/content-delivery.ts) with its page and internal load balancer, on a bare stack. */
 import { runInNewContext } from 'node:vm';
+import { EDGE_BEHAVIOURS, matchesPathPattern, PAGE_CONTENT_SECURITY_POLICY, PAGE_FUNCTION_CODE } from '../../lib/edge-contract';
 import { fixtureTemplate } from '../support/synth-cache';
 import { idOf, only, resources } from '../support/template';
 
@@ -22,15 +23,54 @@ test('the page function serves index.html for /web/, redirects /web to /web/, an
     statusDescription: 'Moved Permanently',
     headers: { location: { value: '/web/' } },
   });
+  // The very code the local edge runs.
+  expect(only(template, 'AWS::CloudFront::Function')[1].Properties.FunctionCode).toBe(PAGE_FUNCTION_CODE);
+});
+
+test("the behaviours are EDGE_BEHAVIOURS, in its order (CloudFront's first match wins), the page ones with the page function", () => {
   const [fnId] = only(template, 'AWS::CloudFront::Function');
-  const page = config.CacheBehaviors.find((b: any) => b.PathPattern === '/web/*');
-  expect(page.FunctionAssociations).toEqual([{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [fnId, 'FunctionARN'] } }]);
+  const behaviours = config.CacheBehaviors.map((b: any) => ({
+    pathPattern: b.PathPattern,
+    serves: b.FunctionAssociations ? 'page' : 'items',
+    methods: b.AllowedMethods,
+  }));
+  expect(behaviours).toEqual(EDGE_BEHAVIOURS);
+  for (const page of config.CacheBehaviors.filter((b: any) => b.FunctionAssociations))
+    expect(page.FunctionAssociations).toEqual([{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [fnId, 'FunctionARN'] } }]);
+});
+
+/** The behaviour CloudFront applies to `path` in this template: the first whose pattern matches, else the default. */
+const behaviourFor = (path: string) =>
+  config.CacheBehaviors.find((b: any) => matchesPathPattern(b.PathPattern, path)) ?? config.DefaultCacheBehavior;
+const originOf = (behaviour: any) => config.Origins.find((o: any) => o.Id === behaviour.TargetOriginId);
+
+test('on CloudFront, /web reaches the page function and redirects to /web/; /website and /WEB/ reach the API', () => {
+  const web = behaviourFor('/web');
+  expect([originOf(web).S3OriginConfig !== undefined, web.FunctionAssociations?.length]).toEqual([true, 1]);
+  expect(viewerRequest('/web').statusCode).toBe(301);
+  expect(originOf(behaviourFor('/web/')).S3OriginConfig).toBeDefined();
+  for (const api of ['/website', '/WEB/', '/', '/readyz', '/items'])
+    expect([api, originOf(behaviourFor(api)).VpcOriginConfig]).toEqual([api, expect.anything()]);
+  expect(behaviourFor('/items/0f8fad5b-d9cb-469f-a165-70867728950e')).toBe(config.CacheBehaviors[0]);
+});
+
+test('/items/* allows GET and HEAD only (its requests reach the service without Origin, Sec-Fetch-Site or cookie), the API default every method', () => {
+  const items = behaviourFor('/items/0f8fad5b-d9cb-469f-a165-70867728950e');
+  expect([items.AllowedMethods, items.CachedMethods, items.OriginRequestPolicyId]).toEqual([['GET', 'HEAD'], ['GET', 'HEAD'], undefined]);
+  expect(config.DefaultCacheBehavior.AllowedMethods).toEqual(['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE']);
+  // Creating an item is POST /items, which /items/* does not match: the default behaviour's, with the viewer's headers.
+  expect(behaviourFor('/items')).toBe(config.DefaultCacheBehavior);
+});
+
+test('no 5xx from an origin is kept at the edge, nor a 404: each has an error-caching minimum TTL of 0', () => {
+  expect(config.CustomErrorResponses).toEqual([404, 500, 501, 502, 503, 504].map((ErrorCode) => ({ ErrorCode, ErrorCachingMinTTL: 0 })));
 });
 
 test('the page gets a strict content security policy: its own scripts, styles and API only, never framed', () => {
   const page = config.CacheBehaviors.find((b: any) => b.PathPattern === '/web/*');
   const policy = template.Resources[idOf(page.ResponseHeadersPolicyId)].Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
-  expect(policy.ContentSecurityPolicy.ContentSecurityPolicy).toBe(
+  expect(policy.ContentSecurityPolicy.ContentSecurityPolicy).toBe(PAGE_CONTENT_SECURITY_POLICY);
+  expect(PAGE_CONTENT_SECURITY_POLICY).toBe(
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
   );
   expect(policy).toMatchObject({ FrameOptions: { FrameOption: 'DENY' }, StrictTransportSecurity: { AccessControlMaxAgeSec: 31536000 } });

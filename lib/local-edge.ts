@@ -1,0 +1,146 @@
+/**
+ * The CDN of stages 5 and up on loopback, for `npm run local` and the page's browser test: one
+ * origin that serves the page and passes the rest to the service, picking the behaviour for each
+ * request as CloudFront does, from the same description the distribution is built from
+ * (lib/edge-contract.ts): the behaviours in their order, the first whose path pattern matches wins
+ * (case-sensitive, query string ignored), the rest goes to the default behaviour. A page behaviour
+ * runs the distribution's own viewer-request function (in a fresh VM context, as `handler(event)`)
+ * and reads the page's files from web/ at each request; an API behaviour forwards to the service
+ * with the viewer's address appended to X-Forwarded-For, as CloudFront does. A method the behaviour
+ * does not allow (anything but GET and HEAD for the page and `/items/*`) is refused with a 403
+ * before either, as CloudFront refuses it. It caches nothing: what the edge would keep is tested in
+ * the template.
+ */
+import {
+  createServer as createHttpServer,
+  type Server as HttpServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
+import { Script } from 'node:vm';
+import { allowsMethod, behaviourOf, PAGE_CONTENT_SECURITY_POLICY, PAGE_FUNCTION_CODE, WEB_PATH } from './edge-contract';
+import { pageFiles } from './web-page';
+
+export interface LocalEdge {
+  readonly port: number;
+  /** The page: http://127.0.0.1:<port>/web/ */
+  readonly pageUrl: string;
+  readonly base: string;
+  stop(): Promise<void>;
+}
+
+/** The part of a CloudFront Functions viewer-request event the page function reads. */
+interface FunctionRequest {
+  method: string;
+  uri: string;
+  querystring: Record<string, { value: string }>;
+  headers: Record<string, { value: string }>;
+}
+/** What a viewer-request function may return instead of the request: an answer of its own. */
+interface FunctionResponse {
+  statusCode: number;
+  statusDescription?: string;
+  headers?: Record<string, { value: string }>;
+}
+
+const pageFunction = new Script(`${PAGE_FUNCTION_CODE}\nhandler(event)`);
+
+/** Runs the page's viewer-request function as CloudFront does: the (possibly changed) request, or an answer. */
+export function runPageFunction(request: FunctionRequest): FunctionRequest | FunctionResponse {
+  return pageFunction.runInNewContext({ event: { version: '1.0', request } });
+}
+
+function functionRequest(request: IncomingMessage, path: string, query: string): FunctionRequest {
+  const headers: Record<string, { value: string }> = {};
+  for (const [name, value] of Object.entries(request.headers))
+    if (value !== undefined) headers[name] = { value: Array.isArray(value) ? value.join(',') : value };
+  const querystring: Record<string, { value: string }> = {};
+  for (const [name, value] of new URLSearchParams(query)) querystring[name] = { value };
+  return { method: request.method ?? 'GET', uri: path, querystring, headers };
+}
+
+function text(response: ServerResponse, status: number, body: string): void {
+  response.writeHead(status, { 'Content-Type': 'text/plain' });
+  response.end(body);
+}
+
+/** A page behaviour: the page function first, then the file from the bucket. */
+function servePage(request: IncomingMessage, response: ServerResponse, path: string, query: string): void {
+  const result = runPageFunction(functionRequest(request, path, query));
+  if ('statusCode' in result) {
+    const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([name, { value }]) => [name, value]));
+    response.writeHead(result.statusCode, result.statusDescription, headers);
+    return void response.end();
+  }
+  const file = pageFiles().find((f) => `${WEB_PATH}${f.name}` === result.uri);
+  // The bucket lets CloudFront read objects, not list them: S3 answers a missing key with 403 AccessDenied.
+  if (!file) return void text(response, 403, `AccessDenied: no object ${result.uri.slice(1)} in the page's bucket`);
+  response.writeHead(200, {
+    'Content-Type': file.contentType,
+    'Content-Length': Buffer.byteLength(file.body),
+    'Content-Security-Policy': PAGE_CONTENT_SECURITY_POLICY,
+    'X-Content-Type-Options': 'nosniff',
+    // Not the bucket's max-age=60: the files are read from web/ at each request, so an edit shows at once.
+    'Cache-Control': 'no-cache',
+  });
+  response.end(request.method === 'HEAD' ? undefined : file.body);
+}
+
+/**
+ * An API behaviour: to the service, with the viewer's address appended to X-Forwarded-For and Host
+ * replaced by the origin's, as CloudFront's AllViewerExceptHostHeader policy does: the service never
+ * sees the name the page is on (so it trusts that name's Origin only when told to, TRUSTED_ORIGINS).
+ */
+function forward(target: URL, request: IncomingMessage, response: ServerResponse): void {
+  const viewer = request.socket.remoteAddress ?? '';
+  const sent = request.headers['x-forwarded-for'];
+  const headers = { ...request.headers, host: target.host, 'x-forwarded-for': sent ? `${sent},${viewer}` : viewer };
+  const upstream = httpRequest(
+    { host: target.hostname, port: target.port, method: request.method, path: request.url, headers },
+    (answer) => {
+      response.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(response);
+    },
+  );
+  upstream.on('error', (error) => {
+    if (response.headersSent) return void response.destroy();
+    response.writeHead(502, { 'Content-Type': 'application/json' });
+    response.end(JSON.stringify({ error: `the service did not answer: ${error.message}` }));
+  });
+  request.pipe(upstream);
+}
+
+/** The local edge in front of the service at `origin`, on `port` (by default a free one). */
+export async function startLocalEdge(origin: string, port = 0): Promise<LocalEdge> {
+  const target = new URL(origin);
+  const server: HttpServer = createHttpServer((request, response) => {
+    const [path, query = ''] = (request.url ?? '/').split(/\?(.*)/s);
+    // "CloudFront returns a 403 (Invalid method) error if you're trying to use an HTTP method that you haven't specified."
+    if (!allowsMethod(path, request.method ?? 'GET'))
+      text(response, 403, 'This distribution is not configured to allow the HTTP request method that was used for this request.');
+    else if (behaviourOf(path)?.serves === 'page') servePage(request, response, path, query);
+    else forward(target, request, response);
+  });
+  await new Promise<void>((resolve, reject) => {
+    // A port in use is an error its caller can handle, not an unhandled 'error' event that ends the process.
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE' ? new Error(`port ${port} on 127.0.0.1 is in use (EADDRINUSE): choose another with --port`) : error,
+      ),
+    );
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  const bound = (server.address() as { port: number }).port;
+  const base = `http://127.0.0.1:${bound}`;
+  return {
+    port: bound,
+    base,
+    pageUrl: `${base}${WEB_PATH}`,
+    stop: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * The local edge (lib/local-edge.ts) in front of a stand-in API that echoes what it was sent: it
+ * picks behaviours as CloudFront does and runs the distribution's own page function, so a path the
+ * distribution would send elsewhere goes elsewhere here too.
+ */
+import { createServer, type Server } from 'node:http';
+import { type LocalEdge, startLocalEdge } from '../lib/local-edge';
+import { CONTENT_TYPES } from '../lib/web-page';
+import { send } from './service/support/http';
+
+let api: Server;
+let edge: LocalEdge;
+
+beforeAll(async () => {
+  // Answers with what reached it: method, target and the X-Forwarded-For it got.
+  api = createServer((request, response) => {
+    response.writeHead(200, { 'Content-Type': 'application/json' });
+    response.end(
+      JSON.stringify({ api: true, method: request.method, url: request.url, forwardedFor: request.headers['x-forwarded-for'] ?? null }),
+    );
+  });
+  await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
+  edge = await startLocalEdge(`http://127.0.0.1:${(api.address() as { port: number }).port}`);
+});
+
+afterAll(async () => {
+  await edge?.stop();
+  await new Promise((r) => api?.close(r));
+});
+
+const at = (target: string, method = 'GET') => send(edge.base, target, { method });
+const fromApi = async (target: string, method = 'GET') => JSON.parse((await at(target, method)).body);
+
+test('/web is the page behaviour of its own, whose function redirects it to /web/ (the query string does not change which)', async () => {
+  for (const target of ['/web', '/web?from=mail']) {
+    const redirect = await at(target);
+    expect([target, redirect.status, redirect.headers.location]).toEqual([target, 301, '/web/']);
+  }
+});
+
+test('/web/ is index.html and /web/<file> the file, with its type and the page CSP; a file not in the bucket is 403, as S3 answers CloudFront', async () => {
+  const index = await at('/web/');
+  expect([index.status, index.headers['content-type'], index.headers['content-security-policy']]).toEqual([
+    200,
+    CONTENT_TYPES['.html'],
+    expect.stringContaining("default-src 'none'"),
+  ]);
+  expect((await at('/web/app.js')).headers['content-type']).toBe(CONTENT_TYPES['.js']);
+  expect((await at('/web/nothing-here.js')).status).toBe(403);
+  const head = await at('/web/', 'HEAD');
+  expect([head.status, head.body]).toEqual([200, '']);
+});
+
+test('the page behaviours allow GET and HEAD only: any other method is a 403, as from CloudFront', async () => {
+  for (const method of ['POST', 'PUT', 'DELETE']) expect([method, (await at('/web/', method)).status]).toEqual([method, 403]);
+});
+
+test('/items/* allows GET and HEAD only: a write there never reaches the service (it would arrive without Origin, Sec-Fetch-Site or cookie)', async () => {
+  const item = '/items/0f8fad5b-d9cb-469f-a165-70867728950e';
+  for (const method of ['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']) {
+    const refused = await at(item, method);
+    expect([method, refused.status, refused.body]).toEqual([
+      method,
+      403,
+      'This distribution is not configured to allow the HTTP request method that was used for this request.',
+    ]);
+  }
+  expect((await fromApi(item)).method).toBe('GET');
+  expect((await at(item, 'HEAD')).status).toBe(200);
+  // POST /items (creating one) is the default behaviour's: /items/* does not match it.
+  expect((await fromApi('/items', 'POST')).method).toBe('POST');
+});
+
+test('the default behaviour allows the seven methods CloudFront forwards, and refuses any other with a 403', async () => {
+  for (const method of ['GET', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE'])
+    expect([method, (await fromApi('/session', method)).method]).toEqual([method, method]);
+  expect((await at('/session', 'PROPFIND')).status).toBe(403);
+});
+
+test('everything else is the API, query string and method as sent, with the viewer appended to X-Forwarded-For', async () => {
+  expect(await fromApi('/items/0F8FAD5B-D9CB-469F-A165-70867728950E?x=1')).toEqual({
+    api: true,
+    method: 'GET',
+    url: '/items/0F8FAD5B-D9CB-469F-A165-70867728950E?x=1',
+    forwardedFor: '127.0.0.1',
+  });
+  for (const target of ['/', '/website', '/WEB', '/WEB/', '/readyz', '//web/'])
+    expect([target, (await fromApi(target)).api]).toEqual([target, true]);
+  expect((await fromApi('/sessions', 'POST')).method).toBe('POST');
+  const relayed = await send(edge.base, '/readyz', { headers: { 'X-Forwarded-For': '203.0.113.7' } });
+  expect(JSON.parse(relayed.body).forwardedFor).toBe('203.0.113.7,127.0.0.1');
+});
