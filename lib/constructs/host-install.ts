@@ -6,12 +6,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Duration, type Resource, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { REPOSITORY } from '../source-hash';
 import { HostCache } from './cache-tier';
+import { SIGNALLING_PREAMBLE } from './host-signal';
 import { WEB_APP_PORT, WebAppBundle, type WebAppProps } from './web-app';
 
 /** Where the service's settings live on a host: the systemd unit reads it. */
@@ -35,11 +35,7 @@ function heredoc(path: string, content: string): string {
   return `cat > ${path} <<'ZERO_TO_MILLIONS_EOF'\n${content.endsWith('\n') ? content : `${content}\n`}ZERO_TO_MILLIONS_EOF`;
 }
 
-/**
- * The host's user data. Its first step makes sure `cfn-signal` exists (the standard AL2023 image
- * has it; a retried install covers an image without), so that any later failure is signalled at
- * once and rolls the deployment back instead of leaving CloudFormation waiting for its timeout.
- */
+/** The web host's user data: the signalling preamble, then the install script with its settings. */
 export function hostInstallScript(scope: Construct, props: WebAppProps, options: HostInstallOptions = {}): ec2.UserData {
   const bundle = WebAppBundle.of(scope);
   const region = Stack.of(scope).region;
@@ -64,10 +60,7 @@ export function hostInstallScript(scope: Construct, props: WebAppProps, options:
 
   const userData = ec2.UserData.forLinux();
   userData.addCommands(
-    'set -euo pipefail',
-    'retry() { local n=0; until "$@"; do n=$((n + 1)); [ "$n" -lt 5 ] || return 1; sleep $((n * 3)); done; }',
-    // What signals comes first: without it no failure below could be reported.
-    '[ -x /opt/aws/bin/cfn-signal ] || retry dnf install -y aws-cfn-bootstrap',
+    ...SIGNALLING_PREAMBLE,
     `ZTM_BUNDLE=s3://${bundle.asset.s3BucketName}/${bundle.asset.s3ObjectKey}`,
     `ZTM_REGION=${region}`,
     `ZTM_PORT=${WEB_APP_PORT}`,
@@ -102,18 +95,3 @@ export function atEveryBoot(script: ec2.UserData): ec2.UserData {
 }
 export const PER_BOOT_CONTENT_TYPE = 'text/x-shellscript-per-boot; charset="utf-8"';
 export const PER_BOOT_SCRIPT = 'zero-to-millions.sh';
-
-/** How long CloudFormation waits for a new web host to report that the app serves. */
-export const SIGNAL_TIMEOUT = Duration.minutes(15);
-
-/**
- * Makes `resource` (an instance or Auto Scaling group) wait for its hosts to serve: the user data
- * signals CloudFormation with its exit status, so a host whose app never answers fails the
- * deployment and rolls it back instead of leaving a broken stage live.
- */
-export function signalWhenServing(userData: ec2.UserData, resource: Resource, role: iam.IRole): void {
-  userData.addSignalOnExitCommand(resource);
-  role.addToPrincipalPolicy(
-    new iam.PolicyStatement({ actions: ['cloudformation:SignalResource'], resources: [Stack.of(resource).stackId] }),
-  );
-}

@@ -2,6 +2,25 @@ import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { NatProviderKind } from '../config/schema';
+import { NatInstances } from './nat-instances';
+
+/** The address range of every stage's VPC. */
+const VPC_CIDR = '10.0.0.0/16';
+
+/** How the private tier reaches the internet. */
+export interface NatProps {
+  /** `gateway`: managed NAT gateways; `instance`: NAT instances ({@link NatInstances}). */
+  readonly provider: NatProviderKind;
+  /** How many, each in the public subnet of its own zone: one per zone keeps each zone's egress in its zone. */
+  readonly count: number;
+  /**
+   * With `instance`: each NAT instance's type.
+   *
+   * @default 't4g.nano'
+   */
+  readonly instanceType?: string;
+}
 
 export interface NetworkProps {
   /**
@@ -10,12 +29,12 @@ export interface NetworkProps {
   readonly availabilityZones: readonly string[];
 
   /**
-   * A private tier with egress through NAT gateways, for a web tier that should not be
-   * reachable from the internet.
+   * A private tier with egress through NAT, for a web tier that should not be reachable from the
+   * internet.
    *
-   * @default - no private tier: no NAT gateway is created
+   * @default - no private tier: no NAT gateway or instance is created
    */
-  readonly privateTier?: { readonly natGateways: number };
+  readonly privateTier?: { readonly nat: NatProps };
 
   /**
    * An isolated tier with no route to the internet at all, for a database.
@@ -36,8 +55,9 @@ export const HARD_CODED_ZONES = {
 };
 
 /**
- * The VPC of one stage: public subnets always; a private tier behind NAT and an isolated tier
- * only when the stage has something to put there, so an early stage pays for no NAT gateway.
+ * The VPC of one stage: public subnets always; a private tier behind NAT (gateways or instances)
+ * and an isolated tier only when the stage has something to put there, so an early stage pays for
+ * no NAT.
  *
  * Secure defaults: the default security group admits nothing, flow logs record rejected and
  * accepted traffic for a month, and S3 and DynamoDB are reached through (free) gateway endpoints
@@ -45,6 +65,8 @@ export const HARD_CODED_ZONES = {
  */
 export class Network extends Construct {
   readonly vpc: ec2.Vpc;
+  /** The NAT instances, when the private tier's NAT is `instance`. */
+  readonly natInstances?: NatInstances;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -53,10 +75,14 @@ export class Network extends Construct {
     if (props.privateTier) subnetConfiguration.push({ name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 });
     if (props.isolatedTier) subnetConfiguration.push({ name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 });
 
+    const nat = props.privateTier?.nat;
+    const natInstanceType = nat?.instanceType ?? 't4g.nano';
+    const natInstances = nat?.provider === 'instance' ? NatInstances.provider(natInstanceType) : undefined;
     this.vpc = new ec2.Vpc(this, 'Vpc', {
-      ipAddresses: ec2.IpAddresses.cidr('10.0.0.0/16'),
+      ipAddresses: ec2.IpAddresses.cidr(VPC_CIDR),
       availabilityZones: [...props.availabilityZones],
-      natGateways: props.privateTier?.natGateways ?? 0,
+      natGateways: nat?.count ?? 0,
+      natGatewayProvider: natInstances,
       subnetConfiguration,
       restrictDefaultSecurityGroup: true,
       gatewayEndpoints: {
@@ -66,6 +92,15 @@ export class Network extends Construct {
     });
 
     Validations.of(this.vpc).acknowledge(HARD_CODED_ZONES);
+    if (natInstances) {
+      this.natInstances = new NatInstances(this, 'NatInstances', {
+        vpc: this.vpc,
+        provider: natInstances,
+        instanceType: natInstanceType,
+        vpcCidr: VPC_CIDR,
+      });
+      for (const instance of this.natInstances.instances) Validations.of(instance).acknowledge(HARD_CODED_ZONES);
+    }
 
     const flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
       retention: logs.RetentionDays.ONE_MONTH,

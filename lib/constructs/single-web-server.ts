@@ -2,23 +2,11 @@ import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { atEveryBoot, hostInstallScript, SIGNAL_TIMEOUT, signalWhenServing } from './host-install';
+import { atEveryBoot, hostInstallScript } from './host-install';
+import { SIGNAL_TIMEOUT, signalWhenServing } from './host-signal';
 import { HARD_CODED_ZONES } from './network';
 import { WEB_APP_PORT, WebAppBundle, type WebAppProps } from './web-app';
-import { webHostSettings } from './web-host';
-
-/**
- * Takes the instance's image from a launch template that holds only the image, resolved by EC2 at
- * launch. CloudFormation's schema does not accept `resolve:ssm:` as an instance's own ImageId, and a
- * deploy-time image parameter would replace the instance whenever AWS publishes a new image. The
- * template never changes, so its version never does, and the instance is not replaced.
- */
-function launchFromImageTemplate(scope: Construct, instance: ec2.Instance, image: ec2.IMachineImage): void {
-  const template = new ec2.LaunchTemplate(scope, 'ImageTemplate', { machineImage: image, requireImdsv2: true });
-  const cfnInstance = instance.node.defaultChild as ec2.CfnInstance;
-  cfnInstance.addPropertyDeletionOverride('ImageId');
-  cfnInstance.launchTemplate = { launchTemplateId: template.launchTemplateId, version: template.latestVersionNumber };
-}
+import { launchFromImageTemplate, webHostSettings } from './web-host';
 
 export interface SingleWebServerProps {
   readonly vpc: ec2.IVpc;
@@ -89,7 +77,7 @@ export class SingleWebServer extends Construct implements ec2.IConnectable, iam.
     // The install script reaches dnf, S3 and CloudFormation: only once the subnet's route to the internet exists.
     this.instance.node.addDependency(subnets.internetConnectivityEstablished);
     if (props.holdsData && props.deletionProtection) this.instance.applyRemovalPolicy(RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE);
-    launchFromImageTemplate(this, this.instance, settings.machineImage);
+    launchFromImageTemplate(this, [this.instance], settings.machineImage);
     signalWhenServing(script, this.instance, this.instance.role);
     WebAppBundle.of(this).grantRead(this.instance);
     this.grantPrincipal = this.instance.grantPrincipal;

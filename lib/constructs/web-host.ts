@@ -56,17 +56,45 @@ export function amazonLinux2023(type: ec2.InstanceType): ec2.IMachineImage {
   });
 }
 
-/** The instance role: Session Manager access and nothing else; callers grant what the app needs. */
-function webHostRole(scope: Construct): iam.Role {
-  const role = new iam.Role(scope, 'Role', {
-    assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
-    description: 'Web host: SSM Session Manager for operators, plus the grants of the data tier it uses',
-    managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
-  });
+/**
+ * Takes instances' image from a launch template that holds only the image, resolved by EC2 at
+ * launch. CloudFormation's schema does not accept `resolve:ssm:` as an instance's own ImageId, and a
+ * deploy-time image parameter would replace the instance whenever AWS publishes a new image. The
+ * template never changes, so its version never does, and the instances are not replaced.
+ *
+ * A stack with launch templates of its own gives this one a name: cdk-nag matches unnamed templates
+ * to their users by name, and would read another's block devices.
+ */
+export function launchFromImageTemplate(
+  scope: Construct,
+  instances: readonly ec2.Instance[],
+  image: ec2.IMachineImage,
+  launchTemplateName?: string,
+): void {
+  const template = new ec2.LaunchTemplate(scope, 'ImageTemplate', { machineImage: image, requireImdsv2: true, launchTemplateName });
+  for (const instance of instances) {
+    const cfnInstance = instance.node.defaultChild as ec2.CfnInstance;
+    cfnInstance.addPropertyDeletionOverride('ImageId');
+    cfnInstance.launchTemplate = { launchTemplateId: template.launchTemplateId, version: template.latestVersionNumber };
+  }
+}
+
+/** The policy AWS maintains for Session Manager, with the reason a host takes it rather than a copy. */
+export function allowSessionManager(role: iam.IRole): void {
+  role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore'));
   Validations.of(role).acknowledge({
     id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
     reason:
       'AmazonSSMManagedInstanceCore is the policy AWS maintains for Session Manager, the only way operators reach this host (no SSH); a hand-copied version would drift from what the SSM agent needs.',
   });
+}
+
+/** The instance role: Session Manager access and nothing else; callers grant what the app needs. */
+function webHostRole(scope: Construct): iam.Role {
+  const role = new iam.Role(scope, 'Role', {
+    assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+    description: 'Web host: SSM Session Manager for operators, plus the grants of the data tier it uses',
+  });
+  allowSessionManager(role);
   return role;
 }

@@ -8,7 +8,8 @@ import { Construct, type IConstruct } from 'constructs';
 import type { WebTierKind } from '../config';
 import { interchangeableTypes } from '../config/interchangeable-types';
 import type { WebTierIdentity } from './data-tier';
-import { hostInstallScript, SIGNAL_TIMEOUT, signalWhenServing } from './host-install';
+import { hostInstallScript } from './host-install';
+import { SIGNAL_TIMEOUT, signalWhenServing } from './host-signal';
 import type { LoadBalancer } from './load-balancer';
 import {
   CONTAINER_PORT,

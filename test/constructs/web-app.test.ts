@@ -5,7 +5,9 @@ import { FARGATE_DYNAMODB } from '../support/variants';
 
 test('hosts may read the bundle object and nothing else in the assets bucket', () => {
   for (const template of [templateOf(1), templateOf(3)]) {
-    const role = only(template, 'AWS::IAM::InstanceProfile')[1].Properties.Roles[0].Ref;
+    // The web host's profile; the NAT instances of stage 3 have their own, which the bundle is not granted to.
+    const [, profile] = resources(template, 'AWS::IAM::InstanceProfile').find(([id]) => !id.includes('NatInstance'))!;
+    const role = profile.Properties.Roles[0].Ref;
     const s3 = statementsOf(template, role).filter((s) => JSON.stringify(s.Action).includes('s3:'));
     expect(s3).toEqual([{ Action: 's3:GetObject', Effect: 'Allow', Resource: expect.anything() }]);
     expect(JSON.stringify(s3[0].Resource)).toMatch(/:s3:::cdk-hnb659fds-assets-123456789012-us-east-1\/[0-9a-f]{64}\.js"/);

@@ -35,7 +35,7 @@ test("the image is resolved by EC2 at launch, so a new Amazon Linux release neve
 });
 
 test('a launch template of the Auto Scaling tier gets the same image, resolved at launch', () => {
-  const [, launch] = resources(templateOf(3), 'AWS::EC2::LaunchTemplate')[0];
+  const [, launch] = resources(templateOf(3), 'AWS::EC2::LaunchTemplate').find(([id]) => id.startsWith('AutoScalingWebTier'))!;
   expect(launch.Properties.LaunchTemplateData.ImageId).toBe(
     'resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64',
   );
