@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * npm run compare [-- 2 3] [-- --json] [-- --write | --check] [-- -c key=value ...]
+ * zero-to-millions compare [2 3] [--json] [--write | --check] [-c key=value ...] (or npm run compare -- ...)
  *
  * Compares the stage stacks from their synthesized templates: request path, resources, single
  * points of failure, scaling, availability, exposure and estimated cost, and what changes from one
@@ -12,13 +12,14 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type ParsedArguments, runTool, UsageError } from '../lib/cli';
 import { compareStages, reportStage } from '../lib/compare/compare';
-import { json, markdown, terminalTable, withStagesExcerpt } from '../lib/compare/render';
+import { json, markdown, terminalReport, withStagesExcerpt } from '../lib/compare/render';
 import { type Config, loadConfig, STAGES, type StageNumber } from '../lib/config';
-import { cdkJsonContext, contextFlags } from '../lib/config/context';
+import { cdkJsonContext } from '../lib/config/context';
 import { announceNodeVersion } from '../lib/node-version';
 import { type CfnTemplate, CONFIGURATION_METADATA } from '../lib/template';
-import { exitAfterOutput } from './exit';
+import { TOOLS } from '../lib/tools';
 
 const ROOT = join(__dirname, '..');
 const OUT = join(ROOT, 'cdk.out');
@@ -34,19 +35,17 @@ interface Args {
   context: Record<string, string>;
 }
 
-function parseArgs(argv: string[]): Args {
-  const { context, rest } = contextFlags(argv);
-  const args: Args = { stages: [], json: false, check: false, write: false, context };
-  for (const a of rest) {
-    if (a === '--json') args.json = true;
-    else if (a === '--check') args.check = true;
-    else if (a === '--write') args.write = true;
-    else if (/^[1-9]$/.test(a) && Number(a) in STAGES) args.stages.push(Number(a) as StageNumber);
-    else
-      throw new Error(
-        `unknown argument ${JSON.stringify(a)}: give stage numbers (${Object.keys(STAGES).join(', ')}), --json, --write, --check or -c key=value`,
-      );
-  }
+function argsOf({ options, positional, context }: ParsedArguments): Args {
+  const args: Args = {
+    stages: positional.map((s) => Number(s) as StageNumber),
+    json: options.json === true,
+    check: options.check === true,
+    write: options.write === true,
+    context: { ...context },
+  };
+  if (args.check && args.write) throw new UsageError('--check and --write exclude each other: --check only reads, --write rewrites');
+  if (args.json && (args.check || args.write))
+    throw new UsageError(`--json prints the comparison; ${args.check ? '--check' : '--write'} is about docs/stages.md: give one of them`);
   return args;
 }
 
@@ -91,9 +90,9 @@ function synth(context: Record<string, string>): void {
   if (result.status !== 0) throw new Error(`cdk synth failed:\n${result.stderr}`);
 }
 
-function main(): number {
+function main(parsed: ParsedArguments): number {
   announceNodeVersion();
-  const args = parseArgs(process.argv.slice(2));
+  const args = argsOf(parsed);
   const config = loadConfig({ ...cdkJsonContext(), ...args.context });
   const stages = args.stages.length ? [...new Set(args.stages)].sort() : [...config.stages];
   const missing = stages.filter((s) => !config.stages.includes(s));
@@ -105,10 +104,11 @@ function main(): number {
   const steps = reports.slice(1).map((to, i) => compareStages(reports[i], templates.get(stages[i])!, to, templates.get(stages[i + 1])!));
 
   if (args.check || args.write) {
-    if (args.check && args.write) throw new Error('--check and --write exclude each other: --check only reads, --write rewrites');
     const flag = args.check ? '--check' : '--write';
     if (args.stages.length > 0 || Object.keys(args.context).length > 0) {
-      throw new Error(`${flag} is about docs/stages.md, which shows all stages in cdk.json's configuration: give it no stages and no -c`);
+      throw new UsageError(
+        `${flag} is about docs/stages.md, which shows all stages in cdk.json's configuration: give it no stages and no -c`,
+      );
     }
     const doc = markdown(reports, steps, 'the configuration in cdk.json');
     const readme = readFileSync(README, 'utf8');
@@ -131,13 +131,8 @@ function main(): number {
     );
     return 0;
   }
-  process.stdout.write(`${args.json ? json(reports, steps) : terminalTable(reports, steps)}\n`);
+  process.stdout.write(`${args.json ? json(reports, steps) : terminalReport(reports, steps)}\n`);
   return 0;
 }
 
-try {
-  exitAfterOutput(main());
-} catch (error) {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-  exitAfterOutput(1);
-}
+runTool(TOOLS.compare, main);

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 /**
- * npm run preflight [-- -c key=value ...]: checks the hosted zone, the domain's delegation, the
- * stage's record name, what the stage takes its data from (a snapshot, a table) and, for the CDN
- * stages, the CDK bootstrap in us-east-1 and who holds the API name at CloudFront, with your AWS
+ * zero-to-millions preflight [-c key=value ...] (or npm run preflight -- ...): checks the
+ * placeholders left in the configuration, the hosted zone, the domain's delegation, the stage's
+ * record name, what the stage takes its data from (a snapshot, a table) and, for the CDN stages,
+ * the CDK bootstrap in us-east-1 and who holds the API name at CloudFront, with your AWS
  * credentials before any deploy, and prints what `cdk deploy` would create. Takes the same
- * configuration as `cdk synth`. Exits 0 when nothing blocks a deploy.
+ * configuration as `cdk synth`. Exits 0 when nothing blocks a deploy, 1 when something does, each
+ * problem on one line with its fix (a check that could not run too: no network, no credentials).
  */
 import { promises as dns } from 'node:dns';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
@@ -15,16 +17,14 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { App } from 'aws-cdk-lib';
 import { realClock } from '../lambda/shared/retry';
 import { buildApp } from '../lib/app';
-import { ConfigError } from '../lib/config';
-import { cdkJsonContext, contextFlags } from '../lib/config/context';
+import { type ParsedArguments, runTool } from '../lib/cli';
+import { cdkJsonContext } from '../lib/config/context';
 import { announceNodeVersion } from '../lib/node-version';
-import { describePlan, isCredentialsError, preflight } from '../lib/preflight';
-import { exitAfterOutput } from './exit';
+import { describePlan, preflight } from '../lib/preflight';
+import { TOOLS } from '../lib/tools';
 
-async function main(): Promise<number> {
+async function main({ context }: ParsedArguments): Promise<number> {
   announceNodeVersion();
-  const { context, rest } = contextFlags(process.argv.slice(2));
-  if (rest.length > 0) throw new Error(`preflight takes only -c key=value (or --context key=value); got ${JSON.stringify(rest.join(' '))}`);
   const app = new App({
     context: { ...cdkJsonContext(), ...context, 'aws:cdk:bundling-stacks': [] },
     builtinCloudFormationValidation: false,
@@ -32,32 +32,19 @@ async function main(): Promise<number> {
   const stacks = buildApp(app, { nag: false });
   const config = stacks[0].config;
 
-  const route53 = new Route53Client({ region: 'us-east-1', maxAttempts: 1 });
-  const rds = new RDSClient({ region: config.region, maxAttempts: 1 });
-  const dynamodb = new DynamoDBClient({ region: config.region, maxAttempts: 1 });
-  let result: Awaited<ReturnType<typeof preflight>>;
-  try {
-    const cloudfront = new CloudFrontClient({ region: 'us-east-1', maxAttempts: 1 });
-    const ssm = (region: string) => new SSMClient({ region, maxAttempts: 1 });
-    result = await preflight(config, {
-      route53,
-      rds,
-      dynamodb,
-      cloudfront,
-      ssm,
-      resolveNs: (domain) => dns.resolveNs(domain),
-      clock: realClock,
-    });
-  } catch (error) {
-    if (!isCredentialsError(error)) throw error;
-    process.stderr.write(
-      `preflight needs AWS credentials that can read Route 53, RDS snapshots, DynamoDB tables, CloudFront distributions and SSM parameters (${(error as Error).name}): configure a profile or AWS_* variables, then run it again.\n`,
-    );
-    return 2;
-  }
+  const result = await preflight(config, {
+    route53: new Route53Client({ region: 'us-east-1', maxAttempts: 1 }),
+    rds: new RDSClient({ region: config.region, maxAttempts: 1 }),
+    dynamodb: new DynamoDBClient({ region: config.region, maxAttempts: 1 }),
+    cloudfront: new CloudFrontClient({ region: 'us-east-1', maxAttempts: 1 }),
+    ssm: (region) => new SSMClient({ region, maxAttempts: 1 }),
+    resolveNs: (domain) => dns.resolveNs(domain),
+    clock: realClock,
+  });
 
-  for (const line of result.passed) process.stdout.write(`ok       ${line}\n`);
+  // Problems first, placeholders first among them: what to fix is the first thing read.
   for (const line of result.problems) process.stdout.write(`PROBLEM  ${line}\n`);
+  for (const line of result.passed) process.stdout.write(`ok       ${line}\n`);
   const assembly = app.synth();
   const templates = stacks.map((stack) => ({
     stackName: stack.stackName,
@@ -71,7 +58,4 @@ async function main(): Promise<number> {
   return result.problems.length === 0 ? 0 : 1;
 }
 
-main().then(exitAfterOutput, (error) => {
-  process.stderr.write(`${error instanceof ConfigError ? error.message : error instanceof Error ? error.message : String(error)}\n`);
-  exitAfterOutput(1);
-});
+runTool(TOOLS.preflight, main);

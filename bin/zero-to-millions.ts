@@ -8,7 +8,7 @@ announceNodeVersion();
 
 const app = new App();
 try {
-  buildApp(app);
+  buildApp(app, { validation: true });
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   // A configuration problem is the user's to fix: the message says what, without a stack trace.

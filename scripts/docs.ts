@@ -1,10 +1,15 @@
-/** Regenerates the README's configuration table from the config schema. */
+/** zero-to-millions docs (npm run docs): regenerates the configuration table of docs/configuration.md from the config schema. */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { withConfigTable } from '../lib/config/docs';
+import { runTool } from '../lib/cli';
+import { CONFIG_TABLE_PAGE, withConfigTable } from '../lib/config/docs';
+import { TOOLS } from '../lib/tools';
 
-const path = join(__dirname, '..', 'README.md');
-const before = readFileSync(path, 'utf8');
-const after = withConfigTable(before);
-writeFileSync(path, after);
-process.stdout.write(before === after ? 'README.md configuration table is up to date\n' : 'README.md configuration table regenerated\n');
+runTool(TOOLS.docs, () => {
+  const path = join(__dirname, '..', CONFIG_TABLE_PAGE);
+  const before = readFileSync(path, 'utf8');
+  const after = withConfigTable(before);
+  writeFileSync(path, after);
+  process.stdout.write(`${CONFIG_TABLE_PAGE} configuration table ${before === after ? 'is up to date' : 'regenerated'}\n`);
+  return 0;
+});

@@ -10,12 +10,15 @@ import {
   groupsOf,
   ingressRules,
   launchTemplateOf,
+  natInstances,
   ofType,
+  privateZones,
+  rebootAlarmOf,
   referencedIds,
   refId,
   rolesOf,
+  serverInstances,
   sessionStoreOf,
-  subnetTier,
   subnetZone,
   userDataText,
 } from '../template';
@@ -66,9 +69,7 @@ const serviceOf = (type: string) => (type.startsWith('Custom::') ? 'Custom resou
 
 /** The web tier: a standalone instance behind an Elastic IP, an Auto Scaling group, or a Fargate service. */
 export function webTierIds(t: CfnTemplate): string[] {
-  return [...ofType(t, 'AWS::AutoScaling::AutoScalingGroup'), ...ofType(t, 'AWS::ECS::Service'), ...ofType(t, 'AWS::EC2::Instance')].map(
-    ([id]) => id,
-  );
+  return [...ofType(t, 'AWS::AutoScaling::AutoScalingGroup'), ...ofType(t, 'AWS::ECS::Service'), ...serverInstances(t)].map(([id]) => id);
 }
 
 function capacityOf(t: CfnTemplate, id: string): { min: number; max: number } {
@@ -191,10 +192,14 @@ function requestPath(t: CfnTemplate): StageFacts['requestPath'] {
     }
   }
 
-  // The published records: weighted (load-balanced stages, the CDN) or a plain IP (the single server).
-  for (const [recordId, record] of ofType(t, 'AWS::Route53::RecordSet').filter(
-    ([, r]) => r.Properties.SetIdentifier !== undefined || r.Properties.ResourceRecords,
-  )) {
+  // The published records: weighted (load-balanced stages, the CDN) or a plain IP (the single server);
+  // for a CDN stage that does not carry the API name (weight 0), its own name's aliases to its distribution.
+  const records = ofType(t, 'AWS::Route53::RecordSet');
+  const published = records.filter(([, r]) => r.Properties.SetIdentifier !== undefined || r.Properties.ResourceRecords);
+  const ownNames = records.filter(([, r]) =>
+    [...referencedIds(r.Properties.AliasTarget ?? {})].some((id) => t.Resources[id]?.Type === 'AWS::CloudFront::Distribution'),
+  );
+  for (const [recordId, record] of published.length > 0 ? published : ownNames) {
     add({
       id: recordId,
       label: `Route 53 ${record.Properties.Name.replace(/\.$/, '')} (${record.Properties.Weight === undefined ? '' : 'weighted '}${record.Properties.Type})`,
@@ -304,7 +309,7 @@ const cacheZones = (t: CfnTemplate, id: string) =>
 /** What still fails alone, named with the resource that causes it. */
 export function singlePointsOfFailure(t: CfnTemplate): SinglePointOfFailure[] {
   const found: SinglePointOfFailure[] = [];
-  for (const [id] of ofType(t, 'AWS::EC2::Instance')) {
+  for (const [id] of serverInstances(t)) {
     const colocated = colocatedServices(t, id);
     found.push({
       resource: id,
@@ -330,19 +335,80 @@ export function singlePointsOfFailure(t: CfnTemplate): SinglePointOfFailure[] {
   for (const [id] of ofType(t, 'AWS::ElastiCache::ServerlessCache')) {
     if (cacheZones(t, id) < 2) found.push({ resource: id, what: 'cache in one zone' });
   }
-  const nats = ofType(t, 'AWS::EC2::NatGateway');
-  const privateZones = new Set(
-    ofType(t, 'AWS::EC2::Subnet')
-      .filter(([id]) => subnetTier(t, { Ref: id }) === 'Private')
-      .map(([id]) => subnetZone(t, { Ref: id })),
-  );
-  if (nats.length > 0 && nats.length < privateZones.size) {
+  const gateways = ofType(t, 'AWS::EC2::NatGateway');
+  const instances = natInstances(t);
+  const nats = [...gateways, ...instances];
+  const zones = privateZones(t);
+  if (nats.length > 0 && nats.length < zones.size) {
     found.push({
       resource: nats[0][0],
-      what: `egress of ${privateZones.size} zones through ${nats.length} NAT gateway${nats.length === 1 ? '' : 's'}`,
+      what: `egress of ${zones.size} zones through ${nats.length} NAT ${gateways.length > 0 ? 'gateway' : 'instance'}${nats.length === 1 ? '' : 's'}`,
     });
   }
+  // A NAT gateway is redundant within its zone; a NAT instance is one instance.
+  for (const [id] of instances) found.push({ resource: id, what: 'egress through one NAT instance, with no standby' });
   return found;
+}
+
+/** The zones whose private subnets send their egress to this NAT instance. */
+function zonesServedBy(t: CfnTemplate, natId: string): string[] {
+  const tables = new Set(
+    ofType(t, 'AWS::EC2::Route')
+      .filter(([, r]) => refId(r.Properties.InstanceId) === natId)
+      .map(([, r]) => refId(r.Properties.RouteTableId)),
+  );
+  const subnets = ofType(t, 'AWS::EC2::SubnetRouteTableAssociation')
+    .filter(([, a]) => tables.has(refId(a.Properties.RouteTableId)))
+    .map(([, a]) => a.Properties.SubnetId);
+  return [...new Set(subnets.map((s) => subnetZone(t, s)))].sort();
+}
+
+/** What burstable sizes sustain, in Gbit/s (t3, t3a and t4g alike); each bursts to 5 while its network credits last. */
+const BURSTABLE_BASELINE_GBPS: Record<string, number> = {
+  nano: 0.032,
+  micro: 0.064,
+  small: 0.128,
+  medium: 0.256,
+  large: 0.512,
+  xlarge: 1.024,
+  '2xlarge': 2.048,
+};
+
+/** The bandwidth a NAT instance of this type has, in words. */
+function natBandwidth(instanceType: string): string {
+  const [family, size] = instanceType.split('.');
+  const baseline = /^t\d/.test(family) ? BURSTABLE_BASELINE_GBPS[size] : undefined;
+  // EC2 limits traffic through an internet gateway to 5 Gbit/s for instances of fewer than 32 vCPUs.
+  return baseline === undefined
+    ? `its type's, at most 5 Gbit/s to the internet`
+    : `${baseline * 1000} Mbit/s sustained, bursts to 5 Gbit/s while its network credits last`;
+}
+
+/** The alarm that reboots a NAT instance, in words: after how many minutes of failed status checks. */
+function rebootAlarm(t: CfnTemplate, natId: string): string | undefined {
+  const alarm = rebootAlarmOf(t, natId)?.[1].Properties;
+  return alarm && `an alarm reboots it after ${(alarm.EvaluationPeriods * alarm.Period) / 60} minutes of failed instance status checks`;
+}
+
+/** What a NAT instance's failure costs its zones, what brings it back, and its bandwidth. */
+function natInstanceDegradation(t: CfnTemplate, id: string, nat: CfnResource): string {
+  const zones = zonesServedBy(t, id);
+  const reboot = rebootAlarm(t, id);
+  const has = (type: string) => ofType(t, type).length > 0;
+  const lost = [
+    ...(has('AWS::AutoScaling::AutoScalingGroup')
+      ? ['a new instance there cannot install the app and signal', 'Session Manager cannot reach its instances']
+      : []),
+    ...(has('AWS::ECS::Service') ? ['a new task there cannot pull its image', 'its tasks cannot send their logs'] : []),
+    ...(has('AWS::SecretsManager::Secret')
+      ? ['a server there cannot read a secret again (for its next new database or cache connection)']
+      : []),
+  ];
+  return [
+    `${id} (NAT instance ${nat.Properties.InstanceType}) fails: the servers of ${zones.join(' and ') || 'no zone'} keep serving what the load balancer brings them (the data tier and the cache are in the VPC, S3 and DynamoDB behind gateway endpoints), but lose the internet${lost.length ? `: ${lost.join('; ')}` : ''}.`,
+    `EC2 moves it to other hardware when its host fails (simplified automatic recovery keeps its id and addresses, so the routes still hold)${reboot ? `; ${reboot}` : ''}; nothing else replaces it.`,
+    `Its bandwidth: ${natBandwidth(nat.Properties.InstanceType)}.`,
+  ].join(' ');
 }
 
 function scaling(t: CfnTemplate): StageFacts['scaling'] {
@@ -431,14 +497,11 @@ function availability(t: CfnTemplate): StageFacts['availability'] {
     ...ofType(t, 'AWS::ElasticLoadBalancingV2::LoadBalancer').flatMap(([, r]) => r.Properties.Subnets ?? []),
     ...ofType(t, 'AWS::AutoScaling::AutoScalingGroup').flatMap(([, r]) => r.Properties.VPCZoneIdentifier ?? []),
     ...ofType(t, 'AWS::ECS::Service').flatMap(([, r]) => r.Properties.NetworkConfiguration?.AwsvpcConfiguration?.Subnets ?? []),
-    ...ofType(t, 'AWS::EC2::Instance').map(([, r]) => r.Properties.SubnetId),
+    ...serverInstances(t).map(([, r]) => r.Properties.SubnetId),
     ...ofType(t, 'AWS::ElastiCache::ServerlessCache').flatMap(([, r]) => r.Properties.SubnetIds ?? []),
   ];
   const zones = [
-    ...new Set([
-      ...subnetsUsed.map((s) => subnetZone(t, s)),
-      ...ofType(t, 'AWS::EC2::Instance').map(([, r]) => r.Properties.AvailabilityZone),
-    ]),
+    ...new Set([...subnetsUsed.map((s) => subnetZone(t, s)), ...serverInstances(t).map(([, r]) => r.Properties.AvailabilityZone)]),
   ]
     .filter((z) => z && z !== 'unknown')
     .sort();
@@ -454,7 +517,7 @@ function availability(t: CfnTemplate): StageFacts['availability'] {
     ...ofType(t, 'AWS::Route53::RecordSet')
       .filter(([, r]) => r.Properties.AliasTarget?.EvaluateTargetHealth)
       .map(() => 'Route 53 evaluates the load balancer health'),
-    ...ofType(t, 'AWS::EC2::Instance').map(() => 'none replaces the instance: EC2 status checks only report'),
+    ...serverInstances(t).map(() => 'none replaces the instance: EC2 status checks only report'),
     ...ofType(t, 'AWS::RDS::DBCluster').map(
       ([id]) =>
         `Aurora promotes a reader when the writer fails (${clusterInstances(t, id).readers.length} failover target(s)); the cluster endpoint follows it`,
@@ -469,7 +532,7 @@ function availability(t: CfnTemplate): StageFacts['availability'] {
       ([id, r]) =>
         `${id}: point-in-time recovery ${r.Properties.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled ? 'on' : 'off'}${r.DeletionPolicy === 'Retain' ? ', kept on delete' : ''}`,
     ),
-    ...ofType(t, 'AWS::EC2::Instance')
+    ...serverInstances(t)
       .filter(([id]) => colocatedServices(t, id).length > 0)
       .map(([id]) => `${id}: the database lives on the instance's root volume; no automated backup`),
   ];
@@ -478,7 +541,7 @@ function availability(t: CfnTemplate): StageFacts['availability'] {
       ([id, r]) => `${id}: ${r.Properties.DeletionProtection ? 'on' : 'off'}`,
     ),
     ...ofType(t, 'AWS::DynamoDB::Table').map(([id, r]) => `${id}: ${r.Properties.DeletionProtectionEnabled ? 'on' : 'off'}`),
-    ...ofType(t, 'AWS::EC2::Instance')
+    ...serverInstances(t)
       .filter(([id]) => colocatedServices(t, id).length > 0)
       .map(
         ([id, r]) =>
@@ -502,6 +565,7 @@ function availability(t: CfnTemplate): StageFacts['availability'] {
       ([id]) =>
         `${id}: when the origin fails, what the edge already holds (items, the page) is still served until it expires; everything else answers 502/504 at the edge.`,
     ),
+    ...natInstances(t).map(([id, r]) => natInstanceDegradation(t, id, r)),
   ];
   return { zones, healthChecks, backups, deletionProtection, degradation };
 }

@@ -3,12 +3,14 @@
  * one stage to the next, condensed from the difference of their templates resource by resource.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { type CfnTemplate, withoutToolkitMetadata } from '../template';
+import { type CfnResource, type CfnTemplate, isNatInstance, withoutToolkitMetadata } from '../template';
 import { analyseStage, type StageFacts } from './analyse';
-import { costOf, type StageCost } from './cost';
+import { costOf, type NatEgress, natEgressOf, type StageCost } from './cost';
 
 export interface StageReport extends StageFacts {
   readonly cost: StageCost;
+  /** The NAT of the private subnets beside the other kind; undefined without private subnets. */
+  readonly nat: NatEgress | undefined;
 }
 
 export interface StepReport {
@@ -28,8 +30,13 @@ export interface StepReport {
 
 export function reportStage(stack: string, template: CfnTemplate): StageReport {
   const t = withoutToolkitMetadata(template);
-  return { ...analyseStage(stack, t), cost: costOf(t) };
+  const cost = costOf(t);
+  return { ...analyseStage(stack, t), cost, nat: natEgressOf(t, cost.lines) };
 }
+
+/** A NAT instance counts as a NAT, not as a server: {@link kindOf} gives it a kind of its own. */
+const NAT_INSTANCE = 'NAT instance';
+const kindOf = (r: CfnResource) => (isNatInstance(r) ? NAT_INSTANCE : r.Type);
 
 const FRIENDLY: Record<string, string> = {
   'AWS::ElasticLoadBalancingV2::LoadBalancer': 'ALB',
@@ -40,6 +47,7 @@ const FRIENDLY: Record<string, string> = {
   'AWS::RDS::DBCluster': 'Aurora cluster',
   'AWS::DynamoDB::Table': 'DynamoDB table',
   'AWS::EC2::NatGateway': 'NAT gateway',
+  [NAT_INSTANCE]: NAT_INSTANCE,
   'AWS::CertificateManager::Certificate': 'certificate',
   'AWS::EC2::EIP': 'Elastic IP',
   'AWS::CloudFront::Distribution': 'CloudFront distribution',
@@ -80,7 +88,7 @@ export function compareStages(from: StageReport, fromTemplate: CfnTemplate, to: 
   const spofsAdded = [...toKinds.entries()].filter(([k]) => !fromKinds.has(k)).map(([, s]) => `${s.what} (${s.resource})`);
 
   // Notable resources by count: a resource replaced by its equivalent (a new logical id) is no news.
-  const count = (t: CfnTemplate, type: string) => Object.values(t.Resources).filter((r) => r.Type === type).length;
+  const count = (t: CfnTemplate, kind: string) => Object.values(t.Resources).filter((r) => kindOf(r) === kind).length;
   const notable = Object.entries(FRIENDLY).flatMap(([type, name]) => {
     const [before, after] = [count(fromTemplate, type), count(toTemplate, type)];
     if (before === after) return [];

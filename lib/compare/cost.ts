@@ -4,7 +4,18 @@
  * does not know is listed as unpriced, never as zero.
  */
 
-import { type CfnTemplate, launchTemplateOf, refId } from '../template';
+import type { NatProviderKind } from '../config/schema';
+import {
+  type CfnTemplate,
+  CONFIGURATION_METADATA,
+  isNatInstance,
+  launchTemplateOf,
+  natInstances,
+  ofType,
+  privateZones,
+  rebootAlarmOf,
+  refId,
+} from '../template';
 import PRICE_TABLE from './prices.json';
 
 export interface CostLine {
@@ -29,6 +40,8 @@ const HOURS = PRICE_TABLE.hoursPerMonth;
 const FREE = new Set(PRICE_TABLE.free.types);
 /** A rate as priced, to the fraction of a cent it has (`$0.0208`). */
 const money = (n: number) => `$${Number(n.toPrecision(4)).toString()}`;
+/** A monthly amount, to the cent. */
+const cents = (n: number) => `$${n.toFixed(2)}`;
 
 /** The hourly price of an EC2 instance type, from its family's .large price. */
 export function ec2Hourly(instanceType: string): number | undefined {
@@ -47,6 +60,25 @@ function hostMonthly(instanceType: string, volumeGiB: number): { monthly: number
   if (hourly === undefined) return undefined;
   const monthly = hourly * HOURS + volumeGiB * P.ebsGp3PerGbMonth.value + 7 * P.cloudwatchMetricPerMonth.value;
   return { monthly, basis: `${instanceType} ${HOURS} h × ${money(hourly)} + ${volumeGiB} GiB gp3 + 7 detailed-monitoring metrics` };
+}
+
+/** A NAT gateway's month: its hours and the data assumed through it (its Elastic IP is a line of its own). */
+const natGatewayMonthly = () => ({
+  monthly: HOURS * P.natGatewayPerHour.value + A.natGatewayGbProcessedPerMonth * P.natGatewayPerGb.value,
+  basis: `${HOURS} h × ${money(P.natGatewayPerHour.value)} + ${A.natGatewayGbProcessedPerMonth} GB processed (assumed)`,
+});
+
+/**
+ * A NAT instance's month: the instance, its root volume and its auto-assigned public IPv4 address
+ * (its reboot alarm is a line of its own). It has no per-GB charge of its own.
+ */
+function natInstanceMonthly(instanceType: string, volumeGiB: number): { monthly: number; basis: string } | undefined {
+  const hourly = ec2Hourly(instanceType);
+  if (hourly === undefined) return undefined;
+  return {
+    monthly: HOURS * (hourly + P.publicIpv4PerHour.value) + volumeGiB * P.ebsGp3PerGbMonth.value,
+    basis: `NAT instance ${instanceType} ${HOURS} h × ${money(hourly)} + its public IPv4 address + ${volumeGiB} GiB gp3; no charge per GB`,
+  };
 }
 
 const volumeOf = (blockDevices: any[] | undefined) => (blockDevices ?? []).reduce((sum, b) => sum + Number(b.Ebs?.VolumeSize ?? 0), 0);
@@ -86,6 +118,10 @@ function priceOf(t: CfnTemplate, id: string): CostLine {
 
   switch (r.Type) {
     case 'AWS::EC2::Instance': {
+      if (isNatInstance(r)) {
+        const nat = natInstanceMonthly(p.InstanceType, volumeOf(p.BlockDeviceMappings) || A.imageRootGiB);
+        return nat ? line(nat.monthly, nat.basis) : unpriced(`no price for instance type ${p.InstanceType}`);
+      }
       const host = hostMonthly(p.InstanceType, volumeOf(p.BlockDeviceMappings));
       return host ? line(host.monthly, host.basis) : unpriced(`no price for instance type ${p.InstanceType}`);
     }
@@ -128,11 +164,12 @@ function priceOf(t: CfnTemplate, id: string): CostLine {
     }
     case 'AWS::EC2::EIP':
       return line(HOURS * P.publicIpv4PerHour.value, `one public IPv4 address, ${HOURS} h × ${money(P.publicIpv4PerHour.value)}`);
-    case 'AWS::EC2::NatGateway':
-      return line(
-        HOURS * P.natGatewayPerHour.value + A.natGatewayGbProcessedPerMonth * P.natGatewayPerGb.value,
-        `${HOURS} h × ${money(P.natGatewayPerHour.value)} + ${A.natGatewayGbProcessedPerMonth} GB processed (assumed)`,
-      );
+    case 'AWS::EC2::NatGateway': {
+      const nat = natGatewayMonthly();
+      return line(nat.monthly, nat.basis);
+    }
+    case 'AWS::CloudWatch::Alarm':
+      return line(P.cloudwatchAlarmPerMonth.value, 'one standard-resolution alarm');
     case 'AWS::ElasticLoadBalancingV2::LoadBalancer': {
       // An internet-facing load balancer has a public IPv4 address in each of its subnets; an internal one has none.
       const addresses = p.Scheme === 'internal' ? 0 : (p.Subnets ?? []).length;
@@ -240,6 +277,57 @@ function priceOf(t: CfnTemplate, id: string): CostLine {
     default:
       return FREE.has(r.Type) ? line(0, PRICE_TABLE.free.source) : unpriced(`${r.Type} is not in the price table`);
   }
+}
+
+/** The NAT of a stage beside the other kind for the same zones, priced the same way. */
+export interface NatEgress {
+  readonly provider: NatProviderKind;
+  readonly count: number;
+  /** The zones of the private subnets, whose egress the NATs carry. */
+  readonly zones: number;
+  /** USD per month: the NATs, their public addresses and (instances) their reboot alarms. */
+  readonly monthly: number;
+  /** The other provider, as many of it, in USD per month. */
+  readonly other: { readonly provider: NatProviderKind; readonly monthly: number };
+  /** The comparison in one line. */
+  readonly summary: string;
+}
+
+/** One NAT of each kind for a month, with what comes with it: a gateway's Elastic IP, an instance's alarm. */
+function natMonthly(provider: NatProviderKind, instanceType: string): number | undefined {
+  if (provider === 'gateway') return natGatewayMonthly().monthly + HOURS * P.publicIpv4PerHour.value;
+  const instance = natInstanceMonthly(instanceType, A.imageRootGiB);
+  return instance && instance.monthly + P.cloudwatchAlarmPerMonth.value;
+}
+
+/** How the stage's private subnets reach the internet, and what the other NAT would cost; undefined without NAT. */
+export function natEgressOf(t: CfnTemplate, lines: CostLine[] = costOf(t).lines): NatEgress | undefined {
+  const gateways = ofType(t, 'AWS::EC2::NatGateway');
+  const instances = natInstances(t);
+  if (gateways.length + instances.length === 0) return undefined;
+  const provider = gateways.length > 0 ? 'gateway' : 'instance';
+  const count = gateways.length + instances.length;
+  // What comes with them: the gateways' Elastic IPs, the alarms about the instances.
+  const nats = new Set([...gateways, ...instances].map(([id]) => id));
+  const addresses = gateways.map(([, g]) => refId(g.Properties?.AllocationId)).filter((id): id is string => id !== undefined);
+  const alarms = instances.map(([id]) => rebootAlarmOf(t, id)?.[0]).filter((id): id is string => id !== undefined);
+  const ours = new Set([...nats, ...addresses, ...alarms]);
+  const monthly = lines.filter((l) => ours.has(l.resource)).reduce((sum, l) => sum + (l.monthly ?? 0), 0);
+  const configured = (t.Metadata?.[CONFIGURATION_METADATA] as { natInstanceType?: string } | undefined)?.natInstanceType;
+  const instanceType = instances[0]?.[1].Properties?.InstanceType ?? configured ?? 't4g.nano';
+  const otherProvider = provider === 'gateway' ? 'instance' : 'gateway';
+  const other = count * (natMonthly(otherProvider, instanceType) ?? Number.NaN);
+  const zones = privateZones(t).size;
+  const noun = (kind: string, n: number) => `${n} NAT ${kind}${n === 1 ? '' : 's'}`;
+  const delta = other - monthly;
+  return {
+    provider,
+    count,
+    zones,
+    monthly,
+    other: { provider: otherProvider, monthly: other },
+    summary: `${noun(provider, count)} for ${zones} zones, ${cents(monthly)}; as ${otherProvider}s ${cents(other)} (${delta >= 0 ? '+' : '−'}${cents(Math.abs(delta))})`,
+  };
 }
 
 export function costOf(t: CfnTemplate): StageCost {

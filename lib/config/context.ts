@@ -11,6 +11,27 @@ export function cdkJsonContext(): Record<string, unknown> {
   return JSON.parse(readFileSync(join(REPOSITORY, 'cdk.json'), 'utf8')).context;
 }
 
+export interface ContextOptions {
+  /** Bundle Lambda code as `cdk synth` does. @default false: the CLI's list of stacks to bundle is empty */
+  readonly bundling?: boolean;
+  /**
+   * Record where each construct was created, as `cdk synth` does for its reports (aws-cdk-lib
+   * captures a stack trace per construct: 7-22 % of a synth's CPU time). The templates are the
+   * same without. @default true
+   */
+  readonly creationStackTraces?: boolean;
+}
+
+/** The context `cdk synth` would give the app: cdk.json's, then the overrides (`-c`-style strings or any JSON). */
+export function contextWith(overrides: Readonly<Record<string, unknown>>, options: ContextOptions = {}): Record<string, unknown> {
+  return {
+    ...cdkJsonContext(),
+    'aws:cdk:bundling-stacks': options.bundling ? ['**'] : [],
+    ...(options.creationStackTraces === false ? { 'aws:cdk:disable-creation-stack-traces': true } : {}),
+    ...overrides,
+  };
+}
+
 /**
  * Splits command-line arguments into `-c key=value` / `--context key=value` pairs, as the CDK CLI
  * takes them, and the remaining arguments.

@@ -1,6 +1,6 @@
 /**
- * The README's configuration table, generated from the schema so the two never drift.
- * `npm run docs` writes it between the markers; a test fails when the README is stale.
+ * The configuration table of docs/configuration.md, generated from the schema so the two never drift.
+ * `npm run docs` writes it between the markers; a test fails when the page is stale.
  */
 import { markdownTable } from '../markdown';
 import { CONFIG_KEYS, OPTIONS, type Option } from './schema';
@@ -19,10 +19,14 @@ export function renderConfigTable(): string {
   return markdownTable(['key', 'what it controls', 'default', 'allowed'], rows);
 }
 
-/** The README with its configuration table replaced by the current one. */
-export function withConfigTable(readme: string): string {
-  const start = readme.indexOf(TABLE_START);
-  const end = readme.indexOf(TABLE_END);
-  if (start < 0 || end < start) throw new Error(`README.md has no configuration table markers (${TABLE_START} ... ${TABLE_END})`);
-  return `${readme.slice(0, start + TABLE_START.length)}\n${renderConfigTable()}\n${readme.slice(end)}`;
+/** Where the table lives, relative to the repository. */
+export const CONFIG_TABLE_PAGE = 'docs/configuration.md';
+
+/** The page with its configuration table replaced by the current one. */
+export function withConfigTable(page: string): string {
+  const start = page.indexOf(TABLE_START);
+  const end = page.indexOf(TABLE_END);
+  if (start < 0 || end < start)
+    throw new Error(`${CONFIG_TABLE_PAGE} has no configuration table markers (${TABLE_START} ... ${TABLE_END})`);
+  return `${page.slice(0, start + TABLE_START.length)}\n${renderConfigTable()}\n${page.slice(end)}`;
 }

@@ -5,8 +5,9 @@
  */
 
 import { CONNECTION_HEADROOM, GIB_PER_ACU, instanceMemoryGiB, maxConnections, usableConnections } from './connections';
+import { DATABASE_INSTANCE_SIZES } from './instance-sizes';
 import { show } from './parse';
-import { CONFIG_KEYS, type Config, type ConfigKey, FARGATE_MEMORY, OPTIONS, type Option } from './schema';
+import { CDN_STAGES, CONFIG_KEYS, type Config, type ConfigKey, FARGATE_MEMORY, OPTIONS, type Option, RENAMED_KEYS } from './schema';
 import type { StageNumber } from './stages';
 
 /** Thrown when the configuration has problems; `problems` lists each, one line per key. */
@@ -15,7 +16,7 @@ export class ConfigError extends Error {
     super(
       `The zero-to-millions configuration has ${problems.length} problem${problems.length === 1 ? '' : 's'}; no stack was created.\n` +
         problems.map((p) => `  - ${p}`).join('\n') +
-        '\nSet values in cdk.json "context" or with -c key=value; the README lists every key.',
+        '\nSet values in cdk.json "context" or with -c key=value; docs/configuration.md lists every key.',
     );
     this.name = 'ConfigError';
   }
@@ -60,7 +61,12 @@ export function loadConfig(context: Readonly<Record<string, unknown>>): Config {
   const failed = new Set<ConfigKey>();
 
   for (const key of Object.keys(context).sort()) {
-    if (!isCdkOwnKey(key) && !(CONFIG_KEYS as string[]).includes(key)) {
+    const renamed = Object.hasOwn(RENAMED_KEYS, key) ? RENAMED_KEYS[key] : undefined;
+    if (renamed) {
+      problems.push(
+        `${key}: renamed ${renamed.key}, as ${renamed.why}; allowed: set ${renamed.key} instead (${OPTIONS[renamed.key].parser.allowed})`,
+      );
+    } else if (!isCdkOwnKey(key) && !(CONFIG_KEYS as string[]).includes(key)) {
       const guess = closest(key, CONFIG_KEYS);
       problems.push(`${key}: unknown option${guess ? ` (did you mean "${guess}"?)` : ''}; allowed options: ${CONFIG_KEYS.join(', ')}`);
     }
@@ -69,14 +75,15 @@ export function loadConfig(context: Readonly<Record<string, unknown>>): Config {
   for (const key of CONFIG_KEYS) {
     const spec = OPTIONS[key] as Option<unknown>;
     const raw = context[key];
+    const byDefault = () =>
+      typeof spec.default === 'function' ? (spec.default as (c: Partial<Config>) => unknown)(resolved as Partial<Config>) : spec.default;
     if (raw === undefined || raw === null) {
-      resolved[key] =
-        typeof spec.default === 'function' ? (spec.default as (c: Partial<Config>) => unknown)(resolved as Partial<Config>) : spec.default;
+      resolved[key] = byDefault();
       continue;
     }
     const parsed = spec.parser.parse(raw);
     if (parsed.ok) {
-      resolved[key] = parsed.value;
+      resolved[key] = spec.fillFromDefault ? { ...(byDefault() as object), ...(parsed.value as object) } : parsed.value;
     } else {
       failed.add(key);
       problems.push(`${key}: got ${show(raw)}${parsed.why ? ` (${parsed.why})` : ''}; allowed: ${spec.parser.allowed}`);
@@ -106,9 +113,15 @@ export function loadConfig(context: Readonly<Record<string, unknown>>): Config {
       );
     }
   }
-  if (valid('availabilityZones', 'natGateways') && c.natGateways > c.availabilityZones.length) {
+  if (valid('availabilityZones', 'natCount') && c.natCount > c.availabilityZones.length) {
     problems.push(
-      `natGateways: got ${c.natGateways}, more than the ${c.availabilityZones.length} availability zones; allowed: 1 to ${c.availabilityZones.length} (one per zone at most)`,
+      `natCount: got ${c.natCount}, more than the ${c.availabilityZones.length} availability zones; allowed: 1 to ${c.availabilityZones.length} (one NAT gateway or instance per zone at most)`,
+    );
+  }
+  // A NAT instance type with no NAT instance to apply to is a switch the user believes is on.
+  if (valid('natProvider', 'natInstanceType') && context.natInstanceType != null && !Object.values(c.natProvider).includes('instance')) {
+    problems.push(
+      `natInstanceType: got ${show(context.natInstanceType)}, but natProvider is "gateway" for every stage, so no NAT instance uses it; allowed: natProvider "instance" for a stage (such as -c natProvider=instance), or natInstanceType unset`,
     );
   }
   if (valid('taskCpu', 'taskMemoryMiB') && !FARGATE_MEMORY[c.taskCpu].includes(c.taskMemoryMiB)) {
@@ -159,6 +172,17 @@ export function loadConfig(context: Readonly<Record<string, unknown>>): Config {
       `region: got ${show(c.region)}, outside AWS's commercial partition, where the CDN of ${cdn.length === 1 ? 'stage' : 'stages'} ${cdn.join(' and ')} cannot be built (CloudFront with its certificate and firewall in us-east-1); allowed: a commercial region, or stages below 5`,
     );
   }
+  // An alternate domain name can be on one CloudFront distribution only: the second stage to deploy would fail minutes in.
+  if (valid('stages', 'weight')) {
+    const claiming = c.stages.filter((s) => CDN_STAGES.includes(s) && c.weight[`${s}`] > 0);
+    if (claiming.length > 1) {
+      const name = valid('recordName', 'domainName') ? `${c.recordName}.${c.domainName}` : '`<recordName>.<domainName>`';
+      const others = claiming.slice(1);
+      problems.push(
+        `weight, stages: got ${claiming.map((s) => `${s}: ${c.weight[`${s}`]}`).join(', ')} for CDN stages ${claiming.join(' and ')}, so each would put ${name} on its CloudFront distribution, and a name can be on one distribution only (the second to deploy fails with CNAMEAlreadyExists); allowed: a weight above 0 for at most one selected CDN stage: give the others 0 ("weight": ${JSON.stringify(Object.fromEntries(others.map((s) => [s, 0])))}), or select only one of them (-c stages=...)`,
+      );
+    }
+  }
   problems.push(...connectionProblems(c, valid));
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -167,63 +191,123 @@ export function loadConfig(context: Readonly<Record<string, unknown>>): Config {
 
 /**
  * The web tier's connections against what the database accepts (./connections.ts), for each
- * selected stage with a relational database that several web servers share.
+ * selected stage with a relational database that several web servers share. Each fix the message
+ * offers is computed, and offered only when it fits the budget and every key it changes allows it.
  */
 function connectionProblems(c: Config, valid: (...keys: ConfigKey[]) => boolean): string[] {
   if (!valid('stages', 'dataStore', 'maxCapacity', 'databasePoolSize') || c.dataStore !== 'rds') return [];
-  const demands: { stages: StageNumber[]; keys: string; pools: number; database: string; memory: number | undefined; remedy: string }[] =
-    [];
+  const demands: Demand[] = [];
   if (c.stages.includes(3) && valid('databaseInstanceType')) {
     const memory = instanceMemoryGiB(c.databaseInstanceType);
-    demands.push({
-      stages: [3],
-      keys: 'databaseInstanceType',
-      pools: 1,
-      database: `db.${c.databaseInstanceType}`,
-      memory,
-      remedy: 'a databaseInstanceType with more memory',
-    });
+    if (memory !== undefined) {
+      demands.push({
+        stages: [3],
+        key: 'databaseInstanceType',
+        pools: 1,
+        database: `db.${c.databaseInstanceType}`,
+        memory,
+        larger: (wanted) => largerInstance(c.databaseInstanceType, wanted),
+        largest: () => largerInstance(c.databaseInstanceType, Number.POSITIVE_INFINITY, true),
+      });
+    }
   }
   const aurora = c.stages.filter((s) => s >= 4);
   if (aurora.length > 0 && valid('databaseMaxAcu')) {
-    const memory = GIB_PER_ACU * c.databaseMaxAcu;
     demands.push({
       stages: aurora,
-      keys: 'databaseMaxAcu',
+      key: 'databaseMaxAcu',
       pools: 2,
       database: `Aurora Serverless v2 at ${c.databaseMaxAcu} ACU`,
-      memory,
-      remedy: 'a larger databaseMaxAcu',
+      memory: GIB_PER_ACU * c.databaseMaxAcu,
+      larger: (wanted) => largerCapacity(c.databaseMaxAcu, wanted),
+      largest: () => largerCapacity(c.databaseMaxAcu, Number.POSITIVE_INFINITY, true),
     });
   }
-  return demands.flatMap(({ stages, keys, pools, database, memory, remedy }) => {
-    if (memory === undefined) return [];
+  // maxCapacity may not go below the servers the configuration already asks for.
+  const fewestServers = Math.max(2, valid('minCapacity') ? c.minCapacity : 2, valid('desiredCapacity') ? (c.desiredCapacity ?? 2) : 2);
+  return demands.flatMap(({ stages, key, pools, database, memory, larger, largest }) => {
     const wanted = c.maxCapacity * pools * c.databasePoolSize;
     const usable = usableConnections(memory);
     if (wanted <= usable) return [];
-    const opening = `${c.maxCapacity} web servers × ${pools === 2 ? '2 pools (writer and readers) × ' : ''}${c.databasePoolSize} connections = ${wanted}`;
+    const fits = (servers: number, pool: number, gib: number) => servers * pools * pool <= usableConnections(gib);
     const fewer = Math.floor(usable / (c.maxCapacity * pools));
+    const servers = Math.floor(usable / (pools * c.databasePoolSize));
+    const bigger = larger(wanted);
     const fixes = [
-      fewer >= 1 ? `databasePoolSize ${fewer}` : undefined,
-      Math.floor(usable / (pools * c.databasePoolSize)) >= 2
-        ? `maxCapacity ${Math.floor(usable / (pools * c.databasePoolSize))}`
-        : undefined,
-      stages[0] >= 4 ? largerCapacity(wanted) : remedy,
+      fewer >= 1 && fits(c.maxCapacity, fewer, memory) ? `databasePoolSize ${fewer}` : undefined,
+      servers >= fewestServers && fits(servers, c.databasePoolSize, memory) ? `maxCapacity ${servers}` : undefined,
+      bigger && fits(c.maxCapacity, c.databasePoolSize, bigger.memory) ? `${key} ${bigger.value}` : undefined,
     ].filter((f): f is string => f !== undefined);
-    // No capacity holds that many: only fewer connections do.
-    const ceiling =
-      stages[0] >= 4 && fixes.length < 3
-        ? ` (no databaseMaxAcu holds ${wanted}: PostgreSQL accepts at most ${maxConnections(Number.POSITIVE_INFINITY)})`
-        : '';
+    if (fixes.length === 0) {
+      // No one key is enough: the largest database there is, with the pool size that then fits.
+      const top = largest();
+      const pool = top ? Math.floor(usableConnections(top.memory) / (c.maxCapacity * pools)) : 0;
+      if (top && pool >= 1 && fits(c.maxCapacity, pool, top.memory)) fixes.push(`${key} ${top.value} with databasePoolSize ${pool}`);
+    }
+    const ceiling = bigger
+      ? ''
+      : ` (no ${key} holds ${wanted}: PostgreSQL accepts at most ${maxConnections(Number.POSITIVE_INFINITY)} connections)`;
+    const opening = `${c.maxCapacity} web servers × ${pools === 2 ? '2 pools (writer and readers) × ' : ''}${c.databasePoolSize} connections = ${wanted}`;
     return [
-      `maxCapacity, databasePoolSize, ${keys}: got ${opening} in stage ${stages.join(', ')}, more than ${database} accepts (${usable} of its ${maxConnections(memory)}, keeping ${100 - 100 * CONNECTION_HEADROOM} % in reserve); allowed: at most ${usable} connections: ${fixes.join(', or ')}${ceiling}`,
+      `maxCapacity, databasePoolSize, ${key}: got ${opening} in stage ${stages.join(', ')}, more than ${database} accepts (${usable} of its ${maxConnections(memory)}, keeping ${100 - 100 * CONNECTION_HEADROOM} % in reserve); allowed: at most ${usable} connections: ${fixes.join(', or ')}${ceiling}`,
     ];
   });
 }
 
-/** The smallest databaseMaxAcu whose connections hold `wanted`, in words, if there is one. */
-function largerCapacity(wanted: number): string | undefined {
-  for (let acu = 1; acu <= 256; acu += 0.5) if (usableConnections(GIB_PER_ACU * acu) >= wanted) return `databaseMaxAcu ${acu}`;
+interface Demand {
+  readonly stages: StageNumber[];
+  /** The key that sizes the database. */
+  readonly key: 'databaseInstanceType' | 'databaseMaxAcu';
+  /** Pools each web server opens to it. */
+  readonly pools: number;
+  readonly database: string;
+  readonly memory: number;
+  /** The smallest setting of `key` whose connections hold `wanted`, if there is one. */
+  larger(wanted: number): Sized | undefined;
+  /** The setting of `key` with the most connections. */
+  largest(): Sized | undefined;
+}
+
+/** A value of a database key, with the memory it gives. */
+interface Sized {
+  readonly value: string;
+  readonly memory: number;
+}
+
+/**
+ * The smallest database instance class that holds `wanted` connections: in the same family when one
+ * does (the least change), else in any family the configuration offers; or, with `most`, the class
+ * with the most connections.
+ */
+function largerInstance(current: string, wanted: number, most = false): Sized | undefined {
+  const classes = Object.entries(DATABASE_INSTANCE_SIZES)
+    .flatMap(([family, sizes]) =>
+      sizes.map((size) => ({ family, value: `${family}.${size}`, memory: instanceMemoryGiB(`${family}.${size}`) })),
+    )
+    .filter((s): s is { family: string; value: string; memory: number } => s.memory !== undefined)
+    .sort((a, b) => a.memory - b.memory);
+  if (most) {
+    const top = classes.filter((s) => usableConnections(s.memory) === usableConnections(classes.at(-1)!.memory));
+    const pick = top.find((s) => s.family === current.split('.')[0]) ?? top[0];
+    return pick && { value: `db.${pick.value}`, memory: pick.memory };
+  }
+  const holding = classes.filter((s) => usableConnections(s.memory) >= wanted);
+  const pick = holding.find((s) => s.family === current.split('.')[0]) ?? holding[0];
+  return pick && { value: `db.${pick.value}`, memory: pick.memory };
+}
+
+/** The smallest databaseMaxAcu above `current` whose connections hold `wanted`, or, with `most`, the one with the most connections. */
+function largerCapacity(current: number, wanted: number, most = false): Sized | undefined {
+  const [min, max, step] = [1, 256, 0.5];
+  if (most) {
+    // The fewest ACUs that reach PostgreSQL's ceiling: more memory adds no connections.
+    for (let acu = min; acu <= max; acu += step)
+      if (usableConnections(GIB_PER_ACU * acu) === usableConnections(GIB_PER_ACU * max))
+        return { value: String(acu), memory: GIB_PER_ACU * acu };
+    return undefined;
+  }
+  for (let acu = Math.max(min, current + step); acu <= max; acu += step)
+    if (usableConnections(GIB_PER_ACU * acu) >= wanted) return { value: String(acu), memory: GIB_PER_ACU * acu };
   return undefined;
 }
 

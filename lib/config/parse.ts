@@ -152,20 +152,21 @@ export function listOf<T>(item: Parser<T>, options: { readonly minItems: number;
 
 /**
  * Either one value for every key, or a JSON object (or JSON in a string) that names some keys.
- * Keys not named take `fallback`.
+ * Keys not named take `fallback`; without one they are left out, for the option's default to fill
+ * (`Option.fillFromDefault`).
  */
 export function uniformOrPerKey<K extends string, T>(
   keys: readonly K[],
   item: Parser<T>,
-  fallback: T,
+  fallback: T | undefined,
   keyNoun: string,
 ): Parser<Record<K, T>> {
   return {
-    allowed: `${item.allowed}, for every ${keyNoun}; or a JSON object from ${keyNoun} (${keys.join(', ')}) to such a number`,
+    allowed: `${item.allowed}, for every ${keyNoun}; or a JSON object from ${keyNoun} (${keys.join(', ')}) to such a value`,
     parse(raw) {
       const structured = jsonIfStructured(raw);
       if (structured !== null && typeof structured === 'object' && !Array.isArray(structured)) {
-        const result = Object.fromEntries(keys.map((k) => [k, fallback])) as Record<K, T>;
+        const result = (fallback === undefined ? {} : Object.fromEntries(keys.map((k) => [k, fallback]))) as Record<K, T>;
         for (const [key, value] of Object.entries(structured)) {
           if (!(keys as readonly string[]).includes(key)) return refuse(`${show(key)} is not a ${keyNoun}`);
           const parsed = item.parse(value);

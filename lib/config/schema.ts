@@ -2,7 +2,7 @@
  * Every configuration key the app reads: what it means, what it allows and its default.
  *
  * This table is the single source for validation (lib/config/load.ts) and for the configuration
- * table in the README (`npm run docs` writes it; a test fails when the README drifts).
+ * table in docs/configuration.md (`npm run docs` writes it; a test fails when the page drifts).
  */
 import { DATABASE_INSTANCE_SIZES, WEB_INSTANCE_SIZES } from './instance-sizes';
 import {
@@ -27,6 +27,31 @@ export type WebTierKind = (typeof WEB_TIERS)[number];
 
 export const DATA_STORES = ['rds', 'dynamodb'] as const;
 export type DataStoreKind = (typeof DATA_STORES)[number];
+
+/** How the private subnets reach the internet: managed NAT gateways, or NAT instances. */
+export const NAT_PROVIDERS = ['gateway', 'instance'] as const;
+export type NatProviderKind = (typeof NAT_PROVIDERS)[number];
+
+/** The stages with private subnets (the web tier's), whose egress goes through NAT. */
+export type PrivateTierStage = Exclude<StageNumber, 1 | 2>;
+export const PRIVATE_TIER_STAGES = STAGE_NUMBERS.filter((n): n is PrivateTierStage => n >= 3);
+
+/**
+ * The NAT each stage starts with. In stages 3 and 4 egress is rare (a server's boot, a secret read)
+ * and no request crosses NAT: NAT instances cost a fifth of gateways, which saves a third of stage
+ * 3's bill and a quarter of stage 4's, and a NAT instance down costs its zone new servers, not
+ * requests. From stage 5 servers come and go all day (scaling, Spot from stage 6), each new one
+ * needs egress to start, and a zone that cannot start servers is a zone that cannot scale: the
+ * gateways' redundancy is worth a fifth of the bill at the least capacity, less as the stage grows.
+ */
+export const defaultNatProvider = (stage: PrivateTierStage): NatProviderKind => (stage <= 4 ? 'instance' : 'gateway');
+
+/** The NAT provider of a stage with private subnets. */
+export function natProviderOf(config: Pick<Config, 'natProvider'>, stage: StageNumber): NatProviderKind {
+  const provider = (config.natProvider as Record<string, NatProviderKind | undefined>)[`${stage}`];
+  if (provider === undefined) throw new Error(`stage ${stage} has no private subnets, so no NAT`);
+  return provider;
+}
 
 export const WAF_MODES = ['block', 'count'] as const;
 export type WafMode = (typeof WAF_MODES)[number];
@@ -142,17 +167,32 @@ export const EDGE_REGION = 'us-east-1';
 /** The stages that serve through CloudFront, whose distributions cannot share the API name. */
 export const CDN_STAGES: readonly StageNumber[] = STAGE_NUMBERS.filter((n) => n >= 5);
 
+/**
+ * 100 for every stage, but 0 for the CDN stages after the first (stage 6): a name can be on one
+ * CloudFront distribution only, so one CDN stage carries the API name unless the configuration says
+ * otherwise, and it is the one a user reaches first. A later CDN stage is deployed beside it with
+ * weight 0, tried on its own name, and given the name by an explicit weight ("Moving between CDN
+ * stages"): adding it never takes the name from a distribution that serves it. The default does
+ * not depend on which stages are selected, so a stage's template does not either.
+ */
+const DEFAULT_WEIGHTS = Object.fromEntries(STAGE_NUMBERS.map((n) => [n, CDN_STAGES.indexOf(n) > 0 ? 0 : 100])) as Record<
+  `${StageNumber}`,
+  number
+>;
+
 /** One configuration key. */
 export interface Option<T> {
-  /** What the key controls, for the README. */
+  /** What the key controls, for docs/configuration.md. */
   readonly description: string;
   readonly parser: Parser<T>;
   /** The value when the key is not set; a function when it follows from other keys. */
   readonly default: T | ((resolved: Partial<Config>) => T);
-  /** The default, in words, for the README. */
+  /** The default, in words, for docs/configuration.md. */
   readonly defaultInWords: string;
   /** A real deployment must set this key: its default is a placeholder. */
   readonly placeholder?: boolean;
+  /** A value given for some of the key's entries only (a JSON object) takes the default's for the others. */
+  readonly fillFromDefault?: boolean;
 }
 
 /** An RDS snapshot ARN: `arn:aws:rds:<region>:<account>:snapshot:<name>` (or `cluster-snapshot:`). */
@@ -184,7 +224,10 @@ export interface Config {
   readonly https: boolean;
   /** Per stage, by stage number. */
   readonly weight: Readonly<Record<`${StageNumber}`, number>>;
-  readonly natGateways: number;
+  /** Per stage with private subnets, by stage number. */
+  readonly natProvider: Readonly<Record<`${PrivateTierStage}`, NatProviderKind>>;
+  readonly natCount: number;
+  readonly natInstanceType: string;
   readonly databaseInstanceType: string;
   readonly databaseStorageGiB: number;
   readonly backupRetentionDays: number;
@@ -340,17 +383,42 @@ export const OPTIONS: { readonly [K in ConfigKey]: Option<Config[K]> } = {
   },
   weight: {
     description:
-      'The Route 53 weight of each stage\'s record, for moving traffic between stages deployed side by side (see "Moving between stages"). Record it per stage in cdk.json so a later deploy does not undo a cutover. From stage 5 a weight above 0 also puts the API name on the stage\'s CloudFront distribution, and a name can be on one distribution only: of the CDN stages deployed, one at a time has a weight above 0 (see "Moving between CDN stages"; `npm run preflight` checks it).',
-    parser: uniformOrPerKey(STAGE_NUMBERS.map(String) as `${StageNumber}`[], wholeNumber(0, 255), 100, 'stage number'),
-    default: Object.fromEntries(STAGE_NUMBERS.map((n) => [n, 100])) as Record<`${StageNumber}`, number>,
-    defaultInWords: '100 for every stage',
+      'The Route 53 weight of each stage\'s record, for moving traffic between stages deployed side by side (see "Moving between stages"). Record it per stage in cdk.json so a later deploy does not undo a cutover. From stage 5 a weight above 0 also puts the API name on the stage\'s CloudFront distribution (at 0 a CDN stage publishes no record of it, only its own name), and a name can be on one distribution only: synth refuses two selected CDN stages above 0 (see "Moving between CDN stages"). Stages an object leaves out keep their default.',
+    parser: uniformOrPerKey(STAGE_NUMBERS.map(String) as `${StageNumber}`[], wholeNumber(0, 255), undefined, 'stage number'),
+    default: DEFAULT_WEIGHTS,
+    defaultInWords: '100, but 0 for stage 6: stage 5 has the API name',
+    fillFromDefault: true,
   },
-  natGateways: {
+  natProvider: {
     description:
-      "Stages 3 and up: NAT gateways for the private web tier's egress. One per zone keeps egress working when a zone fails; fewer saves money and leaves a single point of failure for egress.",
+      "Stages 3 and up: how the private web tier reaches the internet (its package installs, the RDS certificate bundle, AWS APIs such as CloudFormation, Secrets Manager and Session Manager; S3 and DynamoDB are reached through free gateway endpoints instead, and requests never cross NAT). `gateway`: managed NAT gateways, redundant within their zone and scaling to 100 Gbit/s, $0.045 an hour and per GB each. `instance`: NAT instances of `natInstanceType` (Amazon Linux 2023, forwarding only HTTPS from the VPC), about a fifth of the price: each is one instance, and when it fails the servers of its zone keep serving, but no new one starts there and none reads a secret again or answers Session Manager, until EC2 recovers it (a host failure) or an alarm reboots it (after three minutes of failed status checks); its bandwidth is its type's. With one per zone (`natCount`) either kind survives the loss of a zone. One value for every stage, or per stage like `weight`.",
+    parser: uniformOrPerKey(
+      PRIVATE_TIER_STAGES.map(String) as `${PrivateTierStage}`[],
+      oneOf(NAT_PROVIDERS),
+      undefined,
+      'stage with private subnets',
+    ),
+    default: Object.fromEntries(PRIVATE_TIER_STAGES.map((n) => [n, defaultNatProvider(n)])) as Record<
+      `${PrivateTierStage}`,
+      NatProviderKind
+    >,
+    defaultInWords:
+      '"instance" in stages 3 and 4, where egress is rare and it saves a quarter to a third of the bill; "gateway" from stage 5, where servers start all day (scaling, Spot) and each needs egress to start',
+    fillFromDefault: true,
+  },
+  natCount: {
+    description:
+      "Stages 3 and up: how many NAT gateways or instances (`natProvider`), at most one per zone. One per zone keeps each zone's egress in its zone, so the loss of a zone costs no other zone its egress; fewer saves their price but sends the other zones' egress through another zone: a single point of failure, and cross-zone data transfer. Replaces `natGateways`.",
     parser: wholeNumber(1, 6),
     default: (c: Partial<Config>) => c.availabilityZones?.length ?? 2,
     defaultInWords: 'one per availability zone',
+  },
+  natInstanceType: {
+    description:
+      "Stages 3 and up with `natProvider` `instance`: the type of each NAT instance. Its network bandwidth is the NAT's: a t4g.nano sustains 32 Mbit/s and bursts to 5 Gbit/s while its network credits last, and each size up doubles what it sustains. Graviton (`g`) families get an arm64 image.",
+    parser: instanceType(WEB_INSTANCE_SIZES),
+    default: 't4g.nano',
+    defaultInWords: '"t4g.nano" (2 vCPU burstable, 0.5 GiB, about $3 a month)',
   },
   databaseInstanceType: {
     description:
@@ -488,7 +556,7 @@ export const OPTIONS: { readonly [K in ConfigKey]: Option<Config[K]> } = {
   },
   verifyDeployment: {
     description:
-      'Prove during each stage deployment that it serves: a Lambda run by a CDK trigger checks the record is in sync, that Route 53 answers with the stage, and that /healthz answers 200 through it; if not, the deployment rolls back.',
+      'Prove during each stage deployment that it serves: a Lambda run by a CDK trigger checks that Route 53 holds the stage\'s records (a CDN stage at weight 0: its own name\'s) pointing at it and in sync, that /healthz answers 200 and /readyz says "ready" (not "degraded") through its front; if not, the deployment rolls back.',
     parser: boolean(),
     default: true,
     defaultInWords: 'true',
@@ -496,6 +564,11 @@ export const OPTIONS: { readonly [K in ConfigKey]: Option<Config[K]> } = {
 };
 
 export const CONFIG_KEYS = Object.keys(OPTIONS) as ConfigKey[];
+
+/** Keys that were renamed: a configuration that still sets one is told the new name. */
+export const RENAMED_KEYS: Readonly<Record<string, { readonly key: ConfigKey; readonly why: string }>> = {
+  natGateways: { key: 'natCount', why: 'it counts NAT instances too (see natProvider)' },
+};
 
 /** The keys that still hold their placeholder default: a stack synthesizes with them but cannot deploy. */
 export function placeholdersIn(config: Config): ConfigKey[] {

@@ -21,6 +21,9 @@ export interface DnsDeps {
   readonly clock: Clock;
 }
 
+/** Resolver errors that say nothing about the domain: the question never got its answer. */
+const RESOLVER_UNREACHABLE = ['ETIMEOUT', 'ECONNREFUSED', 'ECONNRESET', 'EREFUSED', 'ECANCELLED'];
+
 const bare = (name: string) => name.toLowerCase().replace(/\.$/, '');
 
 export async function dnsChecks(config: Config, deps: DnsDeps): Promise<CheckResult> {
@@ -60,8 +63,11 @@ export async function dnsChecks(config: Config, deps: DnsDeps): Promise<CheckRes
   try {
     delegated = (await deps.resolveNs(domain)).map(bare).sort();
   } catch (error) {
+    const code = (error as { code?: string }).code;
     problems.push(
-      `${domain} has no public NS delegation (${(error as { code?: string }).code ?? (error as Error).message}): at the registrar, set its name servers to ${zoneServers.join(', ')}`,
+      code !== undefined && RESOLVER_UNREACHABLE.includes(code)
+        ? `the DNS resolver did not answer for ${domain}'s name servers (${code}), so its delegation is unchecked: check the network connection and the resolver (/etc/resolv.conf), then run preflight again`
+        : `${domain} has no public NS delegation (${code ?? (error as Error).message}): at the registrar, set its name servers to ${zoneServers.join(', ')}`,
     );
   }
   if (delegated.length > 0) {

@@ -5,16 +5,3 @@ export interface CheckResult {
   /** What was checked and found right, and what a user should know. */
   readonly passed: string[];
 }
-
-/** The error a missing or expired credential raises, so the command can say so in one line. */
-export function isCredentialsError(error: unknown): boolean {
-  const name = (error as { name?: string })?.name ?? '';
-  return [
-    'CredentialsProviderError',
-    'ExpiredToken',
-    'ExpiredTokenException',
-    'InvalidClientTokenId',
-    'UnrecognizedClientException',
-    'SignatureDoesNotMatch',
-  ].includes(name);
-}

@@ -10,7 +10,7 @@ import { STAGES } from '../../lib/config';
 import type { Overrides } from '../../lib/synth';
 import { templateOf } from '../support/synth-cache';
 import type { CfnTemplate } from '../support/template';
-import { TABLE_ONE_NAT } from '../support/variants';
+import { NAT_GATEWAYS, ONE_NAT_INSTANCE, TABLE_ONE_NAT } from '../support/variants';
 
 const spofs = (stage: StageNumber, overrides: Overrides = {}) =>
   singlePointsOfFailure(templateOf(stage, overrides)).map((s) => `${s.what}: ${s.resource}`);
@@ -84,15 +84,50 @@ describe('what each stage still risks', () => {
     ]);
   });
 
-  test('stage 3: no single web server, with either web tier; the single-zone RDS database is what remains', () => {
-    expect(spofs(3, { dataStore: 'rds' })).toEqual(['database in one zone: RelationalDataDatabase5BB21CFE']);
-    expect(spofs(3, { webTier: 'ecs' })).toEqual(['database in one zone: RelationalDataDatabase5BB21CFE']);
-    expect(spofs(3, { dataStore: 'dynamodb' })).toEqual([]);
+  /** Stages 3 and 4 by default: a NAT instance in each zone, each one instance. */
+  const NAT_INSTANCES = [
+    'egress through one NAT instance, with no standby: NetworkVpcPublicSubnet1NatInstance6FD019B0',
+    'egress through one NAT instance, with no standby: NetworkVpcPublicSubnet2NatInstance590F1191',
+  ];
+
+  test('stage 3: no single web server, with either web tier; the single-zone RDS database remains, and each NAT instance', () => {
+    expect(spofs(3, { dataStore: 'rds' })).toEqual(['database in one zone: RelationalDataDatabase5BB21CFE', ...NAT_INSTANCES]);
+    expect(spofs(3, { webTier: 'ecs' })).toEqual(['database in one zone: RelationalDataDatabase5BB21CFE', ...NAT_INSTANCES]);
+    expect(spofs(3, { dataStore: 'dynamodb' })).toEqual(NAT_INSTANCES);
   });
 
-  test('stage 4: no single point of failure left for the database, with either data store', () => {
-    expect(spofs(4)).toEqual([]);
-    expect(spofs(4, { dataStore: 'dynamodb' })).toEqual([]);
+  test('stage 3 with NAT gateways, one per zone: the gateways are redundant in their zones, and not named', () => {
+    expect(spofs(3, NAT_GATEWAYS)).toEqual(['database in one zone: RelationalDataDatabase5BB21CFE']);
+  });
+
+  test('stage 4: no single point of failure left for the database, with either data store; its NAT instances remain', () => {
+    expect(spofs(4)).toEqual(NAT_INSTANCES);
+    expect(spofs(4, { dataStore: 'dynamodb' })).toEqual(NAT_INSTANCES);
+  });
+
+  test('one NAT instance for two zones: the dependency of both zones on it is named, and the instance', () => {
+    expect(spofs(3, ONE_NAT_INSTANCE)).toEqual([
+      'database in one zone: RelationalDataDatabase5BB21CFE',
+      'egress of 2 zones through 1 NAT instance: NetworkVpcPublicSubnet1NatInstance6FD019B0',
+      'egress through one NAT instance, with no standby: NetworkVpcPublicSubnet1NatInstance6FD019B0',
+    ]);
+  });
+
+  test("a NAT instance's failure is told: what its zone keeps and loses, what brings it back, its bandwidth", () => {
+    const [first] = report(3).availability.degradation.filter((d) => d.includes('(NAT instance'));
+    expect(first).toBe(
+      'NetworkVpcPublicSubnet1NatInstance6FD019B0 (NAT instance t4g.nano) fails: the servers of us-east-1a keep serving what the load balancer brings them (the data tier and the cache are in the VPC, S3 and DynamoDB behind gateway endpoints), but lose the internet: a new instance there cannot install the app and signal; Session Manager cannot reach its instances; a server there cannot read a secret again (for its next new database or cache connection). EC2 moves it to other hardware when its host fails (simplified automatic recovery keeps its id and addresses, so the routes still hold); an alarm reboots it after 3 minutes of failed instance status checks; nothing else replaces it. Its bandwidth: 32 Mbit/s sustained, bursts to 5 Gbit/s while its network credits last.',
+    );
+    const [one] = report(3, ONE_NAT_INSTANCE).availability.degradation.filter((d) => d.includes('(NAT instance'));
+    expect(one).toMatch(
+      /^NetworkVpcPublicSubnet1NatInstance6FD019B0 \(NAT instance t3\.micro\) fails: the servers of us-east-1a and us-east-1b keep/,
+    );
+    expect(one).toMatch(/Its bandwidth: 64 Mbit\/s sustained/);
+    const fargate = report(3, { webTier: 'ecs', dataStore: 'dynamodb', https: 'false' }).availability.degradation.find((d) =>
+      d.includes('(NAT instance'),
+    );
+    expect(fargate).toContain('but lose the internet: a new task there cannot pull its image; its tasks cannot send their logs.');
+    expect(report(3, NAT_GATEWAYS).availability.degradation.some((d) => d.includes('NAT'))).toBe(false);
   });
 
   test('a cluster without a reader in another zone than its writer is named', () => {
@@ -163,6 +198,15 @@ describe('the request path, from the references in the template', () => {
       },
     ]);
     expect(report(4).requestPath.nodes.find((n) => n.id.endsWith('Readers'))?.label).toBe('1 Aurora reader 0.5–4 ACU, us-east-1b');
+  });
+
+  test('a CDN stage that does not carry the API name (stage 6 by default) is reached by its own name; one that does, by the API name only', () => {
+    const resolved = (stage: StageNumber, overrides: Overrides = {}) =>
+      report(stage, overrides)
+        .requestPath.edges.filter((e) => e.from === 'client')
+        .map((e) => report(stage, overrides).requestPath.nodes.find((n) => n.id === e.to)?.label);
+    expect(resolved(6)).toEqual(['Route 53 stage6.api.example.com (A)', 'Route 53 stage6.api.example.com (AAAA)']);
+    expect(resolved(5)).toEqual(['Route 53 api.example.com (weighted A)', 'Route 53 api.example.com (weighted AAAA)']);
   });
 
   test('a table is reached through the web role, not the network', () => {

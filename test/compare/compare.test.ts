@@ -8,6 +8,7 @@ import { compareStages, reportStage } from '../../lib/compare/compare';
 import { json, markdown, withStagesExcerpt } from '../../lib/compare/render';
 import { STAGE_NUMBERS, STAGES } from '../../lib/config';
 import { templateOf } from '../support/synth-cache';
+import { NAT_GATEWAYS } from '../support/variants';
 
 const stages = STAGE_NUMBERS;
 const reports = stages.map((s) => reportStage(STAGES[s].stackName, templateOf(s)));
@@ -15,19 +16,42 @@ const steps = reports.slice(1).map((to, i) => compareStages(reports[i], template
 
 test('the step from stage 2 to 3 reads as an architect would say it', () => {
   expect(steps[1].summary).toMatch(
-    /^ALB added; Auto Scaling group added; EC2 instance removed; NAT gateway added \(2\); certificate added; Elastic IP 1 → 2; web tier 1 → 2–6 servers; SPOF 'single web server: one instance serves every request' removed; SPOF 'record points at one IP address' removed; \+\$\d+\/month$/,
+    /^ALB added; Auto Scaling group added; EC2 instance removed; NAT instance added \(2\); certificate added; Elastic IP removed; web tier 1 → 2–6 servers; SPOF 'single web server: one instance serves every request' removed; SPOF 'record points at one IP address' removed; SPOF 'egress through one NAT instance, with no standby' added; \+\$\d+\/month$/,
   );
-  expect(steps[1].spofsAdded).toEqual([]);
-  expect(steps[1].monthlyCost.to - steps[1].monthlyCost.from).toBeGreaterThan(100);
+  // One line for both instances: the same risk, in each zone.
+  expect(steps[1].spofsAdded).toEqual([
+    expect.stringMatching(/^egress through one NAT instance, with no standby \(NetworkVpcPublicSubnet\dNatInstance/),
+  ]);
+  expect(steps[1].monthlyCost.to - steps[1].monthlyCost.from).toBeGreaterThan(50);
+});
+
+test('the step from stage 4 to 5 trades the NAT instances for gateways, and says so', () => {
+  expect(steps[3].summary).toContain('NAT gateway added (2); NAT instance removed');
+  expect(steps[3].spofsRemoved).toEqual([expect.stringMatching(/^egress through one NAT instance, with no standby/)]);
+});
+
+test("each stage with private subnets prices its NAT beside the other kind: instances save what gateways' hours and addresses cost", () => {
+  expect(reports.map((r) => r.nat?.summary)).toEqual([
+    undefined,
+    undefined,
+    '2 NAT instances for 2 zones, $14.91; as gateways $73.90 (+$58.99)',
+    '2 NAT instances for 2 zones, $14.91; as gateways $73.90 (+$58.99)',
+    '2 NAT gateways for 2 zones, $73.90; as instances $14.91 (−$58.99)',
+    '2 NAT gateways for 2 zones, $73.90; as instances $14.91 (−$58.99)',
+  ]);
+  // The saving is the difference of the two totals, whichever way the stage is built.
+  const gateways = reportStage(STAGES[3].stackName, templateOf(3, NAT_GATEWAYS));
+  expect(gateways.cost.total - reports[2].cost.total).toBeCloseTo(reports[2].nat!.other.monthly - reports[2].nat!.monthly, 6);
+  expect(gateways.nat).toMatchObject({ provider: 'gateway', count: 2, other: { provider: 'instance', monthly: reports[2].nat!.monthly } });
 });
 
 test('resources are matched by logical id: added, removed and changed are counted by type', () => {
   expect(steps[1].added).toMatchObject({
     'AWS::ElasticLoadBalancingV2::LoadBalancer': 1,
     'AWS::AutoScaling::AutoScalingGroup': 1,
-    'AWS::EC2::NatGateway': 2,
+    'AWS::EC2::Instance': 2, // the NAT instances
   });
-  expect(steps[1].removed).toMatchObject({ 'AWS::EC2::Instance': 1 });
+  expect(steps[1].removed).toMatchObject({ 'AWS::EC2::Instance': 1 }); // the single server
   expect(steps[0].changed['AWS::EC2::VPC']).toBe(1); // the same VPC, now with its stage's tag
 });
 

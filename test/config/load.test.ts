@@ -1,11 +1,13 @@
 import { CONFIG_KEYS, ConfigError, loadConfig, STAGE_NUMBERS, STAGES } from '../../lib/config';
 import { cdkJsonContext } from '../../lib/config/context';
 import { CDK_KEY_PREFIXES, CONTEXT_PROVIDERS, isCdkOwnKey } from '../../lib/config/load';
+import { PRIVATE_TIER_STAGES } from '../../lib/config/schema';
 
 const CDK_JSON_CONTEXT = cdkJsonContext();
 /** How the messages list the stages: written from the stage table, so a new stage changes no test here. */
 const NUMBERS = STAGE_NUMBERS.join(', ');
 const NAMES = STAGE_NUMBERS.map((n) => STAGES[n].stackName).join(', ');
+const PRIVATE_TIER = PRIVATE_TIER_STAGES.join(', ');
 
 /** The problems `loadConfig` reports for a context, or [] when it accepts it. */
 function problemsOf(context: Record<string, unknown>): readonly string[] {
@@ -39,8 +41,11 @@ describe('defaults', () => {
       taskCpu: 512,
       taskMemoryMiB: 1024,
       https: true,
-      weight: Object.fromEntries(STAGE_NUMBERS.map((n) => [n, 100])),
-      natGateways: 2,
+      // Stage 5 carries the API name on its distribution; stage 6 deploys beside it at weight 0.
+      weight: { 1: 100, 2: 100, 3: 100, 4: 100, 5: 100, 6: 0 },
+      natProvider: { 3: 'instance', 4: 'instance', 5: 'gateway', 6: 'gateway' },
+      natCount: 2,
+      natInstanceType: 't4g.nano',
       databaseInstanceType: 't4g.micro',
       databaseStorageGiB: 20,
       backupRetentionDays: 7,
@@ -68,8 +73,8 @@ describe('defaults', () => {
     expect(loadConfig({ region: 'eu-west-2' }).availabilityZones).toEqual(['eu-west-2a', 'eu-west-2b']);
   });
 
-  test('GIVEN three zones WHEN natGateways is not set THEN there is one per zone', () => {
-    expect(loadConfig({ availabilityZones: 'us-east-1a,us-east-1b,us-east-1c' }).natGateways).toBe(3);
+  test('GIVEN three zones WHEN natCount is not set THEN there is one NAT per zone', () => {
+    expect(loadConfig({ availabilityZones: 'us-east-1a,us-east-1b,us-east-1c' }).natCount).toBe(3);
   });
 });
 
@@ -90,6 +95,11 @@ describe('values from -c arrive as strings and mean the same as JSON in cdk.json
     [{ weight: '0' }, { weight: { 1: 0, 2: 0, 3: 0, 4: 0 } }],
     [{ weight: '{"3":255}' }, { weight: { 1: 100, 2: 100, 3: 255, 4: 100 } }],
     [{ weight: { 1: 0 } }, { weight: { 1: 0, 2: 100, 3: 100, 4: 100 } }],
+    // A stage not named keeps its own default NAT: instances in 3 and 4, gateways from 5.
+    [{ natProvider: '{"5":"instance"}' }, { natProvider: { 3: 'instance', 4: 'instance', 5: 'instance', 6: 'gateway' } }],
+    [{ natProvider: { 3: 'gateway' } }, { natProvider: { 3: 'gateway', 4: 'instance', 5: 'gateway', 6: 'gateway' } }],
+    [{ natProvider: 'gateway' }, { natProvider: { 3: 'gateway', 4: 'gateway', 5: 'gateway', 6: 'gateway' } }],
+    [{ natProvider: 'gateway', natCount: '1' }, { natCount: 1 }],
     [{ databaseInstanceType: 'db.r6g.large' }, { databaseInstanceType: 'r6g.large' }],
     [{ hostedZoneId: '/hostedzone/Z123ABC' }, { hostedZoneId: 'Z123ABC' }],
     [{ domainName: 'MySite.COM' }, { domainName: 'mysite.com' }],
@@ -182,12 +192,12 @@ describe('each bad value is reported with its key, the value and what is allowed
     [
       'weight above 255',
       { weight: 300 },
-      `weight: got 300; allowed: a whole number from 0 to 255, for every stage number; or a JSON object from stage number (${NUMBERS}) to such a number`,
+      `weight: got 300; allowed: a whole number from 0 to 255, for every stage number; or a JSON object from stage number (${NUMBERS}) to such a value`,
     ],
     [
       'weight of an unknown stage',
       { weight: '{"9":10}' },
-      `weight: got "{\\"9\\":10}" ("9" is not a stage number); allowed: a whole number from 0 to 255, for every stage number; or a JSON object from stage number (${NUMBERS}) to such a number`,
+      `weight: got "{\\"9\\":10}" ("9" is not a stage number); allowed: a whole number from 0 to 255, for every stage number; or a JSON object from stage number (${NUMBERS}) to such a value`,
     ],
     ['https not a boolean', { https: 'yes' }, 'https: got "yes"; allowed: true or false'],
     ['account not 12 digits', { account: '1234' }, 'account: got "1234"; allowed: a 12-digit AWS account id'],
@@ -212,9 +222,34 @@ describe('each bad value is reported with its key, the value and what is allowed
       'taskCpu, taskMemoryMiB: got 4096 and 1024, a task size Fargate does not offer; allowed with taskCpu 4096: taskMemoryMiB 8192, 9216, 10240, 11264, 12288, 13312, 14336, 15360, 16384, 17408, 18432, 19456, 20480, 21504, 22528, 23552, 24576, 25600, 26624, 27648, 28672, 29696, 30720',
     ],
     [
-      'more NAT gateways than zones',
-      { natGateways: 3 },
-      'natGateways: got 3, more than the 2 availability zones; allowed: 1 to 2 (one per zone at most)',
+      'more NATs than zones',
+      { natCount: 3 },
+      'natCount: got 3, more than the 2 availability zones; allowed: 1 to 2 (one NAT gateway or instance per zone at most)',
+    ],
+    [
+      'the key natCount replaced',
+      { natGateways: 1 },
+      'natGateways: renamed natCount, as it counts NAT instances too (see natProvider); allowed: set natCount instead (a whole number from 1 to 6)',
+    ],
+    [
+      'a NAT provider that is not one',
+      { natProvider: 'instances' },
+      `natProvider: got "instances"; allowed: one of "gateway", "instance", for every stage with private subnets; or a JSON object from stage with private subnets (${PRIVATE_TIER}) to such a value`,
+    ],
+    [
+      'a NAT provider for a stage without private subnets',
+      { natProvider: '{"2":"instance"}' },
+      `natProvider: got "{\\"2\\":\\"instance\\"}" ("2" is not a stage with private subnets); allowed: one of "gateway", "instance", for every stage with private subnets; or a JSON object from stage with private subnets (${PRIVATE_TIER}) to such a value`,
+    ],
+    [
+      'a NAT instance type with no NAT instance to use it',
+      { natProvider: 'gateway', natInstanceType: 't4g.small' },
+      'natInstanceType: got "t4g.small", but natProvider is "gateway" for every stage, so no NAT instance uses it; allowed: natProvider "instance" for a stage (such as -c natProvider=instance), or natInstanceType unset',
+    ],
+    [
+      'a NAT instance type that does not exist',
+      { natInstanceType: 't4g.huge' },
+      'natInstanceType: got "t4g.huge" (t4g comes in nano, micro, small, medium, large, xlarge, 2xlarge); allowed: an instance type "<family>.<size>" whose family is one of t3, t3a, t4g, m5, m5a, m6i, m6a, m6g, m7i, m7a, m7g, c5, c5a, c6i, c6a, c6g, c7i, c7a, c7g, r5, r5a, r6i, r6a, r6g, r7i, r7a, r7g, in a size the family comes in',
     ],
     [
       'memory Fargate does not offer for the CPU',
@@ -230,7 +265,7 @@ describe('each bad value is reported with its key, the value and what is allowed
     [
       "a web tier that would open more connections than stage 3's database takes",
       { stages: '3', maxCapacity: 100 },
-      'maxCapacity, databasePoolSize, databaseInstanceType: got 100 web servers × 10 connections = 1000 in stage 3, more than db.t4g.micro accepts (89 of its 112, keeping 20 % in reserve); allowed: at most 89 connections: maxCapacity 8, or a databaseInstanceType with more memory',
+      'maxCapacity, databasePoolSize, databaseInstanceType: got 100 web servers × 10 connections = 1000 in stage 3, more than db.t4g.micro accepts (89 of its 112, keeping 20 % in reserve); allowed: at most 89 connections: maxCapacity 8, or databaseInstanceType db.t4g.xlarge',
     ],
     [
       "a web tier that would open more connections than stage 4's cluster takes, counting both pools",
@@ -319,5 +354,68 @@ describe('keys that are not ours', () => {
     const { ContextProvider } = require('aws-cdk-lib/cloud-assembly-schema');
     expect([...CONTEXT_PROVIDERS].sort()).toEqual((Object.values(ContextProvider) as string[]).sort());
     expect(CDK_KEY_PREFIXES).toEqual(['@aws-cdk/', '@aws-cdk-containers/', 'aws:cdk:']);
+  });
+});
+
+describe('the API name at CloudFront: one distribution at a time', () => {
+  test.each([
+    ['every stage', {}, { 5: 100, 6: 0 }],
+    ['stage 6 alone, the default not depending on the selection', { stages: '6' }, { 6: 0 }],
+    ['stage 6 alone, given the name', { stages: '6', weight: '{"6":100}' }, { 6: 100 }],
+    ['stages 5 and 6', { stages: '5,6' }, { 5: 100, 6: 0 }],
+    ['a weight object for earlier stages only', { weight: '{"3":0,"4":255}' }, { 3: 0, 4: 255, 5: 100, 6: 0 }],
+    ['a move to stage 6', { weight: '{"5":0,"6":100}' }, { 5: 0, 6: 100 }],
+  ])('GIVEN %s WHEN loaded THEN at most one CDN stage has a weight above 0', (_name, context, weights) => {
+    expect(loadConfig({ ...CDK_JSON_CONTEXT, ...context }).weight).toMatchObject(weights);
+  });
+
+  test('GIVEN one weight for every stage WHEN stages 5 and 6 are selected THEN synth refuses, naming the keys and both ways out', () => {
+    expect(problemsOf({ weight: 100, domainName: 'mysite.com' })).toEqual([
+      'weight, stages: got 5: 100, 6: 100 for CDN stages 5 and 6, so each would put api.mysite.com on its CloudFront distribution, and a name can be on one distribution only (the second to deploy fails with CNAMEAlreadyExists); allowed: a weight above 0 for at most one selected CDN stage: give the others 0 ("weight": {"6":0}), or select only one of them (-c stages=...)',
+    ]);
+    expect(problemsOf({ weight: 100, stages: '6' })).toEqual([]);
+    expect(problemsOf({ weight: '{"6":100}' })).toEqual([expect.stringMatching(/^weight, stages: got 5: 100, 6: 100 /)]);
+    expect(problemsOf({ weight: 0 })).toEqual([]);
+  });
+});
+
+describe('connection budget: every fix the message offers exists and fits', () => {
+  /** Applies a fix as the message words it ("maxCapacity 8", "databaseInstanceType db.m5.4xlarge with databasePoolSize 40"). */
+  const applied = (context: Record<string, unknown>, fix: string) => {
+    const changes = Object.fromEntries(fix.split(' with ').map((part) => part.split(' ')));
+    return { ...context, ...changes };
+  };
+  const fixesIn = (problem: string) =>
+    problem
+      .replace(/ \(no .* connections\)$/, '')
+      .split(' connections: ')[1]
+      .split(', or ');
+
+  test.each<[string, Record<string, unknown>]>([
+    ['stage 3, too many servers for a micro', { stages: '3', maxCapacity: 100 }],
+    ['stage 3, more than any instance takes', { stages: '3', maxCapacity: 100, minCapacity: 100, databasePoolSize: 100 }],
+    ['stage 3, a floor of servers above what fits', { stages: '3', maxCapacity: 50, minCapacity: 40, databasePoolSize: 30 }],
+    ['stage 4, two pools', { stages: '4', maxCapacity: 100 }],
+    ['stage 4, more than any capacity takes', { stages: '4', maxCapacity: 100, minCapacity: 60, databasePoolSize: 100 }],
+    ['stages 3 and 4 together', { stages: '3,4', maxCapacity: 60, desiredCapacity: 50, databasePoolSize: 20, databaseMaxAcu: 2 }],
+  ])('GIVEN %s WHEN each fix offered is applied THEN the configuration is accepted', (_name, context) => {
+    const problems = problemsOf(context).filter((p) => p.startsWith('maxCapacity, databasePoolSize'));
+    expect(problems.length).toBeGreaterThan(0);
+    for (const problem of problems) {
+      const fixes = fixesIn(problem);
+      expect(fixes.length).toBeGreaterThan(0);
+      for (const fix of fixes) {
+        const after = problemsOf(applied(context, fix)).filter((p) =>
+          p.startsWith(`maxCapacity, databasePoolSize, ${problem.split(', ')[2].split(':')[0]}`),
+        );
+        expect({ fix, after }).toEqual({ fix, after: [] });
+      }
+    }
+  });
+
+  test('GIVEN minCapacity above what fits WHEN refused THEN a maxCapacity below minCapacity is not offered', () => {
+    const [problem] = problemsOf({ stages: '3', maxCapacity: 50, minCapacity: 40, databasePoolSize: 30 });
+    expect(problem).not.toMatch(/maxCapacity \d+(,|$)/);
+    expect(problem).toMatch(/databasePoolSize 1, or databaseInstanceType db\.t4g\.2xlarge$/);
   });
 });

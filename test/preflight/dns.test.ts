@@ -2,7 +2,6 @@ import { GetHostedZoneCommand, ListResourceRecordSetsCommand, type ResourceRecor
 import { mockClient } from 'aws-sdk-client-mock';
 import { loadConfig } from '../../lib/config';
 import { cdkJsonContext } from '../../lib/config/context';
-import { isCredentialsError } from '../../lib/preflight';
 import { dnsChecks } from '../../lib/preflight/dns';
 
 const CDK_JSON_CONTEXT = cdkJsonContext();
@@ -127,10 +126,12 @@ test('GIVEN throttling WHEN checked THEN calls are retried', async () => {
   expect(route53.commandCalls(GetHostedZoneCommand)).toHaveLength(2);
 });
 
-test('GIVEN no credentials WHEN the first call fails THEN it is recognised as a credentials problem', async () => {
-  const missing = Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
-  route53.on(GetHostedZoneCommand).rejects(missing);
-  await expect(run()).rejects.toBe(missing);
-  expect(isCredentialsError(missing)).toBe(true);
-  expect(isCredentialsError(new Error('other'))).toBe(false);
+test('GIVEN the resolver out of reach WHEN the delegation is checked THEN it says the check did not run, not that the domain has none', async () => {
+  zone();
+  const { problems } = await run(async () => {
+    throw Object.assign(new Error('queryNs ETIMEOUT mysite.com'), { code: 'ETIMEOUT' });
+  });
+  expect(problems).toEqual([
+    "the DNS resolver did not answer for mysite.com's name servers (ETIMEOUT), so its delegation is unchecked: check the network connection and the resolver (/etc/resolv.conf), then run preflight again",
+  ]);
 });

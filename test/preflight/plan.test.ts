@@ -12,9 +12,18 @@ test('the plan lists, per stage, what cdk deploy would create, read from the syn
     loadConfig({ ...CDK_JSON_CONTEXT, weight: WEIGHTS, stages: '1,3' }),
   );
   expect(plan[0]).toMatch(
-    /^Stage1-SingleServer: \d+ resources in 123456789012\/us-east-1, record api.example.com weight 0 \(set identifier Stage1-SingleServer\)$/,
+    /^Stage1-SingleServer: \d+ resources in 123456789012\/us-east-1, records api.example.com A weighted, set identifier Stage1-SingleServer, weight 0$/,
   );
   expect(plan).toContain('      1 AWS::EC2::Instance');
-  expect(plan.find((l) => l.startsWith('Stage3'))).toMatch(/record api.example.com weight 255 /);
+  expect(plan.find((l) => l.startsWith('Stage3'))).toMatch(
+    /records api.example.com A weighted, set identifier Stage3-LoadBalanced, weight 255$/,
+  );
   expect(plan).toContain('      1 AWS::ElasticLoadBalancingV2::LoadBalancer');
+});
+
+test('a CDN stage at weight 0 is planned with its own name: it publishes no record of the API name', () => {
+  const [line] = describePlan([stageOf(6)], loadConfig({ ...CDK_JSON_CONTEXT, stages: '6' }));
+  expect(line).toMatch(
+    /^Stage6-Stateless: \d+ resources in 123456789012\/us-east-1, records stage6.api.example.com A and AAAA, not weighted; at weight 0 this stage does not carry api.example.com, and publishes no record of it$/,
+  );
 });

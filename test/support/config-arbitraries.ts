@@ -139,6 +139,11 @@ export const validConfiguration: fc.Arbitrary<Record<string, unknown>> = fc
         spotPercentage: spelled(fc.integer({ min: 0, max: 100 })),
         sessionTtlHours: spelled(fc.integer({ min: 1, max: 720 })),
         onDemandBase: spelled(fc.integer({ min: 0, max: 2 })), // at most minCapacity, which is at least 2
+        natProvider: fc.oneof(
+          fc.constantFrom('gateway', 'instance'),
+          fc.dictionary(fc.constantFrom('3', '4', '5', '6'), fc.constantFrom('gateway', 'instance'), { maxKeys: 4 }),
+        ),
+        natInstanceType: typeOf(WEB_INSTANCE_SIZES),
       },
       { requiredKeys: [] },
     ),
@@ -148,10 +153,17 @@ export const validConfiguration: fc.Arbitrary<Record<string, unknown>> = fc
         .chain((min) => fc.integer({ min: Math.max(min, 2), max: 512 }).map((max) => ({ min: min / 2, max: max / 2 }))),
       { nil: undefined },
     ),
-    natGatewaysWanted: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
+    natCountWanted: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
   })
-  .map(({ placement, capacity, task, rest, natGatewaysWanted, acu }) => {
+  .map(({ placement, capacity, task, rest, natCountWanted, acu }) => {
     const config: Record<string, unknown> = { ...rest, ...placement };
+    // A NAT instance type is for NAT instances: stages 3 and 4 have them unless natProvider says otherwise.
+    const provider = config.natProvider;
+    const someInstance =
+      provider === undefined ||
+      provider === 'instance' ||
+      (typeof provider === 'object' && (Object.values(provider!).includes('instance') || !('3' in provider!) || !('4' in provider!)));
+    if (!someInstance) delete config.natInstanceType;
     if (acu) Object.assign(config, { databaseMinAcu: acu.min, databaseMaxAcu: acu.max });
     // A snapshot restores in its own region only.
     if (typeof config.databaseSnapshot === 'string')
@@ -163,7 +175,7 @@ export const validConfiguration: fc.Arbitrary<Record<string, unknown>> = fc
         capacity.desired === undefined ? {} : { desiredCapacity: capacity.desired },
       );
     if (task) Object.assign(config, { taskCpu: task.cpu, taskMemoryMiB: task.memory });
-    if (natGatewaysWanted !== undefined) {
+    if (natCountWanted !== undefined) {
       const zones = placement?.availabilityZones;
       const zoneCount =
         zones === undefined
@@ -174,10 +186,29 @@ export const validConfiguration: fc.Arbitrary<Record<string, unknown>> = fc
                   .replace(/[[\]"]/g, '')
                   .split(',')
             ).length;
-      config.natGateways = Math.min(natGatewaysWanted, zoneCount);
+      config.natCount = Math.min(natCountWanted, zoneCount);
     }
-    return withinConnections(config);
+    return withOneCdnCarrier(withinConnections(config));
   });
+
+/**
+ * The README's rule for the API name at CloudFront: of the CDN stages selected (5 and up), at most
+ * one has a weight above 0, and a weight object that leaves a stage out gives it its default (0 for
+ * stage 6). Weights that break it get 0 for every CDN stage past the first that claims the name.
+ */
+function withOneCdnCarrier(config: Record<string, unknown>): Record<string, unknown> {
+  const cdn = parsedStages(config.stages).filter((s) => s >= 5);
+  if (config.weight === undefined || cdn.length < 2) return config;
+  const given = typeof config.weight === 'object' ? (config.weight as Record<string, number>) : undefined;
+  const uniform = given === undefined ? Number(config.weight) : undefined;
+  const byDefault = (s: number) => (s > 5 ? 0 : 100);
+  const weightOf = (s: number) => uniform ?? given?.[String(s)] ?? byDefault(s);
+  const carriers = cdn.filter((s) => weightOf(s) > 0);
+  if (carriers.length < 2) return config;
+  const weights = Object.fromEntries(STAGE_NUMBERS.map((s) => [String(s), weightOf(s)]));
+  for (const s of carriers.slice(1)) weights[String(s)] = 0;
+  return { ...config, weight: weights };
+}
 
 /**
  * The README's rule for relational databases shared by a web tier: maxCapacity × pools × pool size
@@ -274,7 +305,12 @@ export const INVALID_VALUES: Record<ConfigKey, fc.Arbitrary<unknown>> = {
     notAWholeNumberIn(0, 255).filter((v) => !(typeof v === 'object' && v !== null && !Array.isArray(v))),
     fc.constantFrom<unknown>('{"9":1}', { 1: 256 }, { 1: -1 }, { x: 1 }, '{"1":1.5}', [1, 2]),
   ),
-  natGateways: notAWholeNumberIn(1, 6),
+  natProvider: fc.oneof(
+    notAString,
+    fc.constantFrom<unknown>('Gateway', 'nat', 'instances', 'ec2', '{"2":"instance"}', { 1: 'gateway' }, { 3: 'ec2' }, ['gateway']),
+  ),
+  natCount: notAWholeNumberIn(1, 6),
+  natInstanceType: fc.oneof(notAString, fc.constantFrom('t4g', 't4g.huge', 'db.t4g.nano', 'x9.nano', 't4g.nano.x')),
   databaseInstanceType: fc.oneof(
     notAString,
     fc.constantFrom('db.x9.large', 'db.t3', 'c5.large', 'db.t3.huge', 'db.t4g.nano', 'db.m6i.micro', 'db.m7g.24xlarge'),

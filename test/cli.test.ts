@@ -1,0 +1,48 @@
+/** How the tools read their command lines (lib/cli.ts), for every tool the package lists (lib/tools.ts). */
+import { helpText, parseArguments, UsageError } from '../lib/cli';
+import { TOOLS } from '../lib/tools';
+
+const tools = Object.values(TOOLS);
+
+test.each(tools.map((t) => [t.name, t] as const))('%s: its help has the usage line, every option and the help option', (name, tool) => {
+  const help = helpText(tool);
+  expect(help.split('\n')[0]).toMatch(new RegExp(`^Usage: zero-to-millions ${name}( |$)`));
+  for (const option of tool.options) expect(help).toContain(option.name);
+  expect(help).toContain('-h, --help');
+});
+
+test.each(tools.map((t) => [t.name, t] as const))('%s: an unknown option is an error that names it', (_name, tool) => {
+  expect(() => parseArguments(tool, ['--colour'])).toThrow(UsageError);
+  expect(() => parseArguments(tool, ['--colour'])).toThrow(/unknown option "--colour"/);
+});
+
+test('GIVEN compare WHEN given stages, flags and context THEN each lands where it belongs', () => {
+  expect(parseArguments(TOOLS.compare, ['2', '--json', '3', '-c', 'webTier=ecs'])).toEqual({
+    options: { json: true },
+    positional: ['2', '3'],
+    context: { webTier: 'ecs' },
+  });
+  expect(() => parseArguments(TOOLS.compare, ['9'])).toThrow('unknown stage "9"; allowed: 1, 2, 3, 4, 5, 6');
+  expect(() => parseArguments(TOOLS.compare, ['--json=yes'])).toThrow('--json takes no value');
+  expect(() => parseArguments(TOOLS.compare, ['-c', 'webTier'])).toThrow('-c takes key=value, got "webTier"');
+});
+
+test('GIVEN local WHEN its options have values THEN they are checked against what each allows', () => {
+  expect(parseArguments(TOOLS.local, ['--store', 'dynamodb', '--port=9000']).options).toEqual({ store: 'dynamodb', port: '9000' });
+  expect(() => parseArguments(TOOLS.local, ['--store', 'mysql'])).toThrow('--store: got "mysql"; allowed: postgresql, dynamodb');
+  expect(() => parseArguments(TOOLS.local, ['--port', '70000'])).toThrow('--port: got "70000"; allowed: a port number from 1 to 65535');
+  expect(() => parseArguments(TOOLS.local, ['--port'])).toThrow('--port needs a value (N)');
+  expect(() => parseArguments(TOOLS.local, ['extra'])).toThrow('unexpected argument "extra": local takes only options');
+});
+
+test('GIVEN bench WHEN sections are named THEN only known ones are taken', () => {
+  expect(parseArguments(TOOLS.bench, ['--only', 'synth,tests', '--runs', '1']).options).toEqual({ only: 'synth,tests', runs: '1' });
+  expect(() => parseArguments(TOOLS.bench, ['--only', 'synth,speed'])).toThrow(
+    '--only: got "synth,speed"; allowed: a comma-separated list of synth, stages, tests, bundle, service',
+  );
+});
+
+test('GIVEN a tool without options WHEN given one THEN it says it takes none', () => {
+  expect(() => parseArguments(TOOLS.docs, ['--write'])).toThrow('unknown option "--write"; docs takes no options');
+  expect(() => parseArguments(TOOLS.preflight, ['--json'])).toThrow('unknown option "--json"; preflight takes -c key=value');
+});
