@@ -11,17 +11,13 @@ import { join, resolve } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { buildApp } from './app';
 import type { Config, StageNumber } from './config';
-import { cdkJsonContext } from './config/context';
+import { contextWith } from './config/context';
 import { PLACEHOLDER_WARNING } from './stages/stage-stack';
+import { ANNOTATIONS_PLUGIN, synthReport } from './synth-report';
 import type { CfnTemplate } from './template';
 
-/**
- * Node.js options for a process that synthesizes and then ends (`cdk synth`, the test builders):
- * CloudFormation validation is a 9 MB WebAssembly module that such a process compiles and runs once,
- * for seconds. Compiled by the baseline compiler only, on the main thread, it costs about half the
- * CPU time (`npm run bench` shows both); optimising it would pay off only in a long-lived process.
- */
-export const SYNTH_NODE_OPTIONS = ['--liftoff-only', '--single-threaded'];
+export { contextWith } from './config/context';
+export { ANNOTATIONS_PLUGIN, synthReport, type ValidationReport } from './synth-report';
 
 /** Context overrides, as `-c key=value` gives them (strings) or cdk.json holds them (any JSON). */
 export type Overrides = Readonly<Record<string, unknown>>;
@@ -37,6 +33,13 @@ export interface SynthOptions {
   readonly bundling?: boolean;
   /** Acknowledge the warning a stack carries while the configuration holds placeholders. @default true */
   readonly acknowledgePlaceholders?: boolean;
+  /**
+   * Record where each construct was created, as `cdk synth` does for its reports. Nothing the
+   * checks read needs it, and it is 7-22 % of the CPU time of a synth (three rounds in one process).
+   *
+   * @default false
+   */
+  readonly creationStackTraces?: boolean;
 }
 
 export interface SynthesizedStage {
@@ -62,12 +65,6 @@ export interface SynthResult {
   readonly findings: string[];
 }
 
-/** The context `cdk synth` would give the app: cdk.json's, then the overrides. */
-export function contextWith(overrides: Overrides, options: SynthOptions = {}): Record<string, unknown> {
-  // The CLI tells the app which stacks to bundle ('**' for synth); left empty, no Lambda code is bundled.
-  return { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': options.bundling ? ['**'] : [], ...overrides };
-}
-
 /**
  * Synthesizes the stages the overrides select. Synth itself fails on a finding; the findings are
  * returned instead, from the validation report, so a caller can assert on them.
@@ -76,8 +73,13 @@ export function synthesize(overrides: Overrides, options: SynthOptions = {}): Sy
   const checks = options.validation === true || options.nag === true;
   const outdir = mkdtempSync(join(tmpdir(), 'ztm-synth-'));
   try {
-    const app = new App({ context: contextWith(overrides, options), outdir, builtinCloudFormationValidation: options.validation ?? false });
-    const stacks = buildApp(app, { nag: options.nag ?? false, invariants: options.invariants ?? checks });
+    const context = contextWith(overrides, { ...options, creationStackTraces: options.creationStackTraces ?? false });
+    const app = new App({ context, outdir, builtinCloudFormationValidation: options.validation ?? false });
+    const stacks = buildApp(app, {
+      validation: options.validation ?? false,
+      nag: options.nag ?? false,
+      invariants: options.invariants ?? checks,
+    });
     if (options.acknowledgePlaceholders ?? true) {
       for (const stack of stacks)
         Validations.of(stack).acknowledge({
@@ -121,47 +123,4 @@ export function synthesize(overrides: Overrides, options: SynthOptions = {}): Sy
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
-}
-
-/** The validation report synth writes (with `@aws-cdk/core:annotationsInValidationReport`, annotations are in it too). */
-export interface ValidationReport {
-  readonly pluginReports: {
-    readonly pluginName: string;
-    readonly violations: {
-      readonly ruleName: string;
-      readonly description: string;
-      readonly severity?: string;
-      readonly violatingConstructs: { readonly constructPath: string }[];
-    }[];
-  }[];
-}
-/** The plugin under which the report lists construct annotations (`Validations.of(x).addWarning`). */
-export const ANNOTATIONS_PLUGIN = 'Construct Annotations';
-
-/**
- * Synthesizes an app and returns the findings of its validation report (CloudFormation validation,
- * cdk-nag, the invariants, annotations) that no acknowledgement covers, and the error synth threw
- * because of them.
- */
-export function synthReport(app: App): { threw?: unknown; findings: string[]; report: ValidationReport } {
-  let threw: unknown;
-  const print = console.error; // synth prints the findings it reports; they are returned instead
-  console.error = () => undefined;
-  try {
-    app.synth();
-  } catch (error) {
-    threw = error;
-  } finally {
-    console.error = print;
-  }
-  let report: ValidationReport = { pluginReports: [] };
-  try {
-    report = JSON.parse(readFileSync(join(app.outdir, 'validation-report.json'), 'utf8'));
-  } catch {
-    // no plugin ran: nothing to report
-  }
-  const findings = report.pluginReports.flatMap((plugin) =>
-    plugin.violations.map((v) => `${plugin.pluginName} ${v.ruleName} at ${v.violatingConstructs.map((c) => c.constructPath).join(', ')}`),
-  );
-  return { threw, findings, report };
 }

@@ -43,6 +43,27 @@ export function ofType(template: CfnTemplate, type: string): [string, CfnResourc
   return Object.entries(template.Resources).filter(([, r]) => r.Type === type);
 }
 
+/** A NAT instance: an EC2 instance that forwards others' traffic, so its source/destination check is off. */
+export const isNatInstance = (r: CfnResource): boolean => r.Type === 'AWS::EC2::Instance' && r.Properties?.SourceDestCheck === false;
+
+/** The NAT instances of a template. */
+export const natInstances = (template: CfnTemplate): [string, CfnResource][] =>
+  ofType(template, 'AWS::EC2::Instance').filter(([, r]) => isNatInstance(r));
+
+/** The alarm that reboots an instance when its instance status check fails, if it has one. */
+export function rebootAlarmOf(template: CfnTemplate, instanceId: string): [string, CfnResource] | undefined {
+  return ofType(template, 'AWS::CloudWatch::Alarm').find(
+    ([, a]) =>
+      a.Properties?.MetricName === 'StatusCheckFailed_Instance' &&
+      (a.Properties.Dimensions ?? []).some((d: any) => refId(d.Value) === instanceId) &&
+      JSON.stringify(a.Properties.AlarmActions ?? []).includes(':ec2:reboot'),
+  );
+}
+
+/** The EC2 instances that run the app (stages 1 and 2's single server): every instance but the NAT instances. */
+export const serverInstances = (template: CfnTemplate): [string, CfnResource][] =>
+  ofType(template, 'AWS::EC2::Instance').filter(([, r]) => !isNatInstance(r));
+
 /** `Public`, `Private` or `Isolated`, from the tag the CDK VPC gives each subnet. */
 export function subnetTier(template: CfnTemplate, subnet: unknown): string {
   const resource = template.Resources[refId(subnet) ?? ''];
@@ -51,6 +72,15 @@ export function subnetTier(template: CfnTemplate, subnet: unknown): string {
 
 export function subnetZone(template: CfnTemplate, subnet: unknown): string {
   return template.Resources[refId(subnet) ?? '']?.Properties?.AvailabilityZone ?? 'unknown';
+}
+
+/** The zones of the private subnets (the web tier's), whose egress goes through NAT. */
+export function privateZones(template: CfnTemplate): Set<string> {
+  return new Set(
+    ofType(template, 'AWS::EC2::Subnet')
+      .filter(([id]) => subnetTier(template, { Ref: id }) === 'Private')
+      .map(([id]) => subnetZone(template, { Ref: id })),
+  );
 }
 
 export interface Ingress {
@@ -191,8 +221,10 @@ export function withoutToolkitMetadata(template: CfnTemplate): CfnTemplate {
 /** The web app's settings in a template: each host's user data, or each container's environment, as `NAME=value` lines. */
 export function webAppSettings(t: CfnTemplate): string[] {
   return [
-    ...ofType(t, 'AWS::EC2::Instance').map(([, r]) => userDataText(r.Properties.UserData)),
+    ...serverInstances(t).map(([, r]) => userDataText(r.Properties.UserData)),
+    // Not the template the NAT instances take their image from: it runs no app.
     ...ofType(t, 'AWS::EC2::LaunchTemplate')
+      .filter(([id]) => !natInstances(t).some(([, nat]) => refId(nat.Properties.LaunchTemplate?.LaunchTemplateId) === id))
       .map(([, r]) => userDataText(r.Properties.LaunchTemplateData?.UserData))
       .filter((text) => text.length > 0),
     ...ofType(t, 'AWS::ECS::TaskDefinition').flatMap(([, task]) =>

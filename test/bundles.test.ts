@@ -4,7 +4,9 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NODE_MAJOR, serviceBundle, verificationBundle } from '../lib/bundles';
+import { buildSync } from 'esbuild';
+import { bundleInputs, NODE_MAJOR, serviceBundle, verificationBundle } from '../lib/bundles';
+import { REPOSITORY } from '../lib/source-hash';
 
 test('the service is one file with its dependencies inside, beside the Dockerfile that builds its image', () => {
   const { directory, version } = serviceBundle();
@@ -30,4 +32,22 @@ test("the verification Lambda is a few KiB: the AWS SDK is the runtime's", () =>
 
 test('a bundle is asked for twice in a process and built once', () => {
   expect(serviceBundle()).toBe(serviceBundle());
+});
+
+test('a bundle is named by everything esbuild compiles into it, lib/ modules the service imports included', () => {
+  // The service imports lib/data-contract.ts: a change there must build it again, not reuse the old one.
+  for (const entry of ['service/src/server.ts', 'lambda/verify-deployment/index.ts']) {
+    const { metafile } = buildSync({
+      entryPoints: [join(REPOSITORY, entry)],
+      bundle: true,
+      packages: 'external', // the packages are the lockfile's, which it is named by too
+      platform: 'node',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const compiled = Object.keys(metafile.inputs).filter((input) => !input.includes('node_modules/'));
+    expect([entry, compiled.filter((input) => !bundleInputs().includes(input))]).toEqual([entry, []]);
+  }
+  expect(bundleInputs()).toEqual(expect.arrayContaining(['lib/data-contract.ts', 'service/Dockerfile', 'package-lock.json']));
 });

@@ -14,10 +14,15 @@ import {
   CONFIGURATION_METADATA,
   groupsOf,
   ingressRules,
+  isNatInstance,
+  natInstances,
   ofType,
+  privateZones,
+  rebootAlarmOf,
   referencedIds,
   refId,
   STAGE_METADATA,
+  serverInstances,
   subnetTier,
   subnetZone,
   userDataText,
@@ -60,7 +65,7 @@ const INTERNET = new Set(['0.0.0.0/0', '::/0']);
 function frontDoorGroups(t: CfnTemplate): Set<string> {
   const balancers = ofType(t, 'AWS::ElasticLoadBalancingV2::LoadBalancer');
   if (balancers.length > 0) return new Set(balancers.flatMap(([, r]) => (r.Properties.SecurityGroups ?? []).map(refId)));
-  return new Set(ofType(t, 'AWS::EC2::Instance').flatMap(([id]) => groupsOf(t, id)));
+  return new Set(serverInstances(t).flatMap(([id]) => groupsOf(t, id)));
 }
 
 /** The security groups of the web tier: the single server, the Auto Scaling group, or the Fargate service. */
@@ -282,9 +287,7 @@ export const INVARIANTS: Invariant[] = [
         ...databases(template).filter(([, r]) => r.Properties.DeletionProtection !== expected),
         ...dataTables(template).filter(([, r]) => r.Properties.DeletionProtectionEnabled !== expected),
         // Stage 1's instance holds the database: a stack operation must not delete it (a failed creation still rolls back).
-        ...(stage === 1
-          ? ofType(template, 'AWS::EC2::Instance').filter(([, r]) => (r.DeletionPolicy === 'RetainExceptOnCreate') !== expected)
-          : []),
+        ...(stage === 1 ? serverInstances(template).filter(([, r]) => (r.DeletionPolicy === 'RetainExceptOnCreate') !== expected) : []),
       ].map(([id]) => at(id, `deletion protection is not ${expected}`));
     },
   },
@@ -322,7 +325,7 @@ export const INVARIANTS: Invariant[] = [
     check({ template }) {
       if (ofType(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer').length === 0) return [];
       return [
-        ...ofType(template, 'AWS::EC2::Instance').map(([id]) => at(id, 'is a standalone instance')),
+        ...serverInstances(template).map(([id]) => at(id, 'is a standalone instance')),
         ...ofType(template, 'AWS::AutoScaling::AutoScalingGroup').flatMap(([id, r]) =>
           (r.Properties.VPCZoneIdentifier ?? [])
             .filter((s: unknown) => subnetTier(template, s) !== 'Private')
@@ -457,6 +460,54 @@ INVARIANTS.push({
       }
     }
     if (!shared) for (const id of spotCapacity(template)) problems.push(at(id, 'runs on Spot while its servers hold sessions'));
+    return problems;
+  },
+});
+
+/** The logical id of the NAT a route sends to: a NAT gateway, or a NAT instance. */
+const natOfRoute = (t: CfnTemplate, route: any): string | undefined => {
+  const id = refId(route.NatGatewayId) ?? refId(route.InstanceId);
+  const target = t.Resources[id ?? ''];
+  return target && (target.Type === 'AWS::EC2::NatGateway' || isNatInstance(target)) ? id : undefined;
+};
+
+INVARIANTS.push({
+  id: 'ZTM-15',
+  name: "private subnets reach the internet only through NAT in a public subnet, in their own zone when every zone has one; a NAT instance forwards only the VPC's traffic and is rebooted when its status check fails",
+  check({ template }) {
+    const problems: Violation[] = [];
+    const routes = ofType(template, 'AWS::EC2::Route');
+    const nats = [...ofType(template, 'AWS::EC2::NatGateway'), ...natInstances(template)];
+    const privateSubnets = ofType(template, 'AWS::EC2::Subnet').filter(([id]) => subnetTier(template, { Ref: id }) === 'Private');
+    const everyZoneHasOne = nats.length >= privateZones(template).size;
+    for (const [subnetId] of privateSubnets) {
+      const tables = ofType(template, 'AWS::EC2::SubnetRouteTableAssociation')
+        .filter(([, a]) => refId(a.Properties.SubnetId) === subnetId)
+        .map(([, a]) => refId(a.Properties.RouteTableId));
+      const egress = routes.filter(
+        ([, r]) => tables.includes(refId(r.Properties.RouteTableId)) && r.Properties.DestinationCidrBlock === '0.0.0.0/0',
+      );
+      if (egress.length !== 1) {
+        problems.push(at(subnetId, `has ${egress.length} routes to the internet; expected one, through NAT`));
+        continue;
+      }
+      const nat = natOfRoute(template, egress[0][1].Properties);
+      if (!nat) {
+        problems.push(at(subnetId, 'reaches the internet through something that is not a NAT'));
+        continue;
+      }
+      const natSubnet = template.Resources[nat].Properties.SubnetId;
+      if (subnetTier(template, natSubnet) !== 'Public') problems.push(at(nat, 'is not in a public subnet'));
+      if (everyZoneHasOne && subnetZone(template, natSubnet) !== subnetZone(template, { Ref: subnetId }))
+        problems.push(at(subnetId, `sends its egress to ${nat} in another zone, though every zone has a NAT`));
+    }
+    const vpcCidrs = new Set(ofType(template, 'AWS::EC2::VPC').map(([, v]) => v.Properties.CidrBlock));
+    const rules = ingressRules(template);
+    for (const [id] of natInstances(template)) {
+      for (const rule of rules.filter((r) => groupsOf(template, id).includes(r.group)))
+        if (!vpcCidrs.has(rule.from)) problems.push(at(id, `admits ${rule.from}, not only the VPC's addresses`));
+      if (!rebootAlarmOf(template, id)) problems.push(at(id, 'has no alarm that reboots it when its instance status check fails'));
+    }
     return problems;
   },
 });

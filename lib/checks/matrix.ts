@@ -24,12 +24,14 @@ const nameOf = (stage: StageNumber, o: Overrides) =>
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join(' ')}`.trim();
 
-/** Networks at their bounds: fewer NAT gateways than zones, one per zone, and three zones. */
+/** Networks at their bounds: fewer NATs than zones, one per zone, and three zones (each stage with its own default NAT). */
 const NETWORKS = [
-  { availabilityZones: 'us-east-1a,us-east-1b', natGateways: '1' },
-  { availabilityZones: 'us-east-1a,us-east-1b', natGateways: '2' },
-  { availabilityZones: 'us-east-1a,us-east-1b,us-east-1c', natGateways: '3' },
+  { availabilityZones: 'us-east-1a,us-east-1b', natCount: '1' },
+  { availabilityZones: 'us-east-1a,us-east-1b', natCount: '2' },
+  { availabilityZones: 'us-east-1a,us-east-1b,us-east-1c', natCount: '3' },
 ];
+/** Each stage with private subnets under the NAT it does not default to (stages 3 and 4 default to instances, 5 and 6 to gateways). */
+const OTHER_NAT = { 3: 'gateway', 4: 'gateway', 5: 'instance', 6: 'instance' } as const;
 /** Where a stage deploys: in us-east-1 with the edge, or elsewhere with the edge's companion stack. */
 const PLACES = [
   { region: 'us-east-1', availabilityZones: 'us-east-1a,us-east-1b' },
@@ -107,6 +109,14 @@ export const MATRIX: Combination[] = [
     stage: 6 as const,
     overrides: { instanceType: 'c7a.48xlarge', sessionTtlHours: '1', minCapacity: '100', maxCapacity: '100', databaseMaxAcu: '32' },
   },
+  // The other NAT of each stage, over the networks: the web tier is what waits for its egress; data, capacity and https never touch it.
+  ...cross({ stage: [3, 4, 5, 6] as const, webTier: ['ec2', 'ecs'], network: NETWORKS }).map(({ stage, network, ...o }) => ({
+    stage,
+    overrides: { ...o, ...network, natProvider: OTHER_NAT[stage] },
+  })),
+  // NAT instances of another architecture and size than the default (t4g.nano): x86, and a larger Graviton.
+  { stage: 3 as const, overrides: { natProvider: 'instance', natInstanceType: 't3.micro' } },
+  { stage: 6 as const, overrides: { natProvider: 'instance', natInstanceType: 'c7g.large', region: 'eu-west-1' } },
   // deletionProtection reaches only the data tier (and stage 1's instance): it is crossed with the
   // options that shape the data tier, not with networks and capacities that never touch it.
   ...cross({ stage: [3, 4, 5, 6] as const, webTier: ['ec2', 'ecs'], dataStore: ['rds', 'dynamodb'], deletionProtection: ['false'] }).map(

@@ -1,10 +1,11 @@
-import { Duration, Stack, Tags, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, Tags, Validations } from 'aws-cdk-lib';
 import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import type { Construct, IConstruct } from 'constructs';
 import { type Config, placeholdersIn, STAGES, type StageNumber } from '../config';
+import { natProviderOf } from '../config/schema';
 import { ApiRecord } from '../constructs/api-record';
 import { type CacheTier, ManagedCache } from '../constructs/cache-tier';
 import { ContentDelivery, edgeAccessLogs } from '../constructs/content-delivery';
@@ -13,6 +14,8 @@ import { DeploymentVerification, type VerifiedTarget } from '../constructs/deplo
 import { EDGE_REGION, EdgeProtection, type EdgeProtectionProps } from '../constructs/edge-protection';
 import { LoadBalancer } from '../constructs/load-balancer';
 import { Network } from '../constructs/network';
+import { OwnNameRecord } from '../constructs/own-name-record';
+import type { PublishedName } from '../constructs/published-name';
 import { ReplicatedDataTier } from '../constructs/replicated-data-tier';
 import { CacheSessions, type SessionStore, TableSessions } from '../constructs/session-store';
 import { StaticPage } from '../constructs/static-page';
@@ -20,6 +23,9 @@ import { HEALTH_CHECK_PATH, READINESS_PATH, type WebAppProps } from '../construc
 import { AutoScalingWebTier, FargateWebTier, type WebTier } from '../constructs/web-tier';
 import { CONFIGURATION_METADATA, STAGE_METADATA } from '../template';
 import { EdgeStack } from './edge-stack';
+
+/** The logical ids of a CDN stage's own-name records (A, AAAA), as stages 5 and 6 were first deployed with them. */
+export const OWN_NAME_LOGICAL_IDS = { A: 'OwnNameRecord1AF421F4', AAAA: 'OwnNameIpv6Record753C2E53' } as const;
 
 /** The warning a stack carries while the configuration holds placeholders (acknowledge it with `Annotation::<this>`). */
 export const PLACEHOLDER_WARNING = 'zero-to-millions:placeholder-configuration';
@@ -83,14 +89,15 @@ export abstract class StageStack extends Stack {
 
   /**
    * The network of a load-balanced stage (3 and up): public subnets for the load balancer and NAT,
-   * private ones for the web tier, and isolated ones when something lives there (the database with
-   * `rds`, the managed cache).
+   * private ones for the web tier behind the NAT this stage's `natProvider` asks for, and isolated
+   * ones when something lives there (the database with `rds`, the managed cache).
    */
   protected horizontalNetwork(isolated: { readonly database?: boolean; readonly cache?: boolean }): ec2.IVpc {
+    const c = this.config;
     return new Network(this, 'Network', {
-      availabilityZones: this.config.availabilityZones,
-      privateTier: { natGateways: this.config.natGateways },
-      isolatedTier: (isolated.database === true && this.config.dataStore === 'rds') || isolated.cache === true,
+      availabilityZones: c.availabilityZones,
+      privateTier: { nat: { provider: natProviderOf(c, this.stage), count: c.natCount, instanceType: c.natInstanceType } },
+      isolatedTier: (isolated.database === true && c.dataStore === 'rds') || isolated.cache === true,
     }).vpc;
   }
 
@@ -148,7 +155,7 @@ export abstract class StageStack extends Stack {
       pauseWrites: this.config.pauseWrites.includes(this.stage),
     });
     const webTier = this.webTierUsing(vpc, loadBalancer, data);
-    this.publishApi({ loadBalancer }, webTier);
+    this.publishApi({ loadBalancer }, webTier, data.servingResources);
     return { loadBalancer, webTier };
   }
 
@@ -180,10 +187,14 @@ export abstract class StageStack extends Stack {
         comment: `zero-to-millions ${this.stackName}: the internal load balancer, as CloudFront names it (private addresses)`,
       });
     }
-    const webTier = this.webTierUsing(vpc, loadBalancer, data, cache, sessions);
-
     // The stage's own name is always on its distribution; the API name only while this stage carries it (weight above 0).
     const ownName = `stage${this.stage}.${this.apiDomainName}`;
+    // Behind CloudFront the service sees the load balancer's name as Host, so a browser that sends no
+    // Sec-Fetch-Site is told from another site by its Origin: the page's names. Both, whatever the
+    // weights: the environment should not change (and replace the servers) when a weight does.
+    const pageOrigins = { TRUSTED_ORIGINS: [this.apiDomainName, ownName].map((name) => `https://${name}`).join(',') };
+    const webTier = this.webTierUsing(vpc, loadBalancer, data, cache, sessions, pageOrigins);
+
     const carriesApi = c.weight[`${this.stage}`] > 0;
     const edge = this.edgeProtection({
       domainName: this.apiDomainName,
@@ -203,11 +214,18 @@ export abstract class StageStack extends Stack {
       priceClass: c.priceClass,
       accessLogs,
     });
-    const target = route53.RecordTarget.fromAlias(new targets.CloudFrontTarget(cdn.distribution));
-    const comment = `zero-to-millions ${this.stackName}: its own name, whichever stage carries ${this.apiDomainName}`;
-    new route53.ARecord(this, 'OwnNameRecord', { zone: this.zone, recordName: ownName, target, comment });
-    new route53.AaaaRecord(this, 'OwnNameIpv6Record', { zone: this.zone, recordName: ownName, target, comment });
-    this.publishApi({ distribution: cdn.distribution, hostName: ownName, carriesApi }, webTier, [loadBalancer]);
+    const own = new OwnNameRecord(this, 'OwnName', {
+      zone: this.zone,
+      domainName: ownName,
+      distribution: cdn.distribution,
+      comment: `zero-to-millions ${this.stackName}: its own name, whichever stage carries ${this.apiDomainName}`,
+    });
+    // The logical ids the records had before they were a construct of their own: under a new id,
+    // CloudFormation would create the record before deleting the old one, and Route 53 refuses to
+    // create a record that exists ("Tried to create resource record set ... but it already exists").
+    (own.record.node.defaultChild as route53.CfnRecordSet).overrideLogicalId(OWN_NAME_LOGICAL_IDS.A);
+    (own.ipv6Record.node.defaultChild as route53.CfnRecordSet).overrideLogicalId(OWN_NAME_LOGICAL_IDS.AAAA);
+    this.publishApi({ distribution: cdn.distribution, ownName: own, carriesApi }, webTier, [loadBalancer, ...data.servingResources]);
     return { loadBalancer, webTier, cdn };
   }
 
@@ -232,9 +250,19 @@ export abstract class StageStack extends Stack {
     return edgeStack.protection;
   }
 
-  /** The web tier behind a load balancer, admitted to its data and cache tiers and its session store. */
-  private webTierUsing(vpc: ec2.IVpc, loadBalancer: LoadBalancer, data: DataTier, cache?: CacheTier, sessions?: SessionStore): WebTier {
-    const app = this.webApp({ ...data.environment, ...cache?.environment, ...sessions?.environment });
+  /**
+   * The web tier behind a load balancer, admitted to its data and cache tiers and its session store;
+   * `front` is what the service is told of what stands before it (the CDN's page origins).
+   */
+  private webTierUsing(
+    vpc: ec2.IVpc,
+    loadBalancer: LoadBalancer,
+    data: DataTier,
+    cache?: CacheTier,
+    sessions?: SessionStore,
+    front: Record<string, string> = {},
+  ): WebTier {
+    const app = this.webApp({ ...data.environment, ...cache?.environment, ...sessions?.environment, ...front });
     const webTier = this.horizontalWebTier(vpc, loadBalancer, app);
     data.allowWebTier(webTier);
     cache?.allowWebTier(webTier);
@@ -278,22 +306,30 @@ export abstract class StageStack extends Stack {
 
   /**
    * Publishes the API under `<recordName>.<domainName>` with this stage's weight, pointing at the
-   * single server's Elastic IP, the load balancer or the CDN; with `verifyDeployment`, proves during
-   * the deployment that the stage serves through it once `servedBy` (and `after`) exist.
+   * single server's Elastic IP, the load balancer or the CDN, and says where in the stack's outputs;
+   * with `verifyDeployment`, proves during the deployment that the stage serves through it once
+   * `servedBy` and `after` (the data tier's serving resources, what else the front needs) exist.
+   *
+   * A CDN stage that does not carry the API name (weight 0) publishes no record of it: a record
+   * aliasing a distribution must have a name the distribution carries, and CloudFront routes a
+   * request by the name it asks for, so such a record could never be served. It is reached, and
+   * verified, by its own name.
    */
   protected publishApi(
     front:
       | { readonly elasticIp: ec2.CfnEIP }
       | { readonly loadBalancer: LoadBalancer }
-      | { readonly distribution: cloudfront.Distribution; readonly hostName: string; readonly carriesApi: boolean },
+      | { readonly distribution: cloudfront.Distribution; readonly ownName: OwnNameRecord; readonly carriesApi: boolean },
     servedBy: IConstruct,
-    after: IConstruct[] = [],
-  ): ApiRecord {
+    after: readonly IConstruct[] = [],
+  ): PublishedName {
     let target: route53.RecordTarget;
     let verified: VerifiedTarget;
     let scheme: 'http' | 'https';
     // The name the verification asks the target for: the public name, or a CDN stage's own (which its distribution always carries).
     let hostName = this.apiDomainName;
+    // A CDN stage that does not carry the API name: what it publishes is its own name.
+    let ownNameOnly: OwnNameRecord | undefined;
     if ('elasticIp' in front) {
       target = route53.RecordTarget.fromIpAddresses(front.elasticIp.ref);
       verified = { kind: 'ip', address: front.elasticIp.ref };
@@ -302,34 +338,53 @@ export abstract class StageStack extends Stack {
       target = route53.RecordTarget.fromAlias(
         new targets.LoadBalancerTarget(front.loadBalancer.loadBalancer, { evaluateTargetHealth: true }),
       );
-      verified = { kind: 'alias', dnsName: front.loadBalancer.loadBalancer.loadBalancerDnsName };
+      verified = {
+        kind: 'alias',
+        dnsName: front.loadBalancer.loadBalancer.loadBalancerDnsName,
+        hostedZoneId: front.loadBalancer.loadBalancer.loadBalancerCanonicalHostedZoneId,
+      };
       scheme = front.loadBalancer.scheme;
       // The listeners must exist too, for the health check through the load balancer.
       after = [...after, front.loadBalancer];
     } else {
       target = route53.RecordTarget.fromAlias(new targets.CloudFrontTarget(front.distribution));
-      verified = { kind: 'cdn', dnsName: front.distribution.distributionDomainName };
+      verified = {
+        kind: 'cdn',
+        dnsName: front.distribution.distributionDomainName,
+        hostedZoneId: targets.CloudFrontTarget.getHostedZoneId(this),
+      };
       scheme = 'https';
-      hostName = front.hostName;
+      hostName = front.ownName.domainName;
       after = [...after, front.distribution];
+      if (!front.carriesApi) ownNameOnly = front.ownName;
     }
-    const record = new ApiRecord(this, 'Api', {
-      zone: this.zone,
-      recordName: this.config.recordName,
-      target,
-      // IPv6 answers only from the distribution that carries the name: stages 3 and 4's load balancers are IPv4 only,
-      // so a CDN stage's AAAA record would be the only one, and would win every IPv6 client even at weight 0.
-      ipv6: 'distribution' in front && front.carriesApi,
-      weight: this.config.weight[`${this.stage}`],
-      setIdentifier: this.stackName,
-      scheme,
-    });
+    const published: PublishedName =
+      ownNameOnly ??
+      new ApiRecord(this, 'Api', {
+        zone: this.zone,
+        recordName: this.config.recordName,
+        target,
+        // A distribution answers IPv6 too (stages 3 and 4's load balancers are IPv4 only).
+        ipv6: verified.kind === 'cdn',
+        weight: this.config.weight[`${this.stage}`],
+        setIdentifier: this.stackName,
+        scheme,
+      });
+
+    // Plain output names, so `cdk deploy` prints `Stage1-SingleServer.Url = ...`.
+    new CfnOutput(this, 'Url', { value: published.url, description: 'Where the API of this stage answers' }).overrideLogicalId('Url');
+    new CfnOutput(this, 'RecordOutput', {
+      value: ownNameOnly
+        ? `${published.description}; at weight 0 this stage does not carry ${this.apiDomainName}, and publishes no record of it`
+        : published.description,
+      description: 'The Route 53 records this stage owns',
+    }).overrideLogicalId('Record');
 
     if (this.config.verifyDeployment) {
       const host = verified.kind === 'ip' ? verified.address : verified.dnsName;
       new DeploymentVerification(this, 'Verification', {
         hostedZoneId: this.config.hostedZoneId,
-        record,
+        records: published,
         target: verified,
         healthUrl: `${scheme}://${host}${HEALTH_CHECK_PATH}`,
         readyUrl: `${scheme}://${host}${READINESS_PATH}`,
@@ -337,6 +392,6 @@ export abstract class StageStack extends Stack {
         after: [servedBy, ...after],
       });
     }
-    return record;
+    return published;
   }
 }

@@ -37,6 +37,6 @@ export class SeparateDataStage extends StageStack {
     });
     data.allowWebTier(this.server);
 
-    this.publishApi({ elasticIp: this.server.elasticIp }, this.server);
+    this.publishApi({ elasticIp: this.server.elasticIp }, this.server, data.servingResources);
   }
 }

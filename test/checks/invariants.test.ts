@@ -40,7 +40,10 @@ const FAULTS: Record<string, Subject> = {
       Properties: { GroupId: db.Properties.VPCSecurityGroups[0], CidrIp: '10.0.0.0/8', FromPort: 5432, ToPort: 5432, IpProtocol: 'tcp' },
     };
   }),
-  'ZTM-3': withFault(3, {}, (t) => (first(t, 'AWS::EC2::LaunchTemplate').Properties.LaunchTemplateData.KeyName = 'ops')),
+  'ZTM-3': withFault(3, {}, (t) => {
+    const [, launch] = resources(t, 'AWS::EC2::LaunchTemplate').find(([id]) => id.startsWith('AutoScalingWebTier'))!;
+    launch.Properties.LaunchTemplateData.KeyName = 'ops';
+  }),
   'ZTM-4': withFault(1, {}, (t) => (first(t, 'AWS::EC2::Instance').Properties.MetadataOptions = { HttpTokens: 'optional' })),
   'ZTM-5': withFault(2, {}, (t) => (first(t, 'AWS::RDS::DBInstance').Properties.StorageEncrypted = false)),
   'ZTM-6': withFault(2, {}, (t) => (first(t, 'AWS::RDS::DBInstance').Properties.PubliclyAccessible = true)),
@@ -64,6 +67,10 @@ const FAULTS: Record<string, Subject> = {
       Type: 'AWS::EC2::SecurityGroupIngress',
       Properties: { GroupId: cache.Properties.SecurityGroupIds[0], CidrIp: '10.0.0.0/16', FromPort: 6379, ToPort: 6379, IpProtocol: 'tcp' },
     };
+  }),
+  // A NAT instance that nothing reboots when its status check fails.
+  'ZTM-15': withFault(3, {}, (t) => {
+    for (const [id] of resources(t, 'AWS::CloudWatch::Alarm')) delete t.Resources[id];
   }),
   // Stage 6's web tier told to keep sessions in memory, while it runs on Spot.
   'ZTM-14': withFault(6, { webTier: 'ecs' }, (t) => {
@@ -114,6 +121,35 @@ const MORE_FAULTS: [string, string, Subject][] = [
         'com.amazonaws.global.cloudfront.origin-facing',
         'com.amazonaws.us-east-1.s3',
       );
+    }),
+  ],
+  [
+    'ZTM-15',
+    "a private subnet sending its egress to the other zone's NAT instance",
+    withFault(3, {}, (t) => {
+      const [first, second] = resources(t, 'AWS::EC2::Route').filter(([, r]) => r.Properties.InstanceId);
+      first[1].Properties.InstanceId = second[1].Properties.InstanceId;
+    }),
+  ],
+  [
+    'ZTM-15',
+    'a NAT instance admitting the world',
+    withFault(3, {}, (t) => {
+      const [, nat] = resources(t, 'AWS::EC2::Instance')[0];
+      t.Resources.Open = {
+        Type: 'AWS::EC2::SecurityGroupIngress',
+        Properties: { GroupId: nat.Properties.SecurityGroupIds[0], CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443, IpProtocol: 'tcp' },
+      };
+    }),
+  ],
+  [
+    'ZTM-15',
+    'a private subnet reaching the internet gateway directly',
+    withFault(3, { natProvider: 'gateway' }, (t) => {
+      const [, route] = resources(t, 'AWS::EC2::Route').find(([, r]) => r.Properties.NatGatewayId)!;
+      const [igw] = only(t, 'AWS::EC2::InternetGateway');
+      delete route.Properties.NatGatewayId;
+      route.Properties.GatewayId = { Ref: igw };
     }),
   ],
   [

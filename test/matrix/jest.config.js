@@ -15,4 +15,6 @@ module.exports = {
   snapshotSerializers: [],
   maxWorkers: 2,
   testTimeout: 600_000,
+  // Jest reports a file only when it is done, minutes in: this says what is running meanwhile (stderr).
+  reporters: ['default', '<rootDir>/test/matrix/progress-reporter.js'],
 };

@@ -9,7 +9,7 @@ import type { StageNumber } from '../../lib/config';
 import { STAGES } from '../../lib/config';
 import { templateOf } from '../support/synth-cache';
 import { type CfnTemplate, idOf, ingressRules, only, resources, statementsOf, subnetTier } from '../support/template';
-import { FARGATE_ALTERED, FARGATE_DYNAMODB, FIXED_SIZE, LOAD_BALANCED_ALTERED } from '../support/variants';
+import { FARGATE_ALTERED, FARGATE_DYNAMODB, FIXED_SIZE, LOAD_BALANCED_ALTERED, NAT_GATEWAYS, NAT_INSTANCES } from '../support/variants';
 
 /** The web tier of a load-balanced stage's template, whichever kind it is. */
 export function webTierOf(template: CfnTemplate): { id: string; group: string; subnets: { Ref: string }[]; roleLogicalId: string } {
@@ -35,9 +35,14 @@ export function webTierOf(template: CfnTemplate): { id: string; group: string; s
   };
 }
 
+const gateways = (t: CfnTemplate) => resources(t, 'AWS::EC2::NatGateway');
+const natInstances = (t: CfnTemplate) => resources(t, 'AWS::EC2::Instance').filter(([, i]) => i.Properties.SourceDestCheck === false);
+
 export function describeLoadBalancedFront(stage: StageNumber): void {
   /** Stages 3 and 4: the load balancer itself faces the internet. */
   const onInternet = stage < 5;
+  /** Stages 3 and 4 reach the internet through NAT instances by default, 5 and up through gateways (natProvider). */
+  const gatewaysByDefault = stage >= 5;
   // What only a load balancer on the internet has; not registered at all for a stage behind the CDN.
   const internetTest = (onInternet ? test : () => undefined) as typeof test;
   const internetDescribe = (onInternet ? describe : () => undefined) as typeof describe;
@@ -106,16 +111,25 @@ export function describeLoadBalancedFront(stage: StageNumber): void {
       });
     });
 
-    test("must not contain a standalone instance, nor an Elastic IP but the NAT gateways'", () => {
-      expect(resources(template, 'AWS::EC2::Instance')).toEqual([]);
-      expect(resources(template, 'AWS::EC2::NatGateway')).toHaveLength(2); // one per zone by default
-      const natAddresses = resources(template, 'AWS::EC2::NatGateway').map(([, nat]) => idOf(nat.Properties.AllocationId));
+    test(`its egress goes through ${gatewaysByDefault ? 'NAT gateways' : 'NAT instances'}, one per zone; no other instance, and no Elastic IP but the NAT gateways'`, () => {
+      const [nats, others] = gatewaysByDefault
+        ? [gateways(template), natInstances(template)]
+        : [natInstances(template), gateways(template)];
+      expect([nats.length, others.length]).toEqual([2, 0]);
+      expect(resources(template, 'AWS::EC2::Instance')).toEqual(natInstances(template));
+      const natAddresses = gateways(template).map(([, nat]) => idOf(nat.Properties.AllocationId));
       expect(resources(template, 'AWS::EC2::EIP').map(([id]) => id)).toEqual(natAddresses);
     });
   });
 
   describe('its options', () => {
     const altered = templateOf(stage, LOAD_BALANCED_ALTERED);
+
+    test(`with natProvider=${gatewaysByDefault ? 'instance' : 'gateway'}, the other NAT: as many, and no other change to the web tier`, () => {
+      const other = templateOf(stage, gatewaysByDefault ? NAT_INSTANCES : NAT_GATEWAYS);
+      expect([gateways(other).length, natInstances(other).length]).toEqual(gatewaysByDefault ? [0, 2] : [2, 0]);
+      expect(webTierOf(other)).toEqual(webTierOf(templateOf(stage)));
+    });
 
     test('capacity comes from the configuration; without desiredCapacity, scaling owns the size', () => {
       const [, group] = only(templateOf(stage), 'AWS::AutoScaling::AutoScalingGroup');
@@ -128,8 +142,8 @@ export function describeLoadBalancedFront(stage: StageNumber): void {
       });
     });
 
-    test('NAT gateways as configured: one for two zones is allowed, and named as a single point of failure in compare', () => {
-      expect(resources(altered, 'AWS::EC2::NatGateway')).toHaveLength(1);
+    test('NATs as configured: one for two zones is allowed, and named as a single point of failure in compare', () => {
+      expect((gatewaysByDefault ? gateways : natInstances)(altered)).toHaveLength(1);
     });
 
     test('pauseWrites answers writes with 503 at the load balancer, before any other rule; reads still reach the web tier', () => {

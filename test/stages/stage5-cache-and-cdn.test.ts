@@ -80,7 +80,10 @@ describe('Stage 5 — cache tier and CDN', () => {
       ]);
       for (const [, record] of published)
         expect(record.Properties.AliasTarget.DNSName).toEqual({ 'Fn::GetAtt': [distributionId, 'DomainName'] });
-      expect(template.Outputs?.Url.Value).toBe('https://api.example.com/');
+      expect([template.Outputs?.Url.Value, template.Outputs?.Record.Value]).toEqual([
+        'https://api.example.com/',
+        'api.example.com A and AAAA weighted, set identifier Stage5-CacheAndCdn, weight 100',
+      ]);
     });
 
     test("the edge serves api.<domain> and the stage's own name over TLS 1.2+ with a DNS-validated certificate, HTTP/2 and 3, behind the firewall, logging to S3", () => {
@@ -106,9 +109,10 @@ describe('Stage 5 — cache tier and CDN', () => {
 
     test('every behavior redirects HTTP to HTTPS; only items and the page are cached, items by path alone', () => {
       const behaviors = [config.DefaultCacheBehavior, ...config.CacheBehaviors];
-      expect(behaviors.map((b) => b.ViewerProtocolPolicy)).toEqual(['redirect-to-https', 'redirect-to-https', 'redirect-to-https']);
+      expect(behaviors.map((b) => b.ViewerProtocolPolicy)).toEqual(Array(4).fill('redirect-to-https'));
       const byPath = Object.fromEntries(behaviors.map((b) => [b.PathPattern ?? 'default', b]));
-      expect(Object.keys(byPath)).toEqual(['default', '/items/*', '/web/*']);
+      expect(Object.keys(byPath)).toEqual(['default', '/items/*', '/web', '/web/*']);
+      expect(byPath['/web']).toEqual({ ...byPath['/web/*'], PathPattern: '/web' });
       // Managed policies: CachingDisabled, AllViewerExceptHostHeader, CachingOptimized.
       expect(byPath.default).toMatchObject({
         CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad',
@@ -126,9 +130,13 @@ describe('Stage 5 — cache tier and CDN', () => {
         },
       });
       expect(byPath['/items/*'].OriginRequestPolicyId).toBeUndefined();
+      // Without an origin request policy the service would see a write there without Origin, Sec-Fetch-Site or cookie: reads only.
+      expect(byPath['/items/*'].AllowedMethods).toEqual(['GET', 'HEAD']);
       expect(byPath['/items/*'].TargetOriginId).toBe(byPath.default.TargetOriginId);
-      // A 404 may be an item a lagging reader has not seen: never kept at the edge.
-      expect(config.CustomErrorResponses).toEqual([{ ErrorCode: 404, ErrorCachingMinTTL: 0 }]);
+      // A 404 may be an item a lagging reader has not seen, and a 5xx is a moment's failure: never kept at the edge.
+      expect(config.CustomErrorResponses).toEqual(
+        [404, 500, 501, 502, 503, 504].map((ErrorCode) => ({ ErrorCode, ErrorCachingMinTTL: 0 })),
+      );
     });
 
     test('the managed cache: Valkey 8 serverless across the isolated subnets of both zones, admitting only the web tier', () => {
@@ -179,6 +187,14 @@ describe('Stage 5 — cache tier and CDN', () => {
       expect(reads).toEqual([expect.objectContaining({ Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'] })]);
     });
 
+    test("the web app trusts the names the distribution serves the page on as origins (behind CloudFront its Host is the load balancer's)", () => {
+      const trusted = 'https://api.example.com,https://stage5.api.example.com';
+      expect(config.Aliases.map((name: string) => `https://${name}`).join(',')).toBe(trusted);
+      expect(appEnvironment(template)).toMatch(
+        webTier === 'ec2' ? new RegExp(`^TRUSTED_ORIGINS=${trusted}$`, 'm') : `{"Name":"TRUSTED_ORIGINS","Value":"${trusted}"}`,
+      );
+    });
+
     test("must not contain an internet-facing load balancer, a public web server, or an Elastic IP but the NAT gateways'", () => {
       expect(loadBalancer.Properties.Scheme).toBe('internal');
       expect(resources(template, 'AWS::EC2::Instance')).toEqual([]);
@@ -188,7 +204,7 @@ describe('Stage 5 — cache tier and CDN', () => {
   });
 
   describe('one distribution at a time carries the API name', () => {
-    test('the stage always has its own name, stage5.api.<domain>, on its distribution and in DNS', () => {
+    test('the stage always has its own name, stage5.api.<domain>, on its distribution and in DNS, under the logical ids it was first deployed with', () => {
       const template = templateOf(5);
       const { id } = distributionOf(template);
       const own = resources(template, 'AWS::Route53::RecordSet').filter(([, r]) => r.Properties.Name === 'stage5.api.example.com.');
@@ -196,19 +212,40 @@ describe('Stage 5 — cache tier and CDN', () => {
         ['A', { 'Fn::GetAtt': [id, 'DomainName'] }, undefined],
         ['AAAA', { 'Fn::GetAtt': [id, 'DomainName'] }, undefined],
       ]);
+      // Under a new logical id CloudFormation would create the record before deleting the old one, which Route 53 refuses.
+      expect(own.map(([logicalId]) => logicalId)).toEqual(['OwnNameRecord1AF421F4', 'OwnNameIpv6Record753C2E53']);
     });
 
-    test('with weight 0, the distribution leaves api.<domain> to the CDN stage that carries it; verification asks for the own name', () => {
+    describe('with weight 0, the distribution leaves api.<domain> to the CDN stage that carries it', () => {
       const template = templateOf(5, { weight: '{"5":0}' });
-      expect(distributionOf(template).config.Aliases).toEqual(['stage5.api.example.com']);
-      // No AAAA for the API name: it would be the only one (load balancers are IPv4), and win every IPv6 client.
-      const published = resources(template, 'AWS::Route53::RecordSet').filter(([, r]) => r.Properties.SetIdentifier);
-      expect(published.map(([, r]) => [r.Properties.Type, r.Properties.Weight])).toEqual([['A', 0]]);
-      const [, verification] = resources(template, 'AWS::Lambda::Function').find(([id]) => id.startsWith('VerificationFunction'))!;
-      expect(verification.Properties.Environment.Variables).toMatchObject({
-        HOST_NAME: 'stage5.api.example.com',
-        WEIGHT: '0',
-        TARGET_KIND: 'cdn',
+
+      test('must not: api.<domain> on the distribution, or a record of api.<domain> of any type (one aliasing a distribution without the name is invalid)', () => {
+        expect(distributionOf(template).config.Aliases).toEqual(['stage5.api.example.com']);
+        const names = resources(template, 'AWS::Route53::RecordSet').map(([, r]) => r.Properties.Name);
+        expect(names).not.toContain('api.example.com.');
+        expect(names.sort()).toEqual(['stage5-origin.api.example.com.', 'stage5.api.example.com.', 'stage5.api.example.com.']);
+      });
+
+      test('the outputs say where it answers, and that it does not carry api.<domain>', () => {
+        expect(template.Outputs?.Url.Value).toBe('https://stage5.api.example.com/');
+        expect(template.Outputs?.Record.Value).toBe(
+          'stage5.api.example.com A and AAAA, not weighted; at weight 0 this stage does not carry api.example.com, and publishes no record of it',
+        );
+      });
+
+      test('verification judges the own name: its plain records, asked for by that name', () => {
+        const [, verification] = resources(template, 'AWS::Lambda::Function').find(([id]) => id.startsWith('VerificationFunction'))!;
+        expect(verification.Properties.Environment.Variables).toMatchObject({
+          RECORD_NAME: 'stage5.api.example.com',
+          ROUTING: 'simple',
+          RECORD_TYPES: 'A,AAAA',
+          HOST_NAME: 'stage5.api.example.com',
+          TARGET_KIND: 'cdn',
+        });
+      });
+
+      test("the web app's environment does not follow the weight (a change there would replace the servers)", () => {
+        expect(appEnvironment(template)).toBe(appEnvironment(templateOf(5)));
       });
     });
   });

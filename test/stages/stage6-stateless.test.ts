@@ -1,7 +1,7 @@
 import { CACHE_ACCESS_STRING } from '../../lib/data-contract';
 import { templateOf } from '../support/synth-cache';
 import { type CfnTemplate, only, resources, statementsOf, userDataText } from '../support/template';
-import { NO_SPOT, STATELESS_ALTERED } from '../support/variants';
+import { CDN_CUTOVER, NO_SPOT, STATELESS_ALTERED } from '../support/variants';
 import { describeLoadBalancedFront, webTierOf } from './load-balanced-front';
 
 /** The settings the web app gets: its hosts' user data, or its container's environment. */
@@ -18,6 +18,36 @@ const appEnvironment = (template: CfnTemplate): string => {
 
 describe('Stage 6 — stateless web tier', () => {
   describeLoadBalancedFront(6);
+
+  describe('the API name: stage 5 carries it by default, stage 6 once given a weight above 0', () => {
+    const namedRecords = (template: CfnTemplate, name: string) =>
+      resources(template, 'AWS::Route53::RecordSet')
+        .filter(([, r]) => r.Properties.Name === name)
+        .map(([, r]) => [r.Properties.Type, r.Properties.SetIdentifier, r.Properties.Weight]);
+    const aliases = (template: CfnTemplate) => only(template, 'AWS::CloudFront::Distribution')[1].Properties.DistributionConfig.Aliases;
+
+    test('at its default weight 0: its own name only, on the distribution and in DNS; must not: a record named api.<domain> of any type', () => {
+      const template = templateOf(6);
+      expect(aliases(template)).toEqual(['stage6.api.example.com']);
+      expect(namedRecords(template, 'api.example.com.')).toEqual([]);
+      expect(namedRecords(template, 'stage6.api.example.com.')).toEqual([
+        ['A', undefined, undefined],
+        ['AAAA', undefined, undefined],
+      ]);
+      expect(template.Outputs?.Url.Value).toBe('https://stage6.api.example.com/');
+      expect(template.Outputs?.Record.Value).toContain('does not carry api.example.com');
+    });
+
+    test('at weight 100 (stage 5 at 0): api.<domain> on the distribution, and its weighted A and AAAA records', () => {
+      const template = templateOf(6, CDN_CUTOVER);
+      expect(aliases(template)).toEqual(['api.example.com', 'stage6.api.example.com']);
+      expect(namedRecords(template, 'api.example.com.')).toEqual([
+        ['A', 'Stage6-Stateless', 100],
+        ['AAAA', 'Stage6-Stateless', 100],
+      ]);
+      expect(template.Outputs?.Url.Value).toBe('https://api.example.com/');
+    });
+  });
 
   describe('sessions live in a store every server shares', () => {
     test('with dataStore=rds: in the managed cache, under the prefix its user may use, for 24 hours', () => {

@@ -1,28 +1,26 @@
 /**
- * Starts synthesizing every stage variant (./variants.ts) and fixture (./fixtures.ts) the suite
- * reads that the cache does not hold yet, in two builder processes (this machine has two cores),
- * each loading aws-cdk-lib once, and returns at once: test files that need no template run
- * meanwhile, and a test file that reads one waits for it (./synth-cache.ts). The builders take jobs
- * from one queue, so neither idles while the other has work; the costliest job, the control case
- * that compiles CloudFormation validation, is queued first.
+ * Works out which cache entries this run reads (every stage variant of ./variants.ts, every fixture
+ * module of ./fixtures/) and the key of each (./entry-keys.ts), writes the manifest test files find
+ * them by, and starts building the ones the cache does not hold yet in two builder processes (this
+ * machine has two cores), each loading aws-cdk-lib once, and returns at once: test files that need
+ * no template run meanwhile, and a test file that reads one waits for it (./synth-cache.ts). The
+ * builders take jobs from one queue, so neither idles while the other has work; the costliest job,
+ * the control cases (one compiles CloudFormation validation unless its answer is cached), is queued
+ * first.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { StageNumber } from '../../lib/config';
 import { announceNodeVersion } from '../../lib/node-version';
 import { REPOSITORY } from '../../lib/source-hash';
-import { SYNTH_NODE_OPTIONS } from '../../lib/synth';
+import { SYNTH_NODE_OPTIONS } from '../../lib/synth-node-options';
+import type { StagesJob } from './build-stages';
+import { CACHE_ROOT, DONE, ENTRIES, RUN } from './cache-layout';
+import { fixtureModules, fixtureSources, hashOf, readingOnce, stageSources } from './entry-keys';
 import type { BuildJob } from './synth-builder';
-import {
-  CACHE_ROOT,
-  cacheDirectory,
-  configKey,
-  entryPath,
-  fixturesDone,
-  queueDirectory,
-  SOURCE_HASH_VARIABLE,
-  sourceHash,
-} from './synth-cache';
+import { configId, configKey, MANIFEST_VARIABLE, type Manifest, variantId } from './synth-cache';
 import { VARIANTS } from './variants';
 
 const BUILDERS = 2;
@@ -30,38 +28,79 @@ const BUILDERS = 2;
 /** The builders, for the global teardown to wait for. */
 export const BUILDERS_KEY = Symbol.for('zero-to-millions:test-builders');
 
-function startBuilder(builder: string, queue: string): ChildProcess {
-  return spawn(process.execPath, [...SYNTH_NODE_OPTIONS, builder, queue], { cwd: REPOSITORY, stdio: 'ignore' });
+function startBuilder(builder: string, queue: string, failed: string): ChildProcess {
+  return spawn(process.execPath, [...SYNTH_NODE_OPTIONS, builder, queue, failed], { cwd: REPOSITORY, stdio: 'ignore' });
+}
+
+/** The entries this run reads, where each is, and the jobs that build those the cache lacks. Reads only: no file is touched. */
+export function plan(read = readingOnce()): { manifest: Manifest; jobs: BuildJob[] } {
+  const manifest: Manifest = { variants: {}, configs: {}, fixtures: {}, failed: join(RUN, 'failed') };
+  const stageHashes = new Map<StageNumber, string>();
+  const byConfig = new Map<string, StagesJob>();
+  for (const { stage, overrides } of VARIANTS) {
+    if (!stageHashes.has(stage)) stageHashes.set(stage, hashOf(stageSources(stage, read), `stage ${stage}`, read));
+    const config = configKey(stage, overrides);
+    const key = createHash('sha256')
+      .update(`${stageHashes.get(stage)}\0${config}`)
+      .digest('hex')
+      .slice(0, 24);
+    const path = join(ENTRIES, `stage${stage}-${key}.json`);
+    manifest.variants[variantId(stage, overrides)] = path;
+    manifest.configs[configId(stage, overrides)] = path;
+    if (existsSync(path)) continue;
+    if (!byConfig.has(config)) byConfig.set(config, { kind: 'stages', overrides: { ...overrides }, entries: {} });
+    byConfig.get(config)!.entries[stage] = path;
+  }
+  const fixtureJobs: BuildJob[] = [];
+  for (const module of fixtureModules().keys()) {
+    const directory = join(ENTRIES, `fixtures-${module}-${hashOf(fixtureSources(module, read), `fixtures ${module}`, read)}`);
+    manifest.fixtures[module] = directory;
+    if (existsSync(join(directory, DONE))) continue;
+    fixtureJobs.push({ kind: 'fixtures', module, directory });
+  }
+  // The control cases first (CloudFormation validation), then the stages, then the constructs' fixtures.
+  const control = fixtureJobs.filter((job) => job.kind === 'fixtures' && job.module === 'control');
+  return { manifest, jobs: [...control, ...byConfig.values(), ...fixtureJobs.filter((job) => !control.includes(job))] };
+}
+
+/**
+ * Keeps the entries this run reads, marked as just used, and as many others again, the most
+ * recently used: a change undone finds its entries still there. The rest go, so the cache holds
+ * about two states of the sources.
+ */
+function pruneEntries(wanted: ReadonlySet<string>): void {
+  mkdirSync(ENTRIES, { recursive: true });
+  // Anything else in the cache is from an older layout of it.
+  for (const entry of readdirSync(CACHE_ROOT))
+    if (![ENTRIES, RUN].includes(join(CACHE_ROOT, entry))) rmSync(join(CACHE_ROOT, entry), { recursive: true, force: true });
+  const now = new Date();
+  const others: { entry: string; used: number }[] = [];
+  for (const entry of readdirSync(ENTRIES)) {
+    const path = join(ENTRIES, entry);
+    if (wanted.has(entry)) utimesSync(path, now, now);
+    else others.push({ entry, used: statSync(path).mtimeMs });
+  }
+  others.sort((a, b) => b.used - a.used);
+  for (const { entry } of others.slice(wanted.size)) rmSync(join(ENTRIES, entry), { recursive: true, force: true });
 }
 
 export default async function globalSetup(): Promise<void> {
   // Once for the run (the workers inherit the silenced AWS SDK notice).
   announceNodeVersion((line) => process.stdout.write(`\n${line}\n`));
-  const hash = sourceHash();
-  process.env[SOURCE_HASH_VARIABLE] = hash; // the workers inherit it and need not hash again
-  const directory = cacheDirectory(hash);
-  mkdirSync(directory, { recursive: true });
-  // Caches of other sources are stale for good; so is a queue a killed run left behind.
-  for (const entry of readdirSync(CACHE_ROOT)) if (entry !== hash) rmSync(join(CACHE_ROOT, entry), { recursive: true, force: true });
-  rmSync(queueDirectory(hash), { recursive: true, force: true });
-  rmSync(join(directory, 'failed'), { force: true });
-
-  const jobs: BuildJob[] = [];
-  // The fixtures are part of the source hash: each group is all there or not at all.
-  if (!existsSync(fixturesDone('validated', hash))) jobs.push({ kind: 'fixtures', validated: true, done: fixturesDone('validated', hash) });
-  const byConfig = new Map<string, { kind: 'stages'; overrides: Record<string, unknown>; entries: Record<string, string> }>();
-  for (const { stage, overrides } of VARIANTS) {
-    const path = entryPath(stage, overrides, hash);
-    if (existsSync(path)) continue;
-    const key = configKey(stage, overrides);
-    if (!byConfig.has(key)) byConfig.set(key, { kind: 'stages', overrides: { ...overrides }, entries: {} });
-    byConfig.get(key)!.entries[stage] = path;
-  }
-  jobs.push(...byConfig.values());
-  if (!existsSync(fixturesDone('plain', hash))) jobs.push({ kind: 'fixtures', validated: false, done: fixturesDone('plain', hash) });
+  const { manifest, jobs } = plan();
+  pruneEntries(
+    new Set([...Object.values(manifest.variants), ...Object.values(manifest.fixtures)].map((path) => path.slice(ENTRIES.length + 1))),
+  );
+  // What a killed run left half-built is built again from nothing.
+  for (const job of jobs) if (job.kind === 'fixtures') rmSync(job.directory, { recursive: true, force: true });
+  rmSync(RUN, { recursive: true, force: true });
+  mkdirSync(RUN, { recursive: true });
+  const manifestPath = join(RUN, 'manifest.json');
+  writeFileSync(manifestPath, JSON.stringify(manifest));
+  process.env[MANIFEST_VARIABLE] = manifestPath; // the workers inherit it
   if (jobs.length === 0) return;
 
-  const queue = queueDirectory(hash);
+  const queue = join(RUN, 'queue');
   mkdirSync(queue, { recursive: true });
   for (const [i, job] of jobs.entries()) writeFileSync(join(queue, `${String(i).padStart(4, '0')}.json`), JSON.stringify(job));
   // Compiled into plain JavaScript as the app is (bin/compiled.js), once per change of its sources.
@@ -70,6 +109,6 @@ export default async function globalSetup(): Promise<void> {
   };
   const builder = compiled(REPOSITORY, 'test/support/synth-builder.ts', ['lib', 'lambda', 'test/support'], 'builder');
   (globalThis as Record<symbol, unknown>)[BUILDERS_KEY] = Array.from({ length: Math.min(BUILDERS, jobs.length) }, () =>
-    startBuilder(builder, queue),
+    startBuilder(builder, queue, manifest.failed),
   );
 }

@@ -1,49 +1,40 @@
 /**
- * Synthesized stages, shared by every test file of a run: the global setup (./global-setup.ts)
- * synthesizes each variant the suite reads (./variants.ts) once, in two processes, and writes it
- * here; test files read the JSON and never load aws-cdk-lib.
+ * Synthesized stages and fixtures, shared by every test file of a run and kept between runs: the
+ * global setup (./global-setup.ts) has each variant the suite reads (./variants.ts) and each
+ * fixture (./fixtures.ts) built once, in two processes, and writes it here; test files read the JSON
+ * and never load aws-cdk-lib.
  *
- * An entry is keyed by the hash of every source that shapes a template (lib/, lambda/, service/,
- * cdk.json, package-lock.json) and by the configuration it was built from, never by the overrides as
- * written: `{}` and `{ dataStore: 'rds' }` are one template. An entry therefore cannot be stale; a
- * later run with unchanged sources reuses it, and a change to any source starts a new cache.
+ * An entry is keyed by the configuration it is built from (never by the overrides as written: `{}`
+ * and `{ dataStore: 'rds' }` are one template) and by the hash of every file its build reads
+ * (./entry-keys.ts): a change to one construct rebuilds the entries whose builds import it, and
+ * every other entry is reused. The global setup writes a manifest of where each entry of this run
+ * is, so a test file finds one without hashing anything.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { loadConfig, type StageNumber } from '../../lib/config';
 import { cdkJsonContext } from '../../lib/config/context';
-import { hashOfSources, REPOSITORY } from '../../lib/source-hash';
 import type { Overrides, SynthesizedStage } from '../../lib/synth';
 import type { CfnTemplate } from '../../lib/template';
+import { fixtureFile } from './cache-layout';
 import type { FixtureName } from './fixtures';
-import { VARIANTS } from './variants';
 
-/** What shapes a template: a change to any of these is a new cache. */
-export const TEMPLATE_SOURCES = ['lib', 'lambda', 'service', 'web', 'cdk.json', 'package-lock.json', 'test/support/fixtures.ts'];
+/** Where the global setup tells the test files the manifest is. */
+export const MANIFEST_VARIABLE = 'ZTM_SYNTH_MANIFEST';
 
-export const CACHE_ROOT = join(REPOSITORY, '.jest-cache', 'synth');
-
-/** The global setup hashes the sources once and hands the hash to the test files. */
-export const SOURCE_HASH_VARIABLE = 'ZTM_SOURCE_HASH';
-
-export function sourceHash(): string {
-  process.env[SOURCE_HASH_VARIABLE] ??= hashOfSources(TEMPLATE_SOURCES).slice(0, 16);
-  return process.env[SOURCE_HASH_VARIABLE];
-}
-
-export const cacheDirectory = (hash = sourceHash()) => join(CACHE_ROOT, hash);
-
-const CDK_JSON = cdkJsonContext();
-
-/** The configuration a stage is built from, without `stages` (which stacks an app builds is no stack's business). */
-export function configKey(stage: StageNumber, overrides: Overrides): string {
-  const { stages: _stages, ...config } = loadConfig({ ...CDK_JSON, ...overrides, stages: String(stage) });
-  return canonical(config);
+export interface Manifest {
+  /** Each variant's entry, by stage and overrides as `variants.ts` writes them (`variantId`). */
+  readonly variants: Record<string, string>;
+  /** Each variant's entry, by stage and configuration (`configId`): for overrides written another way. */
+  readonly configs: Record<string, string>;
+  /** Each fixture module's directory of entries. */
+  readonly fixtures: Record<string, string>;
+  /** Written by a builder whose job failed, with the error. */
+  readonly failed: string;
 }
 
 /** JSON with every object's keys sorted, so equal values have one spelling. */
-function canonical(value: unknown): string {
+export function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
     return `{${Object.keys(value)
@@ -54,18 +45,35 @@ function canonical(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-export function entryKey(stage: StageNumber, overrides: Overrides): string {
-  return createHash('sha256')
-    .update(`${stage}\0${configKey(stage, overrides)}`)
-    .digest('hex')
-    .slice(0, 24);
+const spelled = new WeakMap<Overrides, string>();
+/** A variant by its stage and its overrides as written (the global setup and its tests ask for the same objects many times). */
+export function variantId(stage: StageNumber, overrides: Overrides): string {
+  if (!spelled.has(overrides)) spelled.set(overrides, canonical(overrides));
+  return `${stage} ${spelled.get(overrides)}`;
 }
 
-export const entryPath = (stage: StageNumber, overrides: Overrides, hash = sourceHash()) =>
-  join(cacheDirectory(hash), `stage${stage}-${entryKey(stage, overrides)}.json`);
+const configs = new Map<string, string>();
 
-/** The builders' queue, while they work. */
-export const queueDirectory = (hash = sourceHash()) => join(cacheDirectory(hash), 'queue');
+/** The configuration a stage is built from, without `stages` (which stacks an app builds is no stack's business). */
+export function configKey(stage: StageNumber, overrides: Overrides): string {
+  const id = variantId(stage, overrides);
+  if (!configs.has(id)) {
+    const { stages: _stages, ...config } = loadConfig({ ...cdkJsonContext(), ...overrides, stages: String(stage) });
+    configs.set(id, canonical(config));
+  }
+  return configs.get(id)!;
+}
+
+export const configId = (stage: StageNumber, overrides: Overrides) => `${stage} ${configKey(stage, overrides)}`;
+
+let manifest: Manifest | undefined;
+function theManifest(): Manifest {
+  const path = process.env[MANIFEST_VARIABLE];
+  if (!path || !existsSync(path))
+    throw new Error('no template cache for this run: run the suite through jest, whose global setup builds it');
+  manifest ??= JSON.parse(readFileSync(path, 'utf8')) as Manifest;
+  return manifest;
+}
 
 /** How long a reader waits for a builder before it gives up (a cold run builds everything in seconds). */
 const WAIT_MS = 180_000;
@@ -76,13 +84,12 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
  * have written `path`, and reads it; fails with the builder's error if one failed.
  */
 function readWhenBuilt<T>(path: string, what: string): T {
-  const failed = join(dirname(path), 'failed');
+  const { failed } = theManifest();
   const deadline = Date.now() + WAIT_MS;
   while (!existsSync(path)) {
     if (existsSync(failed))
       throw new Error(`synthesizing the test templates failed, so ${what} does not exist:\n${readFileSync(failed, 'utf8')}`);
-    if (Date.now() > deadline)
-      throw new Error(`${what} was not synthesized within ${WAIT_MS / 1000} s: run the suite through jest, whose global setup builds it`);
+    if (Date.now() > deadline) throw new Error(`${what} was not synthesized within ${WAIT_MS / 1000} s`);
     Atomics.wait(pause, 0, 0, 25);
   }
   return JSON.parse(readFileSync(path, 'utf8')) as T;
@@ -92,17 +99,15 @@ const read = new Map<string, SynthesizedStage>();
 
 /** One synthesized stage, from the run's cache. */
 export function stageOf(stage: StageNumber, overrides: Overrides = {}): SynthesizedStage {
-  const path = entryPath(stage, overrides);
-  const cached = read.get(path);
-  if (cached) return cached;
-  if (!VARIANTS.some((v) => v.stage === stage && configKey(stage, v.overrides) === configKey(stage, overrides))) {
+  const { variants, configs } = theManifest();
+  const path = variants[variantId(stage, overrides)] ?? configs[configId(stage, overrides)];
+  if (!path) {
     throw new Error(
       `stage ${stage} ${JSON.stringify(overrides)} is not listed in test/support/variants.ts: add it there, so it is synthesized once for the whole run`,
     );
   }
-  const synthesized = readWhenBuilt<SynthesizedStage>(path, `stage ${stage} ${JSON.stringify(overrides)}`);
-  read.set(path, synthesized);
-  return synthesized;
+  if (!read.has(path)) read.set(path, readWhenBuilt<SynthesizedStage>(path, `stage ${stage} ${JSON.stringify(overrides)}`));
+  return read.get(path)!;
 }
 
 /** The template of one stage under a configuration. */
@@ -120,14 +125,12 @@ export interface SynthesizedFixture {
   readonly stacks?: number;
 }
 
-export const fixtureFile = (name: string) => `fixture-${name.replace(/[^a-z0-9-]/gi, '_')}.json`;
-export const fixturePath = (name: string, hash = sourceHash()) => join(cacheDirectory(hash), fixtureFile(name));
-/** Written once every fixture of a group is: those with CloudFormation validation, and the rest. */
-export const fixturesDone = (group: 'validated' | 'plain', hash = sourceHash()) => join(cacheDirectory(hash), `fixtures-${group}.done`);
-
 /** A fixture, from the run's cache. */
 export function fixtureOf(name: FixtureName): SynthesizedFixture {
-  return readWhenBuilt<SynthesizedFixture>(fixturePath(name), `fixture ${name}`);
+  const module = name.split('/')[0];
+  const directory = theManifest().fixtures[module];
+  if (!directory) throw new Error(`fixture ${name}: no module test/support/fixtures/${module}.ts`);
+  return readWhenBuilt<SynthesizedFixture>(join(directory, fixtureFile(name)), `fixture ${name}`);
 }
 
 /** The one template of a fixture that builds one stack. */

@@ -80,7 +80,7 @@ export const RELATIONAL_ALTERED = {
 export const TABLE_ALTERED = { dataStore: 'dynamodb', deletionProtection: 'false' } as const;
 /** A load-balanced stage with every option of its front and its EC2 tier changed. */
 export const LOAD_BALANCED_ALTERED = {
-  natGateways: '1',
+  natCount: '1',
   minCapacity: '3',
   maxCapacity: '8',
   desiredCapacity: '4',
@@ -93,7 +93,7 @@ export const FIXED_SIZE = { minCapacity: '4', maxCapacity: '4' } as const;
 /** The Fargate tier with its options changed. */
 export const FARGATE_ALTERED = {
   webTier: 'ecs',
-  natGateways: '1',
+  natCount: '1',
   minCapacity: '3',
   maxCapacity: '8',
   taskCpu: '1024',
@@ -101,7 +101,12 @@ export const FARGATE_ALTERED = {
 } as const;
 export const FARGATE_DYNAMODB = { webTier: 'ecs', dataStore: 'dynamodb' } as const;
 /** A table and one NAT gateway for two zones: egress is the one single point of failure left. */
-export const TABLE_ONE_NAT = { dataStore: 'dynamodb', natGateways: '1' } as const;
+export const TABLE_ONE_NAT = { dataStore: 'dynamodb', natProvider: 'gateway', natCount: '1' } as const;
+/** NAT gateways where the default is instances (stages 3 and 4), and instances where it is gateways (from 5). */
+export const NAT_GATEWAYS = { natProvider: 'gateway' } as const;
+export const NAT_INSTANCES = { natProvider: 'instance' } as const;
+/** One x86 NAT instance for two zones. */
+export const ONE_NAT_INSTANCE = { natProvider: 'instance', natCount: '1', natInstanceType: 't3.micro' } as const;
 /** Stage 4's cluster with its options changed: more readers over three zones, a capacity range, restored from a snapshot. */
 export const REPLICATED_ALTERED = {
   availabilityZones: 'us-east-1a,us-east-1b,us-east-1c',
@@ -120,6 +125,8 @@ export const CACHE_CDN_ALTERED = {
   wafRateLimit: '500',
   priceClass: 'All',
 } as const;
+/** Stage 6 given the API name after stage 5 (which is then at weight 0): the cutover between CDN stages. */
+export const CDN_CUTOVER = { weight: '{"5":0,"6":100}' } as const;
 /** Stage 6's Spot mix and sessions with their options changed, on Graviton. */
 export const STATELESS_ALTERED = { instanceType: 'm7g.large', spotPercentage: '60', onDemandBase: '2', sessionTtlHours: '2' } as const;
 /** Stage 6 all on demand: Spot is a choice, not a requirement. */
@@ -135,8 +142,22 @@ const variant = (stage: StageNumber, overrides: Overrides): Variant => ({
   overrides,
 });
 
+/**
+ * Stand-ins for stages not built yet, so `npm run bench` can time the test loop at ten stages:
+ * with ZTM_STAND_INS=<n>, the variants of stages 3 to 2 + n are synthesized again with another
+ * record name (the same constructs, templates of the same size), and every invariant is checked on
+ * them (test/checks/invariants.test.ts reads every variant). Nothing else reads them: the stage
+ * tests and snapshots stay those of six stages.
+ */
+function standIns(variants: readonly Variant[], count: number): Variant[] {
+  const stood = new Set(STAGE_NUMBERS.filter((stage) => stage >= 3 && stage < 3 + count));
+  return variants
+    .filter((v) => stood.has(v.stage))
+    .map((v) => ({ name: `stand-in for ${v.name}`, stage: v.stage, overrides: { ...v.overrides, recordName: 'standin' } }));
+}
+
 /** Other configurations the stage and construct tests read, beyond the combinations. */
-export const VARIANTS: Variant[] = [
+const READ: Variant[] = [
   ...COMBINATIONS,
   ...STAGE_NUMBERS.map((stage) => variant(stage, REAL_PLACE)),
   variant(1, SINGLE_SERVER_ALTERED),
@@ -148,6 +169,11 @@ export const VARIANTS: Variant[] = [
   variant(3, FARGATE_ALTERED),
   variant(3, FARGATE_DYNAMODB),
   variant(3, TABLE_ONE_NAT),
+  variant(3, NAT_GATEWAYS),
+  variant(4, NAT_GATEWAYS),
+  variant(3, ONE_NAT_INSTANCE),
+  variant(5, NAT_INSTANCES),
+  variant(6, NAT_INSTANCES),
   variant(4, REPLICATED_ALTERED),
   variant(4, ADOPTED_TABLE),
   variant(5, LOAD_BALANCED_ALTERED),
@@ -157,7 +183,11 @@ export const VARIANTS: Variant[] = [
   variant(6, STATELESS_ALTERED),
   variant(6, { ...STATELESS_ALTERED, webTier: 'ecs', dataStore: 'dynamodb' }),
   variant(6, NO_SPOT),
+  variant(6, CDN_CUTOVER),
 ];
+
+/** Every stage variant the suite synthesizes. */
+export const VARIANTS: Variant[] = [...READ, ...standIns(READ, Number(process.env.ZTM_STAND_INS ?? 0))];
 
 /** The stages that hold data, as test/checks/data-resources.json pins them. */
 export const DATA_STAGES: Variant[] = [
