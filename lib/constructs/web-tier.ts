@@ -179,7 +179,7 @@ export class AutoScalingWebTier extends Construct implements WebTier {
     Validations.of(this.group).acknowledge({
       id: 'AwsSolutions-AS3',
       reason:
-        'Scaling activity is recorded in the group activity history; notifications arrive with the monitoring stage, which owns alerting.',
+        'No notification topic: stages 1-6 raise no alarms and send no notifications (stage 9, logging, metrics and automation, is not built yet); scaling activity is in the group activity history.',
     });
 
     this.connections = this.group.connections;
