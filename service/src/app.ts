@@ -432,11 +432,19 @@ export function createApp(options: AppOptions): (request: IncomingMessage, respo
     send(x, status, JSON.stringify(session), CACHE_CONTROL.never, { 'Set-Cookie': sessionCookie(id, sessionTtl), ...extra });
   }
 
+  /**
+   * A 400 for a session cookie that cannot be read. A malformed one is cleared; one sent twice is
+   * not, since clearing would remove only the genuine one (session-cookie.ts says why).
+   */
+  function refuseCookie(x: Exchange, cookie: { kind: 'malformed' | 'twice'; problem: string }): void {
+    fail(x, 400, cookie.problem, cookie.kind === 'malformed' ? { 'Set-Cookie': CLEARED_COOKIE } : undefined);
+  }
+
   /** The session the cookie names, or undefined once the answer (400 or 401) is sent. */
   async function sessionOf(x: Exchange): Promise<{ id: string; session: Session } | undefined> {
     const cookie = sessionIdOf(x.request.headers.cookie);
-    if (cookie.kind === 'malformed') {
-      fail(x, 400, cookie.problem, { 'Set-Cookie': CLEARED_COOKIE });
+    if (cookie.kind === 'malformed' || cookie.kind === 'twice') {
+      refuseCookie(x, cookie);
       return undefined;
     }
     if (cookie.kind === 'none') {
@@ -496,7 +504,7 @@ export function createApp(options: AppOptions): (request: IncomingMessage, respo
 
   async function endSession(x: Exchange): Promise<void> {
     const cookie = sessionIdOf(x.request.headers.cookie);
-    if (cookie.kind === 'malformed') return fail(x, 400, cookie.problem, { 'Set-Cookie': CLEARED_COOKIE });
+    if (cookie.kind === 'malformed' || cookie.kind === 'twice') return refuseCookie(x, cookie);
     if (cookie.kind === 'none') return fail(x, 401, 'no session: there is nothing to end');
     // Ending a session that has already ended or expired ends nothing more, and says so the same way.
     await sessions.delete(cookie.id);

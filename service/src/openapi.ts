@@ -70,9 +70,13 @@ const dataCache = (required: boolean) => ({
 /** The session's answer: its cookie is set again each time, so the cookie lives as long as the session. */
 const sessionAnswer = (description: string, extra: Record<string, unknown> = {}) =>
   json(description, ref('Session'), { 'Set-Cookie': header('Set-Cookie'), ...extra });
-const badCookie = json('The session cookie is malformed, oversized or sent twice; the answer clears it', ref('Error'), {
-  'Set-Cookie': { ...header('Set-Cookie') },
-});
+const badCookie = json(
+  'The session cookie is malformed or oversized (the answer clears it), or sent twice (the answer clears neither: see session-cookie.ts)',
+  ref('Error'),
+  {
+    'Set-Cookie': { ...header('Set-Cookie') },
+  },
+);
 /** Every method but GET and HEAD, on every path: another site's page may not change anything here (cross-site.ts). */
 const crossSite = json(
   "Another site's page sent it (Sec-Fetch-Site other than same-origin or none; without Sec-Fetch-Site, an Origin that is not this API's): refused before anything is read or changed",

@@ -11,13 +11,20 @@ export const SESSION_COOKIE = '__Host-ztm-session';
 const ID = /^[A-Za-z0-9_-]{43}$/;
 export const SESSION_ID_RULE = '43 characters of A-Z a-z 0-9 - _, as POST /sessions sets it';
 
+const SENT_TWICE =
+  `the ${SESSION_COOKIE} cookie was sent twice; allowed: once. Another site (a parent domain, or a page over plain HTTP) ` +
+  "set one of them, and this service can neither tell which nor remove it: clear this site's cookies in the browser, " +
+  'then start a session with POST /sessions';
+
 /** A new session id: 32 random bytes. */
 export const newSessionId = (): string => randomBytes(32).toString('base64url');
 
 export type CookieRead =
   | { readonly kind: 'none' }
   | { readonly kind: 'id'; readonly id: string }
-  | { readonly kind: 'malformed'; readonly problem: string };
+  | { readonly kind: 'malformed'; readonly problem: string }
+  /** Sent twice: one of them was set by someone else, so the answer must not clear either (see sessionIdOf). */
+  | { readonly kind: 'twice'; readonly problem: string };
 
 /** Space and horizontal tab: the only whitespace RFC 6265 allows around a cookie's name and value. */
 const isWhitespace = (code: number) => code === 0x20 || code === 0x09;
@@ -42,7 +49,10 @@ function stripped(header: string, start: number, end: number): string {
  *
  * Sent twice is refused, not resolved: the browser lists a longer Path first (§5.4), so "the first"
  * may be a cookie another page planted. Under the prefix only this origin sets the name, with one
- * Path, so two are never a browser's doing.
+ * Path, so two are never a browser's doing. Nor is it cleared: a Set-Cookie from here reaches only
+ * the host-only cookie, which is the genuine one; a planted one (Domain of a parent, from a browser
+ * that does not hold the prefix) survives it, and the next request would carry the attacker's
+ * session alone, which is the fixation this rule stops. Only the visitor can remove that one.
  */
 export function sessionIdOf(header: string | undefined): CookieRead {
   if (header === undefined || !header.includes(SESSION_COOKIE)) return { kind: 'none' };
@@ -52,7 +62,7 @@ export function sessionIdOf(header: string | undefined): CookieRead {
     if (end === -1) end = header.length;
     const eq = header.indexOf('=', start);
     if (eq !== -1 && eq < end && stripped(header, start, eq) === SESSION_COOKIE) {
-      if (found !== undefined) return { kind: 'malformed', problem: `the ${SESSION_COOKIE} cookie was sent twice; allowed: once` };
+      if (found !== undefined) return { kind: 'twice', problem: SENT_TWICE };
       found = stripped(header, eq + 1, end);
     }
     start = end + 1;

@@ -761,12 +761,45 @@ describe('sessions', () => {
       'the cookie twice',
       { Cookie: `${SESSION_COOKIE}=${'A'.repeat(43)}; ${SESSION_COOKIE}=${'B'.repeat(43)}` },
       400,
-      'the __Host-ztm-session cookie was sent twice; allowed: once',
+      expect.stringMatching(/^the __Host-ztm-session cookie was sent twice; allowed: once\. /),
     ],
   ])('GET /session with %s: a clean 4xx, never a 5xx', async (_case, headers, status, error) => {
     const s = await serve();
     const answer = await s.call('GET', '/session', { headers });
     expect([answer.status, json(answer).error]).toEqual([status, error]);
+    await s.close();
+  });
+
+  test('the cookie sent twice: a 400 that clears neither (a clearing Set-Cookie reaches only the genuine one) and says what to do; a malformed one alone is cleared', async () => {
+    const s = await serve();
+    const ours = idOf(await s.call('POST', '/sessions'));
+    // The planted one (a parent domain's, in a browser that does not hold the __Host- prefix) comes first: its Path is longer.
+    const planted = idOf(await s.call('POST', '/sessions'));
+    const twice = { headers: { Cookie: `${SESSION_COOKIE}=${planted}; ${SESSION_COOKIE}=${ours}` } };
+    for (const [method, path, body] of [
+      ['GET', '/session', undefined],
+      ['DELETE', '/session', undefined],
+      ['POST', '/session/views', '{"id":"0f8fad5b-d9cb-469f-a165-70867728950e"}'],
+    ] as const) {
+      const answer = await s.call(method, path, { headers: { ...twice.headers, ...JSON_TYPE }, body });
+      expect({ [`${method} ${path}`]: [answer.status, json(answer).error, answer.headers['set-cookie']] }).toEqual({
+        [`${method} ${path}`]: [
+          400,
+          expect.stringMatching(
+            /sent twice; allowed: once\. .*clear this site's cookies in the browser, then start a session with POST \/sessions$/,
+          ),
+          undefined,
+        ],
+      });
+    }
+    // Neither session was ended or changed by the refused requests.
+    expect([
+      (await s.call('GET', '/session', withCookie(ours))).status,
+      (await s.call('GET', '/session', withCookie(planted))).status,
+    ]).toEqual([200, 200]);
+    expect(cookieOf(await s.call('GET', '/session', withCookie('../../etc/passwd')))).toBe(
+      '__Host-ztm-session=; Secure; HttpOnly; SameSite=Strict; Path=/; Max-Age=0',
+    );
     await s.close();
   });
 
