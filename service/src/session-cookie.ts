@@ -57,10 +57,14 @@ function stripped(header: string, start: number, end: number): string {
 export function sessionIdOf(header: string | undefined): CookieRead {
   if (header === undefined || !header.includes(SESSION_COOKIE)) return { kind: 'none' };
   let found: string | undefined;
-  for (let start = 0; start < header.length; ) {
+  // The first '=' at or after `start`, searched for again only once `start` has passed it: searching
+  // from every cookie's start would read the rest of the header again for each ';' (quadratic in a
+  // header of many ';' and no '='). So each character is read a bounded number of times.
+  let eq = header.indexOf('=');
+  for (let start = 0; start < header.length && eq !== -1; ) {
     let end = header.indexOf(';', start);
     if (end === -1) end = header.length;
-    const eq = header.indexOf('=', start);
+    if (eq < start) eq = header.indexOf('=', start);
     if (eq !== -1 && eq < end && stripped(header, start, eq) === SESSION_COOKIE) {
       if (found !== undefined) return { kind: 'twice', problem: SENT_TWICE };
       found = stripped(header, eq + 1, end);

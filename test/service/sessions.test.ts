@@ -3,8 +3,11 @@
  * the memory store's bounds, and the cookie read without trust. (The shared stores, on the real
  * cache and on dynalite, across two processes, are in test/integration/sessions.itest.ts.)
  */
-import { newSessionId, sessionIdOf } from '../../service/src/session-cookie';
+import fc from 'fast-check';
+import { type CookieRead, newSessionId, SESSION_COOKIE, sessionIdOf } from '../../service/src/session-cookie';
 import { asSession, MemorySessions, RECENT_LIMIT, touch } from '../../service/src/sessions';
+
+import { FUZZ_SEED } from '../support/config-arbitraries';
 
 const ID = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
@@ -142,5 +145,111 @@ describe('the cookie is read as RFC 6265 reads it: only spaces and tabs around a
     expect(sessionIdOf(`${others.join('; ')}; __Host-ztm-session=${id}`)).toEqual({ kind: 'id', id });
     expect(sessionIdOf(`__Host-ztm-session=${id}; ${others.join('; ')}`)).toEqual({ kind: 'id', id });
     expect(sessionIdOf(`${others.join('; ')}; __Host-ztm-session=${id}; __Host-ztm-session=${id}`).kind).toBe('twice');
+  });
+});
+
+describe('the cookie header is read in one pass: the same answers as the plainest reading, and work in proportion to its length', () => {
+  const id = 'A'.repeat(43);
+  /** RFC 6265 §5.2 as plainly as it can be written: split on ';', each pair on its first '=', spaces and tabs stripped. */
+  function plainRead(header: string): Pick<CookieRead, 'kind'> & { id?: string } {
+    const strip = (text: string) => text.replace(/^[ \t]+/, '').replace(/[ \t]+$/, '');
+    const values = header.split(';').flatMap((pair) => {
+      const eq = pair.indexOf('=');
+      return eq !== -1 && strip(pair.slice(0, eq)) === SESSION_COOKIE ? [strip(pair.slice(eq + 1))] : [];
+    });
+    if (values.length === 0) return { kind: 'none' };
+    if (values.length > 1) return { kind: 'twice' };
+    return /^[A-Za-z0-9_-]{43}$/.test(values[0]) ? { kind: 'id', id: values[0] } : { kind: 'malformed' };
+  }
+  const shape = (read: CookieRead) => (read.kind === 'id' ? { kind: read.kind, id: read.id } : { kind: read.kind });
+  /** Headers made of the pieces that matter: the name, its look-alikes, separators, whitespace, ids. */
+  const piece = fc.constantFrom(
+    SESSION_COOKIE,
+    '__host-ztm-session',
+    '=',
+    ';',
+    '; ',
+    ' ',
+    '\t',
+    '\xa0',
+    'a',
+    'x=1',
+    id,
+    'B'.repeat(43),
+    '"',
+  );
+  const header = (minLength: number, maxLength: number) =>
+    fc.array(piece, { minLength, maxLength, size: 'max' }).map((pieces) => pieces.join(''));
+
+  test('2,000 generated headers: each read as the plain reading reads it', () => {
+    fc.assert(
+      fc.property(fc.oneof(header(0, 30), fc.string({ maxLength: 80 })), (cookie) => {
+        const [got, want] = [shape(sessionIdOf(cookie)), plainRead(cookie)];
+        if (JSON.stringify(got) !== JSON.stringify(want))
+          throw new Error(`${JSON.stringify(cookie)}: got ${JSON.stringify(got)}, the plain reading ${JSON.stringify(want)}`);
+      }),
+      { seed: FUZZ_SEED, numRuns: 2000 },
+    );
+  });
+
+  /**
+   * The characters `read` reads of any string, through the String methods the parser reads with
+   * (indexOf and includes up to the match, or to the end; slice; charCodeAt). Counting, not timing:
+   * a loaded machine cannot make it pass or fail.
+   */
+  function charactersRead(read: () => void): number {
+    const proto = String.prototype;
+    const saved = { indexOf: proto.indexOf, includes: proto.includes, slice: proto.slice, charCodeAt: proto.charCodeAt };
+    let count = 0;
+    const scanned = (text: string, search: string, from = 0) => {
+      const at = saved.indexOf.call(text, search, from);
+      count += (at === -1 ? text.length : at + search.length) - Math.max(0, from);
+      return at;
+    };
+    proto.indexOf = function (this: string, search: string, from?: number) {
+      return scanned(this, search, from);
+    };
+    proto.includes = function (this: string, search: string, from?: number) {
+      return scanned(this, search, from) !== -1;
+    };
+    proto.slice = function (this: string, start?: number, end?: number) {
+      const part = saved.slice.call(this, start, end);
+      count += part.length;
+      return part;
+    };
+    proto.charCodeAt = function (this: string, at: number) {
+      count += 1;
+      return saved.charCodeAt.call(this, at);
+    };
+    try {
+      read();
+    } finally {
+      Object.assign(proto, saved);
+    }
+    return count;
+  }
+
+  test.each([
+    // Reported: searching for '=' from each cookie's start read the rest of the header again for every ';'.
+    ['the name, then 16,000 ";"', `${SESSION_COOKIE}${';'.repeat(16_000)}`],
+    ['16,000 ";", then the cookie', `${';'.repeat(16_000)}${SESSION_COOKIE}=${id}`],
+    ['the name, 16,000 ";", then the cookie', `${SESSION_COOKIE}${';'.repeat(16_000)}${SESSION_COOKIE}=${id}`],
+    ['4,000 cookies, then the session', `${'a=1; '.repeat(4000)}${SESSION_COOKIE}=${id}`],
+    ['the name with 16,000 spaces around it', `${' '.repeat(8000)}${SESSION_COOKIE}${' '.repeat(8000)}=${id}`],
+    ['the name 1,000 times, no "="', `${SESSION_COOKIE};`.repeat(1000)],
+  ])('%s: at most 8 reads a character (and at least one: the count sees the reading)', (_case, cookie) => {
+    const readsPerCharacter = charactersRead(() => sessionIdOf(cookie)) / cookie.length;
+    expect(readsPerCharacter).toBeLessThanOrEqual(8);
+    expect(readsPerCharacter).toBeGreaterThanOrEqual(1);
+  });
+
+  test('20 generated headers of 5,000 to 10,000 pieces: at most 8 reads a character', () => {
+    fc.assert(
+      fc.property(header(5000, 10_000), (cookie) => {
+        const reads = charactersRead(() => sessionIdOf(cookie));
+        if (reads > 8 * cookie.length + 64) throw new Error(`${reads} characters read for a header of ${cookie.length}`);
+      }),
+      { seed: FUZZ_SEED, numRuns: 20 },
+    );
   });
 });
