@@ -86,13 +86,29 @@ export function allowsMethod(path: string, method: string): boolean {
 }
 
 /**
- * The page behaviours' viewer-request function (cloudfront-js-2.0): `/web` redirects to `/web/`, and
- * a path ending in `/` is its index.html.
+ * The page behaviours' viewer-request function (cloudfront-js-2.0): `/web` redirects to `/web/`,
+ * keeping the query string, and a path ending in `/` is its index.html.
+ *
+ * A function gets the query string as an object, a field per name with its `value` as the viewer
+ * sent it (still percent-encoded) and, for a name sent more than once, every value in `multiValue`;
+ * so the redirect writes each value back as it came, never encoding it twice. (Each name's values
+ * come out together, in the order JavaScript lists the object's fields; `a=` comes out as `a`.)
+ *
+ * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/functions-event-structure.html
  */
 export const PAGE_FUNCTION_CODE = [
   'function handler(event) {',
   '  var request = event.request;',
-  `  if (request.uri === '${WEB_PATH.slice(0, -1)}') return { statusCode: 301, statusDescription: 'Moved Permanently', headers: { location: { value: '${WEB_PATH}' } } };`,
+  `  if (request.uri === '${WEB_PATH.slice(0, -1)}') {`,
+  '    var query = [];',
+  '    for (var name in request.querystring) {',
+  '      var field = request.querystring[name];',
+  '      var values = field.multiValue || [field];',
+  "      for (var i = 0; i < values.length; i++) query.push(values[i].value === '' ? name : name + '=' + values[i].value);",
+  '    }',
+  `    var location = '${WEB_PATH}' + (query.length > 0 ? '?' + query.join('&') : '');`,
+  "    return { statusCode: 301, statusDescription: 'Moved Permanently', headers: { location: { value: location } } };",
+  '  }',
   "  if (request.uri.endsWith('/')) request.uri += 'index.html';",
   '  return request;',
   '}',
@@ -108,9 +124,13 @@ export const PAGE_CONTENT_SECURITY_POLICY =
  * - 500, 502, 503 and 504: CloudFront keeps them whatever `no-store` says: a database blip's 503
  *   for an item would otherwise be every viewer's answer for 10 s;
  * - 501: kept when the origin (or the load balancer) sends no Cache-Control;
- * - 404: an item a lagging reader has not seen yet exists a moment later.
- * 414 is left as it is (the same URL is always too long); 400, 403, 405, 412 and 415 are kept only
- * with a max-age, which the service never sends on an error; 416 and 429 are never kept (and 429
- * cannot be configured: WAF's 429 is CloudFront's own answer, not the origin's).
+ * - 404: an item a lagging reader has not seen yet exists a moment later;
+ * - 405: kept only with a max-age today, which the service never sends on an error, but an older
+ *   version of CloudFront's list keeps it always; at 0 s it is not kept under either.
+ * 414 is left as it is (the same URL is always too long); 400, 403, 412 and 415 are kept only with
+ * a max-age, as 405 is; 416 and 429 are never kept (and 429 cannot be configured: WAF's 429 is
+ * CloudFront's own answer, not the origin's).
+ *
+ * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/HTTPStatusCodes.html
  */
-export const UNCACHED_ERROR_CODES: readonly number[] = [404, 500, 501, 502, 503, 504];
+export const UNCACHED_ERROR_CODES: readonly number[] = [404, 405, 500, 501, 502, 503, 504];

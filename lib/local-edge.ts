@@ -30,11 +30,16 @@ export interface LocalEdge {
   stop(): Promise<void>;
 }
 
+/** A query string parameter, header or cookie in a CloudFront Functions event: `multiValue` when sent more than once. */
+interface FunctionField {
+  value: string;
+  multiValue?: { value: string }[];
+}
 /** The part of a CloudFront Functions viewer-request event the page function reads. */
 interface FunctionRequest {
   method: string;
   uri: string;
-  querystring: Record<string, { value: string }>;
+  querystring: Record<string, FunctionField>;
   headers: Record<string, { value: string }>;
 }
 /** What a viewer-request function may return instead of the request: an answer of its own. */
@@ -55,9 +60,30 @@ function functionRequest(request: IncomingMessage, path: string, query: string):
   const headers: Record<string, { value: string }> = {};
   for (const [name, value] of Object.entries(request.headers))
     if (value !== undefined) headers[name] = { value: Array.isArray(value) ? value.join(',') : value };
-  const querystring: Record<string, { value: string }> = {};
-  for (const [name, value] of new URLSearchParams(query)) querystring[name] = { value };
-  return { method: request.method ?? 'GET', uri: path, querystring, headers };
+  return { method: request.method ?? 'GET', uri: path, querystring: functionQueryString(query), headers };
+}
+
+/**
+ * A query string as CloudFront Functions presents it: a field per name, names and values as the
+ * viewer sent them (not percent-decoded), the first value in `value` and, for a name sent more than
+ * once, all of them in `multiValue`.
+ */
+export function functionQueryString(query: string): Record<string, FunctionField> {
+  // No prototype: a parameter named __proto__ is a parameter like any other.
+  const fields: Record<string, FunctionField> = Object.create(null);
+  for (const pair of query.split('&')) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    const [name, value] = eq === -1 ? [pair, ''] : [pair.slice(0, eq), pair.slice(eq + 1)];
+    const field = fields[name];
+    if (field === undefined) {
+      fields[name] = { value };
+    } else {
+      field.multiValue ??= [{ value: field.value }];
+      field.multiValue.push({ value });
+    }
+  }
+  return fields;
 }
 
 function text(response: ServerResponse, status: number, body: string): void {

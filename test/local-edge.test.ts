@@ -4,7 +4,7 @@
  * distribution would send elsewhere goes elsewhere here too.
  */
 import { createServer, type Server } from 'node:http';
-import { type LocalEdge, startLocalEdge } from '../lib/local-edge';
+import { functionQueryString, type LocalEdge, runPageFunction, startLocalEdge } from '../lib/local-edge';
 import { CONTENT_TYPES } from '../lib/web-page';
 import { send } from './service/support/http';
 
@@ -31,11 +31,39 @@ afterAll(async () => {
 const at = (target: string, method = 'GET') => send(edge.base, target, { method });
 const fromApi = async (target: string, method = 'GET') => JSON.parse((await at(target, method)).body);
 
-test('/web is the page behaviour of its own, whose function redirects it to /web/ (the query string does not change which)', async () => {
-  for (const target of ['/web', '/web?from=mail']) {
+test('/web is the page behaviour of its own, whose function redirects it to /web/ with its query string, as sent', async () => {
+  for (const [target, location] of [
+    ['/web', '/web/'],
+    ['/web?', '/web/'],
+    ['/web?from=mail', '/web/?from=mail'],
+    // Values stay percent-encoded, never encoded twice; a name sent twice keeps both values.
+    ['/web?q=%E5%AE%B6&a=1&a=2&flag', '/web/?q=%E5%AE%B6&a=1&a=2&flag'],
+    ['/web?next=%2Fweb%2F%3Fx%3D1', '/web/?next=%2Fweb%2F%3Fx%3D1'],
+  ]) {
     const redirect = await at(target);
-    expect([target, redirect.status, redirect.headers.location]).toEqual([target, 301, '/web/']);
+    expect([target, redirect.status, redirect.headers.location]).toEqual([target, 301, location]);
   }
+});
+
+test("the page function keeps the query string of the event CloudFront's documentation shows: multiValue and empty values", () => {
+  // The querystring of the example event in "CloudFront Functions event structure".
+  const querystring = {
+    ID: { value: '42' },
+    NoValue: { value: '' },
+    querymv: { value: 'val1', multiValue: [{ value: 'val1' }, { value: 'val2,val3' }] },
+  };
+  expect(runPageFunction({ method: 'GET', uri: '/web', querystring, headers: {} })).toEqual({
+    statusCode: 301,
+    statusDescription: 'Moved Permanently',
+    headers: { location: { value: '/web/?ID=42&NoValue&querymv=val1&querymv=val2,val3' } },
+  });
+  expect(runPageFunction({ method: 'GET', uri: '/web/', querystring, headers: {} })).toMatchObject({ uri: '/web/index.html', querystring });
+  // The local edge builds that shape from a raw query string, as CloudFront does: nothing decoded.
+  expect({ ...functionQueryString('ID=42&NoValue&querymv=val1&querymv=val2,val3&&q=%E5%AE%B6+x') }).toEqual({
+    ...querystring,
+    q: { value: '%E5%AE%B6+x' },
+  });
+  expect(Object.keys(functionQueryString('__proto__=x&constructor'))).toEqual(['__proto__', 'constructor']);
 });
 
 test('/web/ is index.html and /web/<file> the file, with its type and the page CSP; a file not in the bucket is 403, as S3 answers CloudFront', async () => {

@@ -62,8 +62,10 @@ test('/items/* allows GET and HEAD only (its requests reach the service without 
   expect(behaviourFor('/items')).toBe(config.DefaultCacheBehavior);
 });
 
-test('no 5xx from an origin is kept at the edge, nor a 404: each has an error-caching minimum TTL of 0', () => {
-  expect(config.CustomErrorResponses).toEqual([404, 500, 501, 502, 503, 504].map((ErrorCode) => ({ ErrorCode, ErrorCachingMinTTL: 0 })));
+test('no 5xx from an origin is kept at the edge, nor a 404 or 405: each has an error-caching minimum TTL of 0', () => {
+  expect(config.CustomErrorResponses).toEqual(
+    [404, 405, 500, 501, 502, 503, 504].map((ErrorCode) => ({ ErrorCode, ErrorCachingMinTTL: 0 })),
+  );
 });
 
 test('the page gets a strict content security policy: its own scripts, styles and API only, never framed', () => {

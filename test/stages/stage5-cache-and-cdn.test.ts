@@ -135,7 +135,7 @@ describe('Stage 5 — cache tier and CDN', () => {
       expect(byPath['/items/*'].TargetOriginId).toBe(byPath.default.TargetOriginId);
       // A 404 may be an item a lagging reader has not seen, and a 5xx is a moment's failure: never kept at the edge.
       expect(config.CustomErrorResponses).toEqual(
-        [404, 500, 501, 502, 503, 504].map((ErrorCode) => ({ ErrorCode, ErrorCachingMinTTL: 0 })),
+        [404, 405, 500, 501, 502, 503, 504].map((ErrorCode) => ({ ErrorCode, ErrorCachingMinTTL: 0 })),
       );
     });
 
