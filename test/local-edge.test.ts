@@ -4,7 +4,7 @@
  * distribution would send elsewhere goes elsewhere here too.
  */
 import { createServer, type Server } from 'node:http';
-import { functionQueryString, type LocalEdge, runPageFunction, startLocalEdge } from '../lib/local-edge';
+import { functionQueryString, type LocalEdge, normalizedAcceptEncoding, runPageFunction, startLocalEdge } from '../lib/local-edge';
 import { CONTENT_TYPES } from '../lib/web-page';
 import { send } from './service/support/http';
 
@@ -12,11 +12,17 @@ let api: Server;
 let edge: LocalEdge;
 
 beforeAll(async () => {
-  // Answers with what reached it: method, target and the X-Forwarded-For it got.
+  // Answers with what reached it: method, target, the X-Forwarded-For it got and every header.
   api = createServer((request, response) => {
     response.writeHead(200, { 'Content-Type': 'application/json' });
     response.end(
-      JSON.stringify({ api: true, method: request.method, url: request.url, forwardedFor: request.headers['x-forwarded-for'] ?? null }),
+      JSON.stringify({
+        api: true,
+        method: request.method,
+        url: request.url,
+        forwardedFor: request.headers['x-forwarded-for'] ?? null,
+        headers: request.headers,
+      }),
     );
   });
   await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
@@ -106,15 +112,67 @@ test('the default behaviour allows the seven methods CloudFront forwards, and re
 });
 
 test('everything else is the API, query string and method as sent, with the viewer appended to X-Forwarded-For', async () => {
-  expect(await fromApi('/items/0F8FAD5B-D9CB-469F-A165-70867728950E?x=1')).toEqual({
+  expect(await fromApi('/?x=1')).toEqual({
     api: true,
     method: 'GET',
-    url: '/items/0F8FAD5B-D9CB-469F-A165-70867728950E?x=1',
+    url: '/?x=1',
     forwardedFor: '127.0.0.1',
+    headers: expect.any(Object),
   });
   for (const target of ['/', '/website', '/WEB', '/WEB/', '/readyz', '//web/'])
     expect([target, (await fromApi(target)).api]).toEqual([target, true]);
   expect((await fromApi('/sessions', 'POST')).method).toBe('POST');
   const relayed = await send(edge.base, '/readyz', { headers: { 'X-Forwarded-For': '203.0.113.7' } });
   expect(JSON.parse(relayed.body).forwardedFor).toBe('203.0.113.7,127.0.0.1');
+});
+
+describe('/items/* reaches the service as CloudFront sends it: no origin request policy, a cache policy keyed on the path alone', () => {
+  const item = '/items/0f8fad5b-d9cb-469f-a165-70867728950e';
+  const viewer = {
+    Cookie: '__Host-ztm-session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+    Origin: 'https://elsewhere.example',
+    'Sec-Fetch-Site': 'cross-site',
+    'If-None-Match': '"i1-x"',
+    'X-Request-Id': 'chosen-by-the-viewer',
+    'User-Agent': 'curl/8.0',
+    Accept: 'application/json',
+    Authorization: 'Bearer x',
+    'Accept-Encoding': 'gzip, deflate, br;q=0.9',
+    'X-Forwarded-For': '203.0.113.7',
+  };
+
+  test("the path without its query string, and none of the viewer's headers: only CloudFront's own and the normalized Accept-Encoding", async () => {
+    const reached = JSON.parse((await send(edge.base, `${item}?x=1&y=2`, { headers: viewer })).body);
+    expect([reached.url, reached.headers]).toEqual([
+      item,
+      {
+        host: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
+        'user-agent': 'Amazon CloudFront',
+        'x-forwarded-for': '203.0.113.7,127.0.0.1',
+        'accept-encoding': 'br,gzip',
+        connection: expect.any(String),
+      },
+    ]);
+    const bare = JSON.parse((await send(edge.base, item, { headers: { 'Accept-Encoding': '' } })).body).headers;
+    expect(bare['accept-encoding']).toBe('identity');
+  });
+
+  test('the default behaviour still gets every viewer header (AllViewerExceptHostHeader) but Host', async () => {
+    const reached = JSON.parse((await send(edge.base, '/session?x=1', { headers: viewer })).body);
+    expect([
+      reached.url,
+      reached.headers.cookie,
+      reached.headers.origin,
+      reached.headers['if-none-match'],
+      reached.headers['user-agent'],
+    ]).toEqual(['/session?x=1', viewer.Cookie, viewer.Origin, viewer['If-None-Match'], 'curl/8.0']);
+  });
+
+  test('Accept-Encoding as a cache policy with Gzip and Brotli sends it on: br,gzip, br, gzip or identity, never the rest', () => {
+    expect(
+      [undefined, '', 'gzip', 'br', 'gzip, br', 'BR;q=1, GZIP;q=0.5', 'deflate', '*', 'x-gzip'].map((sent) =>
+        normalizedAcceptEncoding(sent),
+      ),
+    ).toEqual([undefined, 'identity', 'gzip', 'br', 'br,gzip', 'br,gzip', 'identity', 'identity', 'identity']);
+  });
 });
