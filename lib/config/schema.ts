@@ -351,7 +351,7 @@ export const OPTIONS: { readonly [K in ConfigKey]: Option<Config[K]> } = {
   },
   requestsPerTarget: {
     description:
-      'Stages 3 and up: requests per minute per web server (ALB RequestCountPerTarget) that target-tracking scaling holds. The default comes from `npm run bench`: the service spends about 94 µs of CPU on a read from PostgreSQL, so one vCPU serves about 10,700 reads/s; a t3.small sustains 0.4 vCPU (its 20 % baseline of 2 vCPUs), about 4,300 reads/s; holding each server at 1,000 requests/s leaves room for slower requests and for the minutes a new server takes to boot.',
+      'Stages 3 and up: requests per minute per web server (ALB RequestCountPerTarget) that target-tracking scaling holds. The default comes from the read row of `npx zero-to-millions bench`: 120 to 198 µs of CPU per read from PostgreSQL in the two runs of docs/performance.md (a loaded machine), so one vCPU serves about 5,100 to 8,400 reads/s; a t3.small sustains 0.4 vCPU (its 20 % baseline of 2 vCPUs), about 2,000 to 3,300 reads/s; holding each server at 1,000 requests/s leaves room for slower requests and for the minutes a new server takes to boot.',
     parser: wholeNumber(10, 1_000_000),
     default: 60_000,
     defaultInWords: '60000 (1,000 requests/s per server)',

@@ -179,7 +179,7 @@ export class AutoScalingWebTier extends Construct implements WebTier {
     Validations.of(this.group).acknowledge({
       id: 'AwsSolutions-AS3',
       reason:
-        'No notification topic: stages 1-6 raise no alarms and send no notifications (stage 9, logging, metrics and automation, is not built yet); scaling activity is in the group activity history.',
+        'No notification topic: stages 1-6 send no notifications (their only alarms reboot the NAT instances and tell no one; stage 9, logging, metrics and automation, is not built yet); scaling activity is in the group activity history.',
     });
 
     this.connections = this.group.connections;

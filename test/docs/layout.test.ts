@@ -25,6 +25,10 @@ const COVERED = [
   'lambda/verify-deployment',
   'web',
   'test',
+  // The tests' own machinery, which a reader of a test meets first: the cache, the builders, the fixtures, the matrix.
+  'test/support',
+  'test/support/fixtures',
+  'test/matrix',
   'docs',
 ];
 

@@ -39,7 +39,7 @@ test('there is a page for each stage and no other, and the README links each of 
   for (const page of expected) expect(readme).toContain(`(docs/stages/${page})`);
 });
 
-test("the deploy walk quotes the monthly cost compare's excerpt gives its stage (run `npm run compare -- --write`)", () => {
+test("the deploy walk quotes the monthly cost compare's excerpt gives its stage (run `npx zero-to-millions compare --write`)", () => {
   const excerpt = readme.slice(readme.indexOf(EXCERPT_START), readme.indexOf(EXCERPT_END)).split('\n');
   const cells = (row: string) => row.split('|').map((c) => c.trim());
   const header = cells(excerpt.find((row) => row.includes('Stage3-LoadBalanced'))!);
