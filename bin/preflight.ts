@@ -9,6 +9,9 @@
  * problem on one line with its fix (a check that could not run too: no network, no credentials).
  */
 import { promises as dns } from 'node:dns';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { RDSClient } from '@aws-sdk/client-rds';
@@ -21,15 +24,29 @@ import { type ParsedArguments, runTool } from '../lib/cli';
 import { cdkJsonContext } from '../lib/config/context';
 import { announceNodeVersion } from '../lib/node-version';
 import { describePlan, preflight } from '../lib/preflight';
+import { acknowledgePlaceholders } from '../lib/synth';
 import { TOOLS } from '../lib/tools';
 
 async function main({ context }: ParsedArguments): Promise<number> {
   announceNodeVersion();
+  // The assembly is read here and removed: preflight leaves nothing in the temp directory.
+  const outdir = mkdtempSync(join(tmpdir(), 'ztm-preflight-'));
+  try {
+    return await check(context, outdir);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+async function check(context: ParsedArguments['context'], outdir: string): Promise<number> {
   const app = new App({
     context: { ...cdkJsonContext(), ...context, 'aws:cdk:bundling-stacks': [] },
+    outdir,
     builtinCloudFormationValidation: false,
   });
   const stacks = buildApp(app, { nag: false });
+  // The placeholders are the first problems printed below; synth's warning would say it again.
+  acknowledgePlaceholders(stacks, 'preflight reports each placeholder as a problem of its own.');
   const config = stacks[0].config;
 
   const result = await preflight(config, {

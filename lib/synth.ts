@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
 import { buildApp } from './app';
 import type { Config, StageNumber } from './config';
 import { contextWith } from './config/context';
@@ -65,6 +66,11 @@ export interface SynthResult {
   readonly findings: string[];
 }
 
+/** Acknowledges the warning each stack carries while the configuration holds placeholders, for a caller that reports them itself. */
+export function acknowledgePlaceholders(stacks: readonly Construct[], reason: string): void {
+  for (const stack of stacks) Validations.of(stack).acknowledge({ id: `Annotation::${PLACEHOLDER_WARNING}`, reason });
+}
+
 /**
  * Synthesizes the stages the overrides select. Synth itself fails on a finding; the findings are
  * returned instead, from the validation report, so a caller can assert on them.
@@ -80,13 +86,7 @@ export function synthesize(overrides: Overrides, options: SynthOptions = {}): Sy
       nag: options.nag ?? false,
       invariants: options.invariants ?? checks,
     });
-    if (options.acknowledgePlaceholders ?? true) {
-      for (const stack of stacks)
-        Validations.of(stack).acknowledge({
-          id: `Annotation::${PLACEHOLDER_WARNING}`,
-          reason: 'Synthesized with the placeholder defaults on purpose.',
-        });
-    }
+    if (options.acknowledgePlaceholders ?? true) acknowledgePlaceholders(stacks, 'Synthesized with the placeholder defaults on purpose.');
     const { findings, threw, report } = synthReport(app);
     if (threw && findings.length === 0) throw threw;
     const annotations = report.pluginReports.filter((p) => p.pluginName === ANNOTATIONS_PLUGIN).flatMap((p) => p.violations);

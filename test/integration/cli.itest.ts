@@ -4,6 +4,8 @@
  * `npx zero-to-millions compare --json` writes JSON and nothing else to stdout.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TOOLS } from '../../lib/tools';
 
@@ -28,3 +30,35 @@ test('npx zero-to-millions compare --json is JSON, and only JSON', () => {
   const report = JSON.parse(run.stdout);
   expect(report.stages.map((s: { stack: string }) => s.stack)).toHaveLength(6);
 }, 300_000);
+
+test('preflight with the placeholders and no credentials: each placeholder a PROBLEM line first, exit 1, nothing else on stderr, nothing left in the temp directory', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'ztm-cli-preflight-'));
+  try {
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      TMPDIR: tmp,
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_REGION: 'us-east-1',
+    };
+    const run = spawnSync(process.execPath, [join(ROOT, 'bin', 'cli.js'), 'preflight', '-c', 'stages=3'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env,
+    });
+    expect(run.status).toBe(1);
+    const lines = run.stdout.split('\n');
+    expect(lines.slice(0, 3)).toEqual([
+      expect.stringMatching(/^PROBLEM {2}domainName is still the placeholder/),
+      expect.stringMatching(/^PROBLEM {2}hostedZoneId is still the placeholder/),
+      expect.stringMatching(/^PROBLEM {2}account is still the placeholder/),
+    ]);
+    expect(run.stdout).toContain('`cdk deploy` would create:');
+    // The placeholders are said once, as problems: no synth warning, report path or source location after them.
+    expect(run.stderr.split('\n').filter((line) => line !== '' && !line.startsWith('note: Node.js'))).toEqual([]);
+    // Only the caches every run shares (tsx's compiled code, the Lambda bundles) stay; no assembly.
+    expect(readdirSync(tmp).filter((name) => !/^tsx-\d+$|^zero-to-millions-bundles$/.test(name))).toEqual([]);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}, 120_000);
