@@ -125,7 +125,11 @@ export function helpText(spec: ToolSpec): string {
       : []),
     ...spec.options.map((o): [string, string] => [
       `${o.name}${o.value ? ` ${o.value}` : ''}`,
-      `${o.description}${o.defaultInWords ? ` (default: ${o.defaultInWords})` : ''}`,
+      [
+        o.description,
+        o.allowed ? `: ${o.allowed.join(', ')}` : o.accepts ? `: ${o.accepts.allowed}` : '',
+        o.defaultInWords ? ` (default: ${o.defaultInWords})` : '',
+      ].join(''),
     ]),
     ...(spec.context
       ? [['-c, --context key=value', 'a configuration value, as `cdk synth` takes it (docs/configuration.md)'] as [string, string]]

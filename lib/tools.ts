@@ -86,7 +86,7 @@ export const TOOLS = {
           test: (v) => v.split(',').every((s) => (BENCH_SECTIONS as readonly string[]).includes(s)),
           allowed: `a comma-separated list of ${BENCH_SECTIONS.join(', ')}`,
         },
-        description: `only these sections: a comma-separated list of ${BENCH_SECTIONS.join(', ')}`,
+        description: 'only these sections',
         defaultInWords: 'all of them',
       },
     ],

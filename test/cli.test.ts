@@ -4,12 +4,20 @@ import { TOOLS } from '../lib/tools';
 
 const tools = Object.values(TOOLS);
 
-test.each(tools.map((t) => [t.name, t] as const))('%s: its help has the usage line, every option and the help option', (name, tool) => {
-  const help = helpText(tool);
-  expect(help.split('\n')[0]).toMatch(new RegExp(`^Usage: zero-to-millions ${name}( |$)`));
-  for (const option of tool.options) expect(help).toContain(option.name);
-  expect(help).toContain('-h, --help');
-});
+test.each(tools.map((t) => [t.name, t] as const))(
+  '%s: its help has the usage line, every option with what it allows, and the help option',
+  (name, tool) => {
+    const help = helpText(tool);
+    expect(help.split('\n')[0]).toMatch(new RegExp(`^Usage: zero-to-millions ${name}( |$)`));
+    // Each option's line names what it takes: the fixed list, or the words its check gives in an error.
+    for (const option of tool.options) {
+      const line = help.split('\n').find((l) => l.startsWith(`  ${option.name}`)) ?? '';
+      const allowed = option.allowed?.join(', ') ?? option.accepts?.allowed;
+      expect([option.name, line]).toEqual([option.name, expect.stringContaining(allowed ?? option.description)]);
+    }
+    expect(help).toContain('-h, --help');
+  },
+);
 
 test.each(tools.map((t) => [t.name, t] as const))('%s: an unknown option is an error that names it', (_name, tool) => {
   expect(() => parseArguments(tool, ['--colour'])).toThrow(UsageError);
