@@ -11,14 +11,16 @@
  *    Then they have reached every Route 53 server (INSYNC): ListResourceRecordSets also returns
  *    changes that are still PENDING, and CloudFormation does not expose the change id of the record
  *    it wrote, so the stage's own records are re-asserted verbatim (an identical UPSERT, which
- *    changes nothing) to obtain a change whose INSYNC means those values are served everywhere.
+ *    changes nothing) to obtain a change whose INSYNC, we assume, means those values are served
+ *    everywhere (see the comment at the UPSERT).
  * 2. dns-answer: Route 53's own answer (TestDNSAnswer), asked only where one answer is conclusive.
  *    Route 53 picks one weighted record per query, in proportion to the weights, so a stage whose
  *    share is below 100 % may be missing from any number of answers while being right; sampling
  *    would roll back healthy canaries. So it is asked only when this stage's record is the one that
  *    Route 53 answers with (the only record of the name with a weight above 0, or the only record),
  *    and the answer is comparable: not for a CDN, whose addresses depend on who asks. Otherwise
- *    step 1 is the proof and the log says why no answer was asked for.
+ *    step 1 is the proof and the log says why no answer was asked for. An alias that evaluates its
+ *    load balancer's health is passed over while no target is healthy: the step waits for that.
  * 3. health: the health endpoint answers 200, through the target itself (Elastic IP, load balancer
  *    or distribution DNS name) with the public name as Host header, since the public name may not
  *    resolve to this stage (yet, or at its weight).
@@ -223,6 +225,14 @@ export async function verifyDeployment(params: VerifyParams, deps: Deps): Promis
   }
   if (problems.length > 0) throw new VerificationFailed('record', problems.join('; '));
 
+  // An assumption, not documented behaviour: that Route 53 gives this identical UPSERT a change of
+  // its own, which reaches its servers no sooner than the one CloudFormation made before it, so that
+  // its INSYNC means the stage's values are served everywhere. GetChange documents only that
+  // "INSYNC indicates that the changes have propagated": those of the change asked about. Were a
+  // change that alters nothing reported INSYNC at once, this step would pass while CloudFormation's
+  // change is still PENDING: what Route 53 holds is still checked above, health and readiness do not
+  // go through DNS, and the dns-answer step, where asked, waits for the answer itself; only the proof
+  // that every Route 53 server already answers with the stage's values would be lost.
   const change = await retrying(
     () =>
       route53.send(
@@ -272,6 +282,12 @@ export async function verifyDeployment(params: VerifyParams, deps: Deps): Promis
     } else {
       // For an alias, Route 53 answers with the load balancer's addresses: whatever its name resolves to now.
       let acceptable: string[] = dnsTarget.kind === 'ip' ? [dnsTarget.address] : [];
+      // A record that evaluates its target's health is passed over while that is unhealthy: Route 53
+      // then answers with the name's other records, those at weight 0 included.
+      const ownA = own.find((r) => r.Type === 'A');
+      const unlessUnhealthy = ownA?.AliasTarget?.EvaluateTargetHealth
+        ? ", unless Route 53 takes it for unhealthy: it evaluates its load balancer's health, and while that has no healthy target (yet) Route 53 answers with the name's other records, those at weight 0 included"
+        : '';
       let answered: string[] = [];
       let outnumbered = false;
       await until('dns-answer', async () => {
@@ -287,7 +303,7 @@ export async function verifyDeployment(params: VerifyParams, deps: Deps): Promis
         if (outnumbered) return { done: true, saw: '' };
         return {
           done: false,
-          saw: `Route 53 answering ${name} with ${answered.join(', ') || 'nothing'} (${answer.ResponseCode}), not this stage's ${acceptable.join(', ') || target}, although its record is the one Route 53 answers with`,
+          saw: `Route 53 answering ${name} with ${answered.join(', ') || 'nothing'} (${answer.ResponseCode}), not this stage's ${acceptable.join(', ') || target}, although its record is the one Route 53 answers with (the only one of the name with a weight above 0, or the only one)${unlessUnhealthy}`,
         };
       });
       log(

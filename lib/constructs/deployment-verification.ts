@@ -1,4 +1,6 @@
-import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { createHash } from 'node:crypto';
+import { Aws, CfnResource, Duration, Lazy, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -42,6 +44,54 @@ export interface DeploymentVerificationProps {
    * records are always included).
    */
   readonly after: IConstruct[];
+  /**
+   * What serves the stage, each a resource or a construct whose default child is one: the web
+   * server's instance, the web tier's launch template or task definition, the distribution in front.
+   * The trigger carries what identifies the deployed version of each (a launch template's latest
+   * version number; otherwise its id, which a replacement changes: an instance, a task definition,
+   * whose every change is a new revision) and a digest of their synthesized properties (for what
+   * changes in place under the same id: an instance's user data or type, a distribution's
+   * configuration). A deployment that changes any of them changes the trigger's properties, and
+   * CloudFormation sends it an update, which runs the verification again; otherwise it would run
+   * only when its own function changes.
+   *
+   * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-requesttypes-update.html
+   */
+  readonly serving: readonly IConstruct[];
+}
+
+/** The CloudFormation resource of `construct`: itself, or its default child. */
+function resourceOf(construct: IConstruct): CfnResource {
+  const resource = CfnResource.isCfnResource(construct) ? construct : construct.node.defaultChild;
+  if (!resource || !CfnResource.isCfnResource(resource))
+    throw new Error(
+      `DeploymentVerification serving: ${construct.node.path} is not a CloudFormation resource and has no default child that is one`,
+    );
+  return resource;
+}
+
+/** What identifies the deployed version of `resource`: a launch template is updated to a new version; anything else changes id when it is replaced. */
+function deployedVersionOf(resource: CfnResource): string {
+  return resource instanceof ec2.CfnLaunchTemplate ? resource.attrLatestVersionNumber : Token.asString(resource.ref);
+}
+
+/**
+ * A digest of the synthesized properties of `resources`, as CloudFormation receives them (tokens
+ * as the references they resolve to): it changes whenever their template does.
+ */
+function propertiesDigest(resources: readonly CfnResource[]): string {
+  return Lazy.uncachedString({
+    produce: () => {
+      const hash = createHash('sha256');
+      for (const resource of resources) {
+        const rendered = Stack.of(resource).resolve(resource._toCloudFormation()) as {
+          Resources: Record<string, { Properties?: unknown }>;
+        };
+        for (const { Properties } of Object.values(rendered.Resources)) hash.update(JSON.stringify(Properties ?? {}));
+      }
+      return hash.digest('hex').slice(0, 16);
+    },
+  });
 }
 
 /**
@@ -50,7 +100,8 @@ export interface DeploymentVerificationProps {
  * stage's records with their routing (weight) and target and has them in sync, asks Route 53 for an
  * answer where one answer is conclusive, checks that the health endpoint answers 200 and the
  * readiness endpoint says "ready" through the stage's own target. When it does not, the trigger
- * fails and CloudFormation rolls the deployment back.
+ * fails and CloudFormation rolls the deployment back. It runs on the stage's first deployment and
+ * on every deployment that changes what serves (`serving`) or the Lambda itself.
  *
  * The role allows exactly the calls the Lambda makes: read the zone's records, re-assert the judged
  * records (UPSERT only, their name and types only), read change status, and, for a stage whose
@@ -142,5 +193,13 @@ export class DeploymentVerification extends Construct {
       timeout: DeploymentVerification.TIMEOUT,
       invocationType: triggers.InvocationType.REQUEST_RESPONSE,
     });
+    // Properties the trigger's provider ignores: they are there to change with what serves. The
+    // update keeps the trigger's physical id (aws-cdk-lib's provider answers with the one it was
+    // given), so CloudFormation sends no delete for an old one; and a delete never runs the
+    // verification (the provider does nothing on delete).
+    const serving = props.serving.map(resourceOf);
+    const resource = this.trigger.node.defaultChild!.node.defaultChild as CfnResource;
+    resource.addPropertyOverride('Serving', serving.map(deployedVersionOf));
+    resource.addPropertyOverride('ServingDigest', propertiesDigest(serving));
   }
 }

@@ -3,7 +3,8 @@
  * aws-cdk-lib's `NatProvider.instanceV2` (Amazon Linux 2023, source/destination check off, one
  * instance in the public subnet of each zone it is given) and hardened like every host here.
  */
-import { Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
+import { createHash } from 'node:crypto';
+import { Duration, Fn, Lazy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -44,6 +45,38 @@ function natScript(vpcCidr: string): ec2.UserData {
   return userData;
 }
 
+/**
+ * Makes a change of `script` replace `instance`: a hash of the script is in its logical id, as
+ * aws-cdk-lib's `userDataCausesReplacement` does, which the provider's instances do not take.
+ * Updated in place, an instance whose user data changed is stopped and started, and EC2 does not run
+ * changed user data at a start: every NAT instance would restart at once, with a new public
+ * address, still running the old script. Under a new logical id CloudFormation creates each new
+ * instance first, waits for its signal, points the routes at it, and deletes the old one last.
+ *
+ * The script names the instance's logical id and its stack (to signal it): while hashing, that id
+ * is the one without the hash, and the stack's name, which no update changes, is left out, so the
+ * same script has the same id in every stage.
+ */
+function replacedWhenChanged(instance: ec2.Instance, script: ec2.UserData): void {
+  const cfnInstance = instance.node.defaultChild as ec2.CfnInstance;
+  const original = Stack.of(instance).getLogicalId(cfnInstance);
+  let hashing = false;
+  cfnInstance.overrideLogicalId(
+    Lazy.uncachedString({
+      produce: (context) => {
+        if (hashing) return original;
+        hashing = true;
+        try {
+          const rendered = JSON.stringify(context.resolve(script.render())).replaceAll(Stack.of(instance).stackName, '<stack>');
+          return `${original}${createHash('sha256').update(rendered).digest('hex').slice(0, 16)}`;
+        } finally {
+          hashing = false;
+        }
+      },
+    }),
+  );
+}
+
 export interface NatInstancesProps {
   readonly vpc: ec2.Vpc;
   /** The provider the VPC was built with ({@link NatInstances.provider}). */
@@ -61,6 +94,7 @@ export interface NatInstancesProps {
  * - IMDSv2 only, an encrypted gp3 root volume, Session Manager and no key pair or SSH;
  * - a security group that admits HTTPS from the VPC only and sends HTTPS only;
  * - a creation signal once it forwards, so nothing behind it starts before it works;
+ * - a new instance when its script changes, created and signalled before its routes move to it;
  * - an alarm that reboots it after failed instance status checks. A failed host is EC2's to move:
  *   simplified automatic recovery keeps its id and addresses, so its routes keep pointing at it.
  *
@@ -105,6 +139,7 @@ export class NatInstances extends Construct {
       const script = natScript(props.vpcCidr);
       signalWhenServing(script, instance, instance.role);
       cfnInstance.userData = Fn.base64(script.render());
+      replacedWhenChanged(instance, script);
       allowSessionManager(instance.role);
 
       new cloudwatch.Alarm(this, `${name}Reboot`, {

@@ -18,6 +18,7 @@ import { OwnNameRecord } from '../constructs/own-name-record';
 import type { PublishedName } from '../constructs/published-name';
 import { ReplicatedDataTier } from '../constructs/replicated-data-tier';
 import { CacheSessions, type SessionStore, TableSessions } from '../constructs/session-store';
+import { SingleWebServer } from '../constructs/single-web-server';
 import { StaticPage } from '../constructs/static-page';
 import { HEALTH_CHECK_PATH, READINESS_PATH, type WebAppProps } from '../constructs/web-app';
 import { AutoScalingWebTier, FargateWebTier, type WebTier } from '../constructs/web-tier';
@@ -308,7 +309,9 @@ export abstract class StageStack extends Stack {
    * Publishes the API under `<recordName>.<domainName>` with this stage's weight, pointing at the
    * single server's Elastic IP, the load balancer or the CDN, and says where in the stack's outputs;
    * with `verifyDeployment`, proves during the deployment that the stage serves through it once
-   * `servedBy` and `after` (the data tier's serving resources, what else the front needs) exist.
+   * `servedBy` and `after` (the data tier's serving resources, what else the front needs) exist,
+   * and again on every deployment that changes what serves: the server or the web tier's launch
+   * template or task definition, and the distribution.
    *
    * A CDN stage that does not carry the API name (weight 0) publishes no record of it: a record
    * aliasing a distribution must have a name the distribution carries, and CloudFront routes a
@@ -320,7 +323,7 @@ export abstract class StageStack extends Stack {
       | { readonly elasticIp: ec2.CfnEIP }
       | { readonly loadBalancer: LoadBalancer }
       | { readonly distribution: cloudfront.Distribution; readonly ownName: OwnNameRecord; readonly carriesApi: boolean },
-    servedBy: IConstruct,
+    servedBy: SingleWebServer | WebTier,
     after: readonly IConstruct[] = [],
   ): PublishedName {
     let target: route53.RecordTarget;
@@ -390,8 +393,17 @@ export abstract class StageStack extends Stack {
         readyUrl: `${scheme}://${host}${READINESS_PATH}`,
         hostName,
         after: [servedBy, ...after],
+        serving: [servingPartOf(servedBy), ...('distribution' in front ? [front.distribution] : [])],
       });
     }
     return published;
   }
+}
+
+/** What of the server or web tier changes with what it serves: the instance, the launch template, the task definition. */
+function servingPartOf(servedBy: SingleWebServer | WebTier): IConstruct {
+  if (servedBy instanceof SingleWebServer) return servedBy.instance;
+  if (servedBy instanceof AutoScalingWebTier) return servedBy.launchTemplate;
+  if (servedBy instanceof FargateWebTier) return servedBy.service.taskDefinition;
+  throw new Error(`${servedBy.node.path}: a web tier of kind ${servedBy.kind} has no serving part the deployment verification knows`);
 }

@@ -1,9 +1,15 @@
 /** The Lambda and trigger that prove a deployment serves (lib/constructs/deployment-verification.ts). */
+
+import { dirname, join } from 'node:path';
 import { NODE_MAJOR } from '../../lib/bundles';
 import { STAGES } from '../../lib/config';
-import { templateOf } from '../support/synth-cache';
+import { fixtureOf, fixtureTemplate, templateOf } from '../support/synth-cache';
 import { type CfnTemplate, idOf, only, resources, statementsOf } from '../support/template';
 import { ADOPTED_TABLE, DATA_STAGES, LOAD_BALANCED_ALTERED, REPLICATED_ALTERED, SINGLE_SERVER_ALTERED } from '../support/variants';
+
+/** The web tier's launch template (not the one NAT instances or a single server take their image from). */
+const webLaunchTemplate = (template: CfnTemplate) =>
+  resources(template, 'AWS::EC2::LaunchTemplate').find(([id]) => id.startsWith('AutoScalingWebTier'))![0];
 
 describe.each([
   ['Stage1-SingleServer', 1, {}, 'ip'],
@@ -33,6 +39,17 @@ describe.each([
       Type: 'AWS::Lambda::Version',
       Properties: { FunctionName: { Ref: functionId } },
     });
+  });
+
+  test('the trigger carries what serves, so a deployment that changes it runs the verification again', () => {
+    const [serving, version] =
+      kind === 'ip'
+        ? [only(template, 'AWS::EC2::Instance')[0], (id: string) => ({ Ref: id })]
+        : 'webTier' in overrides
+          ? [only(template, 'AWS::ECS::TaskDefinition')[0], (id: string) => ({ Ref: id })]
+          : [webLaunchTemplate(template), (id: string) => ({ 'Fn::GetAtt': [id, 'LatestVersionNumber'] })];
+    expect(trigger.Properties.Serving).toEqual([version(serving)]);
+    expect(trigger.Properties.ServingDigest).toMatch(/^[0-9a-f]{16}$/);
   });
 
   test('the Lambda checks the stage record, then health and readiness through its own target, within a time budget', () => {
@@ -151,6 +168,14 @@ describe.each([
     expect(trigger.DependsOn).toEqual(expect.arrayContaining(judged.map(([id]) => id)));
   });
 
+  test('the trigger carries the web tier and the distribution: a change to either runs the verification again', () => {
+    const [, trigger] = only(template, 'Custom::Trigger');
+    expect(trigger.Properties.Serving).toEqual([
+      { 'Fn::GetAtt': [webLaunchTemplate(template), 'LatestVersionNumber'] },
+      { Ref: distribution },
+    ]);
+  });
+
   test('its role re-asserts exactly those records (their name, A and AAAA), and never asks Route 53 for an answer (a CDN answer is not comparable)', () => {
     const statements = statementsOf(template, idOf(fn.Properties.Role)).filter((s) => JSON.stringify(s.Action).includes('route53'));
     expect(statements.map((s) => s.Action)).toEqual([
@@ -189,5 +214,134 @@ describe.each([
     expect(instances).toHaveLength(rds ? 1 + readers : 0);
     expect(itemTables).toHaveLength(rds || 'existingTable' in overrides ? 0 : 1);
     expect(trigger.DependsOn).toEqual(expect.arrayContaining([...instances, ...itemTables]));
+  });
+});
+
+/**
+ * The trigger runs the verification again whenever what serves changes: it carries what identifies
+ * each serving resource's deployed version, and a digest of their synthesized properties.
+ */
+describe('GIVEN a verification of what a server serves', () => {
+  const triggerOf = (name: Parameters<typeof fixtureTemplate>[0]) => only(fixtureTemplate(name), 'Custom::Trigger');
+  const [id, trigger] = triggerOf('deployment-verification/ip');
+
+  test("THEN its trigger carries the server's id (a replacement changes it) and a digest of its properties", () => {
+    expect(trigger.Properties.Serving).toEqual([{ Ref: 'Server' }]);
+    expect(trigger.Properties.ServingDigest).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  test("WHEN only the server's script changes (an update in place, same id) THEN only the digest changes: CloudFormation updates the same trigger, which runs the verification", () => {
+    const [changedId, changed] = triggerOf('deployment-verification/ip-script-changed');
+    expect(changedId).toBe(id);
+    expect(changed.Properties.ServingDigest).not.toBe(trigger.Properties.ServingDigest);
+    expect({ ...changed.Properties, ServingDigest: undefined }).toEqual({ ...trigger.Properties, ServingDigest: undefined });
+    // The same synthesis gives the same digest: nothing but a change re-runs it.
+    expect(triggerOf('deployment-verification/ip')[1].Properties.ServingDigest).toBe(trigger.Properties.ServingDigest);
+  });
+
+  test('WHEN a launch template serves (an L1 or a construct around one) THEN its latest version number is what identifies it: an update makes a new version', () => {
+    const template = fixtureTemplate('deployment-verification/launch-templates');
+    const launchTemplates = resources(template, 'AWS::EC2::LaunchTemplate').map(([ltId]) => ltId);
+    expect(launchTemplates).toHaveLength(2);
+    expect(only(template, 'Custom::Trigger')[1].Properties.Serving).toEqual(
+      launchTemplates.map((lt) => ({ 'Fn::GetAtt': [lt, 'LatestVersionNumber'] })),
+    );
+  });
+
+  test('WHEN what is given to serve is no CloudFormation resource THEN synth fails naming it', () => {
+    expect(fixtureOf('deployment-verification/serving-not-a-resource').error?.message).toBe(
+      'DeploymentVerification serving: DeploymentVerification/Nothing is not a CloudFormation resource and has no default child that is one',
+    );
+  });
+});
+
+/**
+ * What re-running the verification on a property change relies on in aws-cdk-lib's trigger provider,
+ * run as CloudFormation calls it (its entry point, then its handler), with Lambda and the response
+ * URL faked: an update invokes the verification and keeps the physical id, so CloudFormation sends
+ * no delete for an old one; a delete (of the stack, or of the trigger) never invokes it.
+ */
+describe("GIVEN aws-cdk-lib's trigger provider, as CloudFormation calls it", () => {
+  const handlers = join(dirname(require.resolve('aws-cdk-lib')), 'custom-resource-handlers/dist');
+  const invoked: string[] = [];
+  const responses: { Status: string; PhysicalResourceId: string; Reason: string }[] = [];
+  let failWith: string | undefined;
+  let provider: { handler(event: unknown, context: unknown): Promise<void> };
+  const PROPERTIES = {
+    ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:provider',
+    HandlerArn: 'arn:aws:lambda:us-east-1:123456789012:function:verify:7',
+    InvocationType: 'RequestResponse',
+    Timeout: '720000',
+    ExecuteOnHandlerChange: 'true',
+    Serving: ['3'],
+    ServingDigest: '6b199b5bbacd8266',
+  };
+  const call = async (RequestType: 'Create' | 'Update' | 'Delete', ResourceProperties: object, OldResourceProperties?: object) => {
+    await provider.handler(
+      {
+        RequestType,
+        RequestId: `request-${responses.length + 1}`,
+        ResponseURL: 'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/response',
+        StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/Stage1-SingleServer/1',
+        LogicalResourceId: 'VerificationTriggerDBB40D8C',
+        ResourceType: 'Custom::Trigger',
+        ...(RequestType === 'Create' ? {} : { PhysicalResourceId: 'request-1' }),
+        ResourceProperties,
+        ...(OldResourceProperties ? { OldResourceProperties } : {}),
+      },
+      {},
+    );
+    return responses.at(-1)!;
+  };
+
+  beforeAll(() => {
+    jest.spyOn(console, 'log').mockImplementation(() => {});
+    jest.doMock(
+      '@aws-sdk/client-lambda',
+      () => ({
+        Lambda: class {
+          async invoke(request: { FunctionName: string }) {
+            invoked.push(request.FunctionName);
+            return failWith
+              ? { StatusCode: 200, FunctionError: 'Unhandled', Payload: Buffer.from(JSON.stringify({ errorMessage: failWith })) }
+              : { StatusCode: 200 };
+          }
+        },
+      }),
+      { virtual: true },
+    );
+    const entrypoint = require(join(handlers, 'core/nodejs-entrypoint-handler/index.js'));
+    Object.assign(entrypoint.external, {
+      userHandlerIndex: join(handlers, 'triggers/lambda/index.js'),
+      log: () => {},
+      sendHttpRequest: async (_request: unknown, body: string) => void responses.push(JSON.parse(body)),
+    });
+    provider = entrypoint;
+  });
+  afterAll(() => jest.restoreAllMocks());
+
+  test('WHEN only what serves changed THEN the update invokes the verification and keeps the physical id (no delete of an old one follows)', async () => {
+    expect(await call('Create', PROPERTIES)).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'request-1' });
+    invoked.length = 0;
+    const changed = { ...PROPERTIES, Serving: ['4'], ServingDigest: '012169b7f6d68f2a' };
+    expect(await call('Update', changed, PROPERTIES)).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'request-1' });
+    expect(invoked).toEqual([PROPERTIES.HandlerArn]);
+  });
+
+  test('WHEN the verification fails THEN so does the update, with its message, and CloudFormation rolls back', async () => {
+    failWith = 'Deployment verification failed at step "ready": time budget of 600 s exhausted';
+    try {
+      const response = await call('Update', { ...PROPERTIES, ServingDigest: '012169b7f6d68f2a' }, PROPERTIES);
+      expect(response).toMatchObject({ Status: 'FAILED', PhysicalResourceId: 'request-1' });
+      expect(response.Reason).toContain(failWith);
+    } finally {
+      failWith = undefined;
+    }
+  });
+
+  test('WHEN CloudFormation deletes the trigger THEN the verification is not invoked', async () => {
+    invoked.length = 0;
+    expect(await call('Delete', PROPERTIES)).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'request-1' });
+    expect(invoked).toEqual([]);
   });
 });

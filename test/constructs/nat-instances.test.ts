@@ -1,5 +1,5 @@
 /** NAT instances (lib/constructs/nat-instances.ts), in a network of two zones on a bare stack. */
-import { fixtureTemplate } from '../support/synth-cache';
+import { fixtureTemplate, templateOf } from '../support/synth-cache';
 import { idOf, ingressRules, only, resources, statementsOf, subnetTier, userDataText } from '../support/template';
 
 const template = fixtureTemplate('network/nat-instances');
@@ -112,6 +112,50 @@ test('an alarm reboots each NAT instance after three failed instance status chec
       AlarmActions: ['arn:aws:automate:us-east-1:ec2:reboot'],
     });
   }
+});
+
+/**
+ * A change to a NAT instance's script (its own steps, or the SIGNALLING_PREAMBLE every host script
+ * shares) replaces it: updated in place it would only be stopped and started, and EC2 does not run
+ * changed user data at a start.
+ */
+describe('GIVEN the same NAT instances with another script (here: the range they masquerade)', () => {
+  const other = fixtureTemplate('network/nat-instances-other-range');
+  const otherInstances = resources(other, 'AWS::EC2::Instance');
+  const hashed = /^(NetworkVpcPublicSubnet[12]NatInstance[0-9A-F]{8})([0-9a-f]{16})$/;
+
+  test('THEN each has a new logical id, its path with a hash of its script: CloudFormation creates the new one first, and deletes the old one last', () => {
+    expect(otherInstances).toHaveLength(2);
+    for (const [index, [id]] of instances.entries()) {
+      const [otherId] = otherInstances[index];
+      expect([id, otherId]).toEqual([expect.stringMatching(hashed), expect.stringMatching(hashed)]);
+      expect(otherId.replace(hashed, '$1')).toBe(id.replace(hashed, '$1'));
+      expect(otherId).not.toBe(id);
+    }
+    // The same script, built elsewhere, keeps the id: nothing but a change of the script replaces it.
+    expect(resources(fixtureTemplate('network/nat-instances-alone'), 'AWS::EC2::Instance').map(([id]) => id)).toEqual(
+      instances.map(([id]) => id),
+    );
+  });
+
+  test("THEN a stack's name is no part of the hash, though the script names it: stages 3 and 4 run the same script under the same ids", () => {
+    const natIds = (stage: 3 | 4) =>
+      resources(templateOf(stage), 'AWS::EC2::Instance')
+        .filter(([, i]) => i.Properties.SourceDestCheck === false)
+        .map(([id]) => id);
+    expect(natIds(3)).toEqual(instances.map(([id]) => expect.stringMatching(new RegExp(`^${id.replace(hashed, '$1')}[0-9a-f]{16}$`))));
+    expect(natIds(4)).toEqual(natIds(3));
+  });
+
+  test('THEN each new instance signals under its new id, and the routes point at it: CloudFormation moves them once it has signalled', () => {
+    for (const [id, instance] of otherInstances) {
+      expect(id).toMatch(hashed);
+      expect(userDataText(instance.Properties.UserData)).toContain(`--resource ${id} `);
+      expect(instance.CreationPolicy).toEqual({ ResourceSignal: { Count: 1, Timeout: 'PT10M' } });
+    }
+    const routes = resources(other, 'AWS::EC2::Route').filter(([, r]) => r.Properties.InstanceId);
+    expect(routes.map(([, r]) => idOf(r.Properties.InstanceId)).sort()).toEqual(otherInstances.map(([id]) => id).sort());
+  });
 });
 
 test('snapshot', () => expect(template).toMatchSnapshot());

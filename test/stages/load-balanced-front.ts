@@ -9,7 +9,15 @@ import type { StageNumber } from '../../lib/config';
 import { STAGES } from '../../lib/config';
 import { templateOf } from '../support/synth-cache';
 import { type CfnTemplate, idOf, ingressRules, only, resources, statementsOf, subnetTier } from '../support/template';
-import { FARGATE_ALTERED, FARGATE_DYNAMODB, FIXED_SIZE, LOAD_BALANCED_ALTERED, NAT_GATEWAYS, NAT_INSTANCES } from '../support/variants';
+import {
+  FARGATE_ALTERED,
+  FARGATE_DYNAMODB,
+  FIXED_SIZE,
+  LOAD_BALANCED_ALTERED,
+  NAT_GATEWAYS,
+  NAT_INSTANCES,
+  POOL_RESIZED,
+} from '../support/variants';
 
 /** The web tier of a load-balanced stage's template, whichever kind it is. */
 export function webTierOf(template: CfnTemplate): { id: string; group: string; subnets: { Ref: string }[]; roleLogicalId: string } {
@@ -167,6 +175,33 @@ export function describeLoadBalancedFront(stage: StageNumber): void {
         expect(only(sized, 'AWS::ApplicationAutoScaling::ScalableTarget')[1].Properties).toMatchObject({ MinCapacity: 3, MaxCapacity: 8 });
         expect(only(sized, 'AWS::ECS::TaskDefinition')[1].Properties).toMatchObject({ Cpu: '1024', Memory: '4096' });
         expect(only(sized, 'AWS::ECS::Service')[1].Properties.DesiredCount).toBe(3);
+      });
+
+      describe('the deployment verification runs again on a deployment that changes what the servers run, and only then', () => {
+        const triggerOf = (t: CfnTemplate) => only(t, 'Custom::Trigger')[1].Properties;
+        const launchTemplateOf = (t: CfnTemplate) =>
+          resources(t, 'AWS::EC2::LaunchTemplate').find(([id]) => id.startsWith('AutoScalingWebTier'))!;
+
+        test("a change to the servers' environment changes their launch template (a new version at deploy) and the trigger's digest", () => {
+          const [id, launch] = launchTemplateOf(templateOf(3));
+          const [resizedId, resized] = launchTemplateOf(templateOf(3, POOL_RESIZED));
+          expect(resizedId).toBe(id);
+          expect(resized.Properties.LaunchTemplateData.UserData).not.toEqual(launch.Properties.LaunchTemplateData.UserData);
+          expect(triggerOf(templateOf(3, POOL_RESIZED)).Serving).toEqual([{ 'Fn::GetAtt': [id, 'LatestVersionNumber'] }]);
+          expect(triggerOf(templateOf(3, POOL_RESIZED)).ServingDigest).not.toBe(triggerOf(templateOf(3)).ServingDigest);
+        });
+
+        test('a change to the task gives a new task definition (a new revision at deploy) and changes the digest', () => {
+          const [taskId] = only(templateOf(3, { webTier: 'ecs' }), 'AWS::ECS::TaskDefinition');
+          expect(triggerOf(templateOf(3, FARGATE_ALTERED)).Serving).toEqual([{ Ref: taskId }]);
+          expect(triggerOf(templateOf(3, FARGATE_ALTERED)).ServingDigest).not.toBe(
+            triggerOf(templateOf(3, { webTier: 'ecs' })).ServingDigest,
+          );
+        });
+
+        test("a change to the group's size alone leaves the trigger as it was: nothing new serves", () => {
+          expect(triggerOf(templateOf(3, FIXED_SIZE))).toEqual(triggerOf(templateOf(3)));
+        });
       });
 
       test('the task role, not an instance role, gets the data tier grants', () => {

@@ -1,6 +1,6 @@
 import { templateOf } from '../support/synth-cache';
 import { ingressRules, only, resources, subnetTier, userDataText } from '../support/template';
-import { SINGLE_SERVER_ALTERED } from '../support/variants';
+import { REAL_PLACE, SINGLE_SERVER_ALTERED } from '../support/variants';
 
 describe('Stage 1 — single server', () => {
   const template = templateOf(1);
@@ -59,6 +59,19 @@ describe('Stage 1 — single server', () => {
       expect([type, resources(template, type)]).toEqual([type, []]);
     }
     expect(resources(template, 'AWS::EC2::Subnet').map(([id]) => subnetTier(template, { Ref: id }))).toEqual(['Public', 'Public']);
+  });
+
+  test('a change to its script updates the instance in place (the data stays on it), and the verification runs again after the restart', () => {
+    // Elsewhere (another region and domain) the script differs, and the instance keeps its logical id.
+    const elsewhere = templateOf(1, REAL_PLACE);
+    const [movedId, moved] = only(elsewhere, 'AWS::EC2::Instance');
+    expect(movedId).toBe(instanceId);
+    expect(userDataText(moved.Properties.UserData)).not.toBe(userDataText(instance.Properties.UserData));
+    // Its id identifies it only when it is replaced: the digest of its properties is what changes.
+    const [, trigger] = only(template, 'Custom::Trigger');
+    const [, movedTrigger] = only(elsewhere, 'Custom::Trigger');
+    expect([trigger.Properties.Serving, movedTrigger.Properties.Serving]).toEqual([[{ Ref: instanceId }], [{ Ref: instanceId }]]);
+    expect(movedTrigger.Properties.ServingDigest).not.toBe(trigger.Properties.ServingDigest);
   });
 
   test('outputs its URL and the record it owns', () => {

@@ -290,6 +290,15 @@ describe('Stage 5 — cache tier and CDN', () => {
     expect(distributionOf(template).config.PriceClass).toBe('PriceClass_All');
   });
 
+  test("a change to the distribution alone (its price class) runs the deployment verification again: the trigger's digest covers it", () => {
+    const [template, altered] = [templateOf(5), templateOf(5, CACHE_CDN_ALTERED)];
+    const web = (t: CfnTemplate) => resources(t, 'AWS::EC2::LaunchTemplate').find(([id]) => id.startsWith('AutoScalingWebTier'))![1];
+    expect(web(altered)).toEqual(web(template));
+    const trigger = (t: CfnTemplate) => only(t, 'Custom::Trigger')[1].Properties;
+    expect(trigger(altered).Serving).toEqual(trigger(template).Serving);
+    expect(trigger(altered).ServingDigest).not.toBe(trigger(template).ServingDigest);
+  });
+
   describe('the page', () => {
     const template = templateOf(5);
     const [bucketId, bucket] = resources(template, 'AWS::S3::Bucket').find(([id]) => id.startsWith('PageBucket'))!;

@@ -81,3 +81,21 @@ test('the user-data hash in the logical id of an instance that user data replace
   expect(serializer.serialize(id)).toBe('"ServerInstanceE518391B<user data hash>"');
   expect(serializer.serialize('ServerInstanceE518391B')).toBe('"ServerInstanceE518391B"');
 });
+
+test("the digest of what serves on the verification's trigger is normalised; what identifies the deployed version is kept", () => {
+  const template = {
+    Resources: {
+      Trigger: { Type: 'Custom::Trigger', Properties: { Serving: [{ Ref: 'ServerInstanceE518391B' }], ServingDigest: '6b199b5bbacd8266' } },
+    },
+  };
+  let printed: any;
+  serializer.serialize(template, {}, '', 0, [], (value: unknown) => {
+    printed = value;
+    return '';
+  });
+  expect(printed.Resources.Trigger.Properties).toEqual({
+    Serving: [{ Ref: 'ServerInstanceE518391B' }],
+    ServingDigest: '<digest of what serves>',
+  });
+  expect(template.Resources.Trigger.Properties.ServingDigest).toBe('6b199b5bbacd8266');
+});

@@ -10,8 +10,10 @@
  * - the logical id of a Lambda function's current version, which aws-cdk-lib derives from the code
  *   asset's hash;
  * - the user-data hash in the logical id of an instance that a user-data change replaces (stage 2's
- *   web server): it changes with every change of the service, which is the point of it; the stage
- *   and construct tests say which instances carry it.
+ *   web server, the NAT instances): it changes with every change of the service or the script, which
+ *   is the point of it; the stage and construct tests say which instances carry it;
+ * - the digest of what serves that the deployment verification's trigger carries: it changes with
+ *   every change of the service too; the construct and stage tests say what it covers.
  */
 const ASSET_HASH = /[0-9a-f]{64}/g;
 const HAS_ASSET_HASH = /[0-9a-f]{64}|VERSION=[0-9a-f]{12}\b|CurrentVersion[0-9A-F]{8}[0-9a-f]{32}|Instance[0-9A-F]{8}[0-9a-f]{16}\b/;
@@ -52,6 +54,8 @@ module.exports = {
     for (const [id, resource] of Object.entries(template.Resources)) {
       if (resource.Type === 'AWS::Lambda::Function' && CDK_OWN_HANDLER.test(id))
         resource.Properties!.Runtime = '<runtime chosen by aws-cdk-lib>';
+      if (resource.Type === 'Custom::Trigger' && resource.Properties?.ServingDigest !== undefined)
+        resource.Properties.ServingDigest = '<digest of what serves>';
       if (resource.Type === 'AWS::ECS::TaskDefinition') {
         for (const container of (resource.Properties!.ContainerDefinitions as { Environment?: { Name: string; Value: unknown }[] }[]) ??
           []) {

@@ -90,6 +90,8 @@ export const LOAD_BALANCED_ALTERED = {
 } as const;
 /** An Auto Scaling group that cannot grow: a rolling update must still replace one instance at a time. */
 export const FIXED_SIZE = { minCapacity: '4', maxCapacity: '4' } as const;
+/** The web servers' connection pool resized: a change to what the servers run (their environment), and to nothing else. */
+export const POOL_RESIZED = { databasePoolSize: '12' } as const;
 /** The Fargate tier with its options changed. */
 export const FARGATE_ALTERED = {
   webTier: 'ecs',
@@ -166,6 +168,7 @@ const READ: Variant[] = [
   variant(3, LOAD_BALANCED_ALTERED),
   variant(4, LOAD_BALANCED_ALTERED),
   variant(3, FIXED_SIZE),
+  variant(3, POOL_RESIZED),
   variant(3, FARGATE_ALTERED),
   variant(3, FARGATE_DYNAMODB),
   variant(3, TABLE_ONE_NAT),

@@ -157,8 +157,11 @@ test('GIVEN a change that never reaches every server WHEN the budget runs out TH
 describe('GIVEN the only record of the name (one answer is conclusive)', () => {
   test('WHEN Route 53 keeps answering with another address THEN the dns-answer step fails naming both', async () => {
     healthyZone([RECORD], ['198.51.100.7']);
+    // An address record evaluates no health: nothing else explains another answer.
     await expect(run({ ...PARAMS, budgetMs: 30_000 }, scriptedProbe([{ status: 200 }]))).rejects.toThrow(
-      'Deployment verification failed at step "dns-answer": time budget of 30 s exhausted; last saw Route 53 answering api.example.com with 198.51.100.7 (NOERROR), not this stage\'s 203.0.113.10, although its record is the one Route 53 answers with',
+      new Error(
+        'Deployment verification failed at step "dns-answer": time budget of 30 s exhausted; last saw Route 53 answering api.example.com with 198.51.100.7 (NOERROR), not this stage\'s 203.0.113.10, although its record is the one Route 53 answers with (the only one of the name with a weight above 0, or the only one)',
+      ),
     );
   });
 
@@ -558,6 +561,22 @@ describe('GIVEN stage 3 WHEN the record is an alias to the load balancer', () =>
     healthyZone([{ ...record, AliasTarget: { ...record.AliasTarget!, ...change } }]);
     await expect(run(params, scriptedProbe([{ status: 200 }]))).rejects.toThrow(
       `step "record": A api.example.com (Stage3-LoadBalanced): ${detail}`,
+    );
+  });
+
+  test("WHEN Route 53 keeps answering with another stage's addresses THEN the failure says that this record is passed over while its load balancer has no healthy target", async () => {
+    // Another stage at weight 0: Route 53 answers with it while this stage's targets are not healthy yet.
+    const other = {
+      ...record,
+      SetIdentifier: 'Stage4-ReplicatedData',
+      Weight: 0,
+      AliasTarget: { ...record.AliasTarget!, DNSName: 'dualstack.stage4-alb-9.us-east-1.elb.amazonaws.com.' },
+    };
+    healthyZone([record, other], ['3.9.9.9']);
+    await expect(run({ ...params, budgetMs: 30_000 }, scriptedProbe([{ status: 200 }], ['3.5.1.2']))).rejects.toThrow(
+      new Error(
+        `Deployment verification failed at step "dns-answer": time budget of 30 s exhausted; last saw Route 53 answering api.example.com with 3.9.9.9 (NOERROR), not this stage's 3.5.1.2, although its record is the one Route 53 answers with (the only one of the name with a weight above 0, or the only one), unless Route 53 takes it for unhealthy: it evaluates its load balancer's health, and while that has no healthy target (yet) Route 53 answers with the name's other records, those at weight 0 included`,
+      ),
     );
   });
 
