@@ -16,9 +16,9 @@
  * meanwhile goes to stderr, so `npm run bench > figures.txt` still shows progress.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { argumentsOf } from '../lib/cli';
 import { STAGE_NUMBERS } from '../lib/config';
@@ -62,19 +62,13 @@ function measure(command: string, env: Record<string, string> = {}): Measured {
 
 const medianOf = (runs: Measured[]): Measured => ({ wall: median(runs.map((r) => r.wall)), cpu: median(runs.map((r) => r.cpu)) });
 
-/** A CDK app with one resource, in plain JavaScript: what the project's app is once compiled (bin/app.js). */
-const FLOOR_APP = `const { App, CfnResource, Stack } = require('aws-cdk-lib');
-const app = new App();
-new CfnResource(new Stack(app, 'Floor', { env: { account: '123456789012', region: 'us-east-1' } }), 'Topic', { type: 'AWS::SNS::Topic' });
-app.synth();
-`;
-
-/** Writes the one-resource app inside the project, so it resolves aws-cdk-lib exactly as the project's app does. */
+/**
+ * The floor: the app of one resource checked as the stages are (scripts/bench-floor-app.ts), compiled
+ * once like the project's app, so both load as plain JavaScript.
+ */
 function floorApp(): string {
-  const floor = join(ROOT, 'node_modules', '.cache', 'zero-to-millions', 'bench-floor-app.js');
-  mkdirSync(dirname(floor), { recursive: true });
-  writeFileSync(floor, FLOOR_APP);
-  return floor;
+  const { compiled } = require('../bin/compiled') as { compiled: (root: string, entry: string, sources: string[], name: string) => string };
+  return compiled(ROOT, 'scripts/bench-floor-app.ts', ['lib', 'scripts/bench-floor-app.ts'], 'bench-floor-app');
 }
 
 function benchSynth(): void {
@@ -102,26 +96,22 @@ function benchSynth(): void {
   console.log(
     'app command                                             one-resource app   every stage   ratio (target ≤ 1.5)   a stage over the floor',
   );
-  try {
-    // Compiles the app once (bin/app.js caches it), so no run below pays for it.
-    progress('compiling the app and synthesizing it once, so no run below pays for the compilation');
-    measure(synth(variants[0][2], ''));
-    for (const [label, floorLauncher, appCommand] of variants) {
-      const floorRuns: Measured[] = [];
-      const fullRuns: Measured[] = [];
-      for (let i = 0; i < RUNS; i++) {
-        progress(`${label}: run ${i + 1} of ${RUNS}, the one-resource app then every stage`);
-        // Side by side, alternating, so both see the same machine.
-        floorRuns.push(measure(synth(floorLauncher, floor)));
-        fullRuns.push(measure(synth(appCommand, '')));
-      }
-      const [f, a] = [medianOf(floorRuns), medianOf(fullRuns)];
-      console.log(
-        `${label.padEnd(54)}  ${`${seconds(f.cpu)} cpu`.padStart(16)}   ${`${seconds(a.cpu)} cpu`.padStart(11)}   ${`${(a.cpu / f.cpu).toFixed(2)}×`.padStart(20)}   ${seconds((a.cpu - f.cpu) / STAGE_NUMBERS.length)}`,
-      );
+  // Compiles the app once (bin/app.js caches it), so no run below pays for it.
+  progress('compiling the app and synthesizing it once, so no run below pays for the compilation');
+  measure(synth(variants[0][2], ''));
+  for (const [label, floorLauncher, appCommand] of variants) {
+    const floorRuns: Measured[] = [];
+    const fullRuns: Measured[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      progress(`${label}: run ${i + 1} of ${RUNS}, the one-resource app then every stage`);
+      // Side by side, alternating, so both see the same machine.
+      floorRuns.push(measure(synth(floorLauncher, floor)));
+      fullRuns.push(measure(synth(appCommand, '')));
     }
-  } finally {
-    rmSync(floor, { force: true });
+    const [f, a] = [medianOf(floorRuns), medianOf(fullRuns)];
+    console.log(
+      `${label.padEnd(54)}  ${`${seconds(f.cpu)} cpu`.padStart(16)}   ${`${seconds(a.cpu)} cpu`.padStart(11)}   ${`${(a.cpu / f.cpu).toFixed(2)}×`.padStart(20)}   ${seconds((a.cpu - f.cpu) / STAGE_NUMBERS.length)}`,
+    );
   }
 }
 
@@ -171,29 +161,25 @@ function benchSynthStages(): void {
   console.log(
     'stages                            validation answers                  one-resource app   the stages   a stage over the floor',
   );
-  try {
-    for (const [label, app, stages] of [
-      ["1–6 (cdk.json's command)", `${node} bin/app.js`, 6],
-      ['1–6 and four stand-ins', `${node} ${tenStages}`, 10],
-    ] as const) {
-      measure(synth(app)); // compiles the app once, and leaves a synth to read stage 6's template from
-      for (const [state, prepare] of states) {
-        const floorRuns: Measured[] = [];
-        const appRuns: Measured[] = [];
-        for (let i = 0; i < RUNS; i++) {
-          progress(`stages ${label}, ${state}: run ${i + 1} of ${RUNS}, the one-resource app then the stages`);
-          floorRuns.push(measure(synth(`${node} ${floor}`)));
-          prepare();
-          appRuns.push(measure(synth(app)));
-        }
-        const [f, a] = [medianOf(floorRuns), medianOf(appRuns)];
-        console.log(
-          `${label.padEnd(32)}  ${state.padEnd(34)}  ${`${seconds(f.cpu)} cpu`.padStart(16)}   ${`${seconds(a.cpu)} cpu`.padStart(10)}   ${seconds((a.cpu - f.cpu) / stages)}`,
-        );
+  for (const [label, app, stages] of [
+    ["1–6 (cdk.json's command)", `${node} bin/app.js`, 6],
+    ['1–6 and four stand-ins', `${node} ${tenStages}`, 10],
+  ] as const) {
+    measure(synth(app)); // compiles the app once, and leaves a synth to read stage 6's template from
+    for (const [state, prepare] of states) {
+      const floorRuns: Measured[] = [];
+      const appRuns: Measured[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        progress(`stages ${label}, ${state}: run ${i + 1} of ${RUNS}, the one-resource app then the stages`);
+        floorRuns.push(measure(synth(`${node} ${floor}`)));
+        prepare();
+        appRuns.push(measure(synth(app)));
       }
+      const [f, a] = [medianOf(floorRuns), medianOf(appRuns)];
+      console.log(
+        `${label.padEnd(32)}  ${state.padEnd(34)}  ${`${seconds(f.cpu)} cpu`.padStart(16)}   ${`${seconds(a.cpu)} cpu`.padStart(10)}   ${seconds((a.cpu - f.cpu) / stages)}`,
+      );
     }
-  } finally {
-    rmSync(floor, { force: true });
   }
 }
 

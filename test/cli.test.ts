@@ -1,5 +1,5 @@
 /** How the tools read their command lines (lib/cli.ts), for every tool the package lists (lib/tools.ts). */
-import { helpText, parseArguments, UsageError } from '../lib/cli';
+import { helpText, parseArguments, type ToolOption, UsageError } from '../lib/cli';
 import { TOOLS } from '../lib/tools';
 
 const tools = Object.values(TOOLS);
@@ -10,7 +10,7 @@ test.each(tools.map((t) => [t.name, t] as const))(
     const help = helpText(tool);
     expect(help.split('\n')[0]).toMatch(new RegExp(`^Usage: zero-to-millions ${name}( |$)`));
     // Each option's line names what it takes: the fixed list, or the words its check gives in an error.
-    for (const option of tool.options) {
+    for (const option of tool.options as readonly ToolOption[]) {
       const line = help.split('\n').find((l) => l.startsWith(`  ${option.name}`)) ?? '';
       const allowed = option.allowed?.join(', ') ?? option.accepts?.allowed;
       expect([option.name, line]).toEqual([option.name, expect.stringContaining(allowed ?? option.description)]);
