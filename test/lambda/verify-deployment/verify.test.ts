@@ -1,3 +1,4 @@
+import { CloudFormationClient, DescribeStacksCommand, type StackStatus } from '@aws-sdk/client-cloudformation';
 import {
   ChangeResourceRecordSetsCommand,
   GetChangeCommand,
@@ -7,11 +8,12 @@ import {
   TestDNSAnswerCommand,
 } from '@aws-sdk/client-route-53';
 import { mockClient } from 'aws-sdk-client-mock';
-import { paramsFromEnvironment } from '../../../lambda/verify-deployment';
+import { run as handle, paramsFromEnvironment } from '../../../lambda/verify-deployment';
 import { type Probe, VerificationFailed, type VerifyParams, verifyDeployment } from '../../../lambda/verify-deployment/verify';
 import { FakeRoute53 } from '../../support/fake-route53';
 
 const route53 = mockClient(Route53Client);
+const cloudformation = mockClient(CloudFormationClient);
 
 const EIP = '203.0.113.10';
 const RECORD: ResourceRecordSet = {
@@ -101,7 +103,10 @@ async function run(
   return log;
 }
 
-beforeEach(() => route53.reset());
+beforeEach(() => {
+  route53.reset();
+  cloudformation.reset();
+});
 
 test('GIVEN the only stage that serves WHEN verified THEN each step passes and says what it saw', async () => {
   healthyZone();
@@ -743,12 +748,12 @@ describe('the handler reads its settings from the environment', () => {
     READY_URL: `http://${EIP}/readyz`,
     BUDGET_SECONDS: '600',
   };
-  const withEnv = (env: Record<string, string | undefined>, read: () => void) => {
+  const withEnv = async (env: Record<string, string | undefined>, read: () => unknown) => {
     const saved = { ...process.env };
     try {
       Object.assign(process.env, ENV, env);
       for (const [key, value] of Object.entries(env)) if (value === undefined) delete process.env[key];
-      read();
+      await read();
     } finally {
       process.env = saved;
     }
@@ -782,4 +787,87 @@ describe('the handler reads its settings from the environment', () => {
   ])('and refuses %p, naming the variable, its value and what is allowed', (env, message) =>
     withEnv(env, () => expect(() => paramsFromEnvironment()).toThrow(message)),
   );
+
+  describe('and, before any check, asks CloudFormation whether the stack (STACK_ID) is rolling back', () => {
+    const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/Stage1-SingleServer/0a1b2c3d-4e5f-6789-abcd-ef0123456789';
+    const stackIs = (status: string) =>
+      cloudformation.on(DescribeStacksCommand).resolves({
+        Stacks: [{ StackId: STACK_ID, StackName: 'Stage1-SingleServer', StackStatus: status as StackStatus, CreationTime: new Date() }],
+      });
+    /** The handler, with the stage's environment and STACK_ID: what it returned and logged, and the probe it used. */
+    async function handled(env: Record<string, string | undefined> = {}, probe = scriptedProbe([{ status: 200 }])) {
+      const log: string[] = [];
+      let outcome: unknown;
+      // The stage at the weight its record has (RECORD, beside no other).
+      await withEnv({ STACK_ID, WEIGHT: '100', ...env }, async () => {
+        outcome = await handle({
+          route53: new Route53Client({ region: 'us-east-1' }),
+          cloudformation: new CloudFormationClient({ region: 'us-east-1' }),
+          probe,
+          clock: fakeClock(),
+          log: (l) => log.push(l),
+        });
+      });
+      return { outcome, log, probe };
+    }
+
+    test.each(['UPDATE_ROLLBACK_IN_PROGRESS', 'ROLLBACK_IN_PROGRESS'])(
+      'GIVEN the stack %s WHEN the trigger runs the Lambda THEN it asks Route 53 nothing, requests nothing and succeeds, saying why',
+      async (status) => {
+        stackIs(status);
+        // Not even its settings are read: a rollback needs none of them to pass.
+        const { outcome, log, probe } = await handled({ HOSTED_ZONE_ID: undefined, TARGET_KIND: undefined });
+        const skipped = `not verified: stack ${STACK_ID} is ${status}; CloudFormation is restoring the deployment that last completed, and a failure or a wait here would fail the rollback (UPDATE_ROLLBACK_FAILED)`;
+        expect(outcome).toEqual({ skipped });
+        expect(log).toEqual([`rollback: ${skipped}`]);
+        expect(route53.calls()).toEqual([]);
+        expect(probe.calls).toEqual([]);
+        expect(cloudformation.commandCalls(DescribeStacksCommand).map((c) => c.args[0].input)).toEqual([{ StackName: STACK_ID }]);
+      },
+    );
+
+    test.each(['CREATE_IN_PROGRESS', 'UPDATE_IN_PROGRESS'])(
+      'GIVEN the stack %s (a deployment) WHEN the Lambda runs THEN every step runs',
+      async (status) => {
+        stackIs(status);
+        healthyZone();
+        const { outcome, log, probe } = await handled();
+        expect(outcome).toEqual({ verified: 'api.example.com (Stage1-SingleServer)' });
+        expect(log.map((l) => l.split(':')[0])).toEqual(['record', 'dns-answer', 'health', 'ready']);
+        expect(route53.commandCalls(ChangeResourceRecordSetsCommand)).toHaveLength(1);
+        expect(probe.calls).toHaveLength(2);
+      },
+    );
+
+    const denied = () =>
+      cloudformation
+        .on(DescribeStacksCommand)
+        .rejects(Object.assign(new Error('not authorized to perform: cloudformation:DescribeStacks'), { name: 'AccessDenied' }));
+    const unread = `cloudformation:DescribeStacks on ${STACK_ID} failed: AccessDenied: not authorized to perform: cloudformation:DescribeStacks`;
+
+    test('GIVEN DescribeStacks fails WHEN the stage serves THEN it is verified as a deployment and passes, the log naming what failed', async () => {
+      denied();
+      healthyZone();
+      const { outcome, log } = await handled();
+      expect(outcome).toEqual({ verified: 'api.example.com (Stage1-SingleServer)' });
+      expect(log[0]).toBe(`stack status: ${unread}; verifying as for a deployment`);
+      expect(log.slice(1).map((l) => l.split(':')[0])).toEqual(['record', 'dns-answer', 'health', 'ready']);
+    });
+
+    test('GIVEN DescribeStacks fails WHEN the stage does not serve THEN the verification fails, saying also that the stack status was not read and why', async () => {
+      denied();
+      healthyZone();
+      await expect(handled({}, scriptedProbe([{ status: 503, body: 'down' }]))).rejects.toThrow(
+        new VerificationFailed(
+          'health',
+          `time budget of 600 s exhausted; last saw HTTP 503 down (verified as for a deployment, since the stack status that tells a rollback apart could not be read: ${unread})`,
+        ),
+      );
+    });
+
+    test('without STACK_ID it refuses to run, naming the variable', async () => {
+      await expect(handled({ STACK_ID: undefined })).rejects.toThrow('environment variable STACK_ID is not set');
+      expect(cloudformation.calls()).toEqual([]);
+    });
+  });
 });
