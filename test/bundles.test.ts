@@ -26,6 +26,7 @@ test("the verification Lambda is a few KiB: the AWS SDK is the runtime's", () =>
   expect(readdirSync(directory)).toEqual(['index.js']);
   const code = readFileSync(join(directory, 'index.js'), 'utf8');
   expect(code).toContain('require("@aws-sdk/client-route-53")');
+  expect(code).toContain('require("@aws-sdk/client-cloudformation")');
   expect(code).toContain('Deployment verification failed');
   expect(code.length).toBeLessThan(20_000);
 });

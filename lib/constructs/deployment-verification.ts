@@ -103,11 +103,17 @@ function propertiesDigest(resources: readonly CfnResource[]): string {
  * fails and CloudFormation rolls the deployment back. It runs on the stage's first deployment and
  * on every deployment that changes what serves (`serving`) or the Lambda itself.
  *
- * The role allows exactly the calls the Lambda makes: read the zone's records, re-assert the judged
- * records (UPSERT only, their name and types only), read change status, and, for a stage whose
- * answers are comparable (not a CDN), ask Route 53 for a test answer.
+ * It never verifies a rollback: CloudFormation sends the trigger an update with the old properties
+ * when it rolls a failed update back, and a verification that failed or waited then would leave the
+ * stack UPDATE_ROLLBACK_FAILED. So the Lambda first asks CloudFormation whether its stack is rolling
+ * back, and if so returns at once.
+ *
+ * The role allows exactly the calls the Lambda makes: read this stack's status, read the zone's
+ * records, re-assert the judged records (UPSERT only, their name and types only), read change
+ * status, and, for a stage whose answers are comparable (not a CDN), ask Route 53 for a test answer.
  *
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonroute53.html
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudformation.html
  */
 export class DeploymentVerification extends Construct {
   /** All steps together; the Lambda and the trigger get a little more. */
@@ -149,6 +155,8 @@ export class DeploymentVerification extends Construct {
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:route53:::change/*]`,
       reason: 'A change id exists only once the Lambda has made the change, so GetChange cannot name it in advance.',
     });
+    // Whether the stack is rolling back, before any check: a rollback is not verified (lambda/verify-deployment/rollback.ts).
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [Aws.STACK_ID] }));
     if (asksForAnswers) {
       role.addToPolicy(new iam.PolicyStatement({ actions: ['route53:TestDNSAnswer'], resources: ['*'] }));
       Validations.of(role).acknowledge({
@@ -184,6 +192,8 @@ export class DeploymentVerification extends Construct {
         READY_URL: props.readyUrl,
         HOST_NAME: props.hostName ?? records.domainName,
         BUDGET_SECONDS: String(DeploymentVerification.BUDGET.toSeconds()),
+        // The trigger provider invokes the Lambda without the request: this is how it finds its stack.
+        STACK_ID: Aws.STACK_ID,
       },
     });
 
@@ -195,8 +205,9 @@ export class DeploymentVerification extends Construct {
     });
     // Properties the trigger's provider ignores: they are there to change with what serves. The
     // update keeps the trigger's physical id (aws-cdk-lib's provider answers with the one it was
-    // given), so CloudFormation sends no delete for an old one; and a delete never runs the
-    // verification (the provider does nothing on delete).
+    // given), so CloudFormation sends no delete for an old one; a delete never runs the
+    // verification (the provider does nothing on delete); and the update that rolls a failed one
+    // back runs it, which then verifies nothing (the stack is rolling back).
     const serving = props.serving.map(resourceOf);
     const resource = this.trigger.node.defaultChild!.node.defaultChild as CfnResource;
     resource.addPropertyOverride('Serving', serving.map(deployedVersionOf));

@@ -109,6 +109,16 @@ describe.each([
     ]);
     expect(template.Resources[role].Properties.ManagedPolicyArns).toBeUndefined();
   });
+
+  test("it knows its stack, and may read that stack's status and no other's: a rollback is not verified", () => {
+    // The trigger provider invokes the Lambda without CloudFormation's request, so the stack id is in its environment.
+    expect(fn.Properties.Environment.Variables.STACK_ID).toEqual({ Ref: 'AWS::StackId' });
+    const statements = statementsOf(template, idOf(fn.Properties.Role)).filter((s) => JSON.stringify(s.Action).includes('cloudformation'));
+    expect(statements).toEqual([{ Action: 'cloudformation:DescribeStacks', Effect: 'Allow', Resource: { Ref: 'AWS::StackId' } }]);
+    // What the role allows is the Lambda's calls and its logs: nothing else.
+    const services = statementsOf(template, idOf(fn.Properties.Role)).flatMap((s) => [s.Action].flat().map((a: string) => a.split(':')[0]));
+    expect([...new Set(services)].sort()).toEqual(['cloudformation', 'logs', 'route53']);
+  });
 });
 
 test('verifyDeployment=false leaves the Lambda and the trigger out', () => {
@@ -259,11 +269,13 @@ describe('GIVEN a verification of what a server serves', () => {
  * What re-running the verification on a property change relies on in aws-cdk-lib's trigger provider,
  * run as CloudFormation calls it (its entry point, then its handler), with Lambda and the response
  * URL faked: an update invokes the verification and keeps the physical id, so CloudFormation sends
- * no delete for an old one; a delete (of the stack, or of the trigger) never invokes it.
+ * no delete for an old one; a delete (of the stack, or of the trigger) never invokes it; the update
+ * that rolls a failed one back does, without saying so (the Lambda asks CloudFormation instead).
  */
 describe("GIVEN aws-cdk-lib's trigger provider, as CloudFormation calls it", () => {
   const handlers = join(dirname(require.resolve('aws-cdk-lib')), 'custom-resource-handlers/dist');
   const invoked: string[] = [];
+  const requests: object[] = [];
   const responses: { Status: string; PhysicalResourceId: string; Reason: string }[] = [];
   let failWith: string | undefined;
   let provider: { handler(event: unknown, context: unknown): Promise<void> };
@@ -302,6 +314,7 @@ describe("GIVEN aws-cdk-lib's trigger provider, as CloudFormation calls it", () 
         Lambda: class {
           async invoke(request: { FunctionName: string }) {
             invoked.push(request.FunctionName);
+            requests.push(request);
             return failWith
               ? { StatusCode: 200, FunctionError: 'Unhandled', Payload: Buffer.from(JSON.stringify({ errorMessage: failWith })) }
               : { StatusCode: 200 };
@@ -337,6 +350,16 @@ describe("GIVEN aws-cdk-lib's trigger provider, as CloudFormation calls it", () 
     } finally {
       failWith = undefined;
     }
+  });
+
+  test('WHEN CloudFormation rolls a failed update back (an update with the old properties) THEN the verification is invoked again, without the request: the Lambda itself must find out that the stack is rolling back', async () => {
+    const failed = { ...PROPERTIES, Serving: ['4'], ServingDigest: '012169b7f6d68f2a' };
+    invoked.length = 0;
+    requests.length = 0;
+    expect(await call('Update', PROPERTIES, failed)).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'request-1' });
+    expect(invoked).toEqual([PROPERTIES.HandlerArn]);
+    // No payload: neither the request type, nor the old properties, nor the stack reach the Lambda.
+    expect(requests).toEqual([{ FunctionName: PROPERTIES.HandlerArn, InvocationType: 'RequestResponse' }]);
   });
 
   test('WHEN CloudFormation deletes the trigger THEN the verification is not invoked', async () => {
