@@ -21,7 +21,7 @@ import { APPLICATION_NAME, CONNECTIONS, QUERY_TIMEOUT_MS } from '../../service/s
 import { HEADERS_TIMEOUT_MS, TIMEOUT_CHECK_MS } from '../../service/src/server';
 import { SESSION_COOKIE } from '../../service/src/session-cookie';
 import { json, send } from '../service/support/http';
-import { type ServiceProcess, startService, storeEnvironment } from './support/service-process';
+import { logCaughtUp, type ServiceProcess, startService, storeEnvironment } from './support/service-process';
 
 const JSON_TYPE = { 'Content-Type': 'application/json' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -157,7 +157,7 @@ describe('a hung cache: redis-server frozen, connections open, no replies', () =
       }
       await sleep(100);
     }
-    await sleep(200); // the log is written in batches
+    await logCaughtUp(service);
 
     expect(during.length).toBeGreaterThan(200);
     expect(during.filter((o) => o.status !== 200 && o.status !== 201)).toEqual([]);

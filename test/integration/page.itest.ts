@@ -11,7 +11,6 @@
  * Sec-Fetch-Site go), and over plain HTTP on a name (to which the browser sends no Sec-Fetch-Site).
  * Their forms and fetches change nothing, and the cookies they plant are not read.
  */
-import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { userInfo } from 'node:os';
@@ -30,7 +29,7 @@ import {
 import { CONTENT_TYPES } from '../../lib/web-page';
 import { SESSION_COOKIE } from '../../service/src/session-cookie';
 import { json, send } from '../service/support/http';
-import { type ServiceProcess, startService, storeEnvironment, UNHURRIED_CACHE } from './support/service-process';
+import { logCaughtUp, type ServiceProcess, startService, storeEnvironment, UNHURRIED_CACHE } from './support/service-process';
 
 const CHROMIUM = '/usr/bin/chromium';
 /** Names only this browser resolves (to loopback): over plain HTTP to them it sends Origin, and no Sec-Fetch-Site. */
@@ -312,23 +311,6 @@ async function submitForm(page: Page, hostile: string, action: string) {
   return { status: response.status(), body: await response.json() };
 }
 
-/**
- * Where the service's log stands once it holds the line of every request answered so far: the log is
- * written in batches (50 ms), so its length alone may leave out the last ones. A request of its own,
- * sent now, is logged after all of them.
- */
-async function logMark(): Promise<number> {
-  const requestId = `mark-${randomUUID()}`;
-  await send(service.base, '/healthz', { headers: { 'X-Request-Id': requestId } });
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const at = service.logs.findIndex((l) => l.requestId === requestId);
-    if (at >= 0) return at + 1;
-    if (Date.now() > deadline) throw new Error(`the service did not log the request ${requestId} within 5 s`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /** The service's log lines from `from` on for POSTs to `paths`, once there are `count` of them (the log is written in batches). */
 async function loggedPosts(from: number, paths: string[], count: number): Promise<{ path: string; status: number }[]> {
   const deadline = Date.now() + 5000;
@@ -357,7 +339,7 @@ describe("another site's page, in a headless browser", () => {
       }
       // The fetches' answers are opaque to the page: the service's log says what it answered (after
       // the forms' lines, which may not be written yet).
-      const from = await logMark();
+      const from = await logCaughtUp(service);
       await page.goto(`${crossSite.base}/fetch?base=${encodeURIComponent(edge.base)}`);
       await page.waitForFunction("document.title === 'done'");
       expect(await loggedPosts(from, ['/sessions', '/items'], 2)).toEqual([
