@@ -20,7 +20,7 @@ import {
 } from '../../lib/engines';
 import { json, send } from '../service/support/http';
 import { appClient } from './support/cache-client';
-import { type ServiceProcess, startService, storeEnvironment, UNHURRIED_CACHE } from './support/service-process';
+import { logCaughtUp, type ServiceProcess, startService, storeEnvironment, UNHURRIED_CACHE } from './support/service-process';
 
 const JSON_TYPE = { 'Content-Type': 'application/json' };
 /** Waits for a condition that comes with time (a reconnection, a log line written in batches). */
@@ -112,7 +112,7 @@ test('a wrong password: every request answered from the database, at once, never
   // The refusal makes it read the secret again (at most once a second), in case the password was rotated.
   await eventually(() => (secrets.reads.get(WRONG) ?? 0) >= 2);
   expect(secrets.reads.get(WRONG)).toBeGreaterThanOrEqual(2);
-  await new Promise((r) => setTimeout(r, 200));
+  await logCaughtUp(s);
   const refusals = s.logs.filter((l) => l.msg === 'cannot connect to the cache; trying again');
   expect(refusals).toHaveLength(1);
   expect(refusals[0].error).toMatch(/WRONGPASS/);

@@ -29,7 +29,7 @@ import {
 import { CONTENT_TYPES } from '../../lib/web-page';
 import { SESSION_COOKIE } from '../../service/src/session-cookie';
 import { json, send } from '../service/support/http';
-import { type ServiceProcess, startService, storeEnvironment, UNHURRIED_CACHE } from './support/service-process';
+import { logCaughtUp, type ServiceProcess, startService, storeEnvironment, UNHURRIED_CACHE } from './support/service-process';
 
 const CHROMIUM = '/usr/bin/chromium';
 /** Names only this browser resolves (to loopback): over plain HTTP to them it sends Origin, and no Sec-Fetch-Site. */
@@ -337,8 +337,9 @@ describe("another site's page, in a headless browser", () => {
           { error: expect.stringContaining('Sec-Fetch-Site: "cross-site"'), header: 'Sec-Fetch-Site', value: 'cross-site' },
         ]);
       }
-      // The fetches' answers are opaque to the page: the service's log says what it answered.
-      const from = service.logs.length;
+      // The fetches' answers are opaque to the page: the service's log says what it answered (after
+      // the forms' lines, which may not be written yet).
+      const from = await logCaughtUp(service);
       await page.goto(`${crossSite.base}/fetch?base=${encodeURIComponent(edge.base)}`);
       await page.waitForFunction("document.title === 'done'");
       expect(await loggedPosts(from, ['/sessions', '/items'], 2)).toEqual([

@@ -24,7 +24,7 @@ import {
 } from '../../lib/engines';
 import { RENEW_MIN_MS } from '../../service/src/credentials';
 import { json, send } from '../service/support/http';
-import { type ServiceProcess, startService } from './support/service-process';
+import { logCaughtUp, type ServiceProcess, startService } from './support/service-process';
 
 const JSON_TYPE = { 'Content-Type': 'application/json' };
 const SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!cluster-stage4';
@@ -232,7 +232,7 @@ test('failover: 503s only during the switch, recovery without a restart, every a
   expect(failed.length).toBeGreaterThan(0);
   expect(failed.filter((o) => o.status !== 503 || o.retryAfter !== '2' || !o.reason)).toEqual([]);
   expect(failed.some((o) => o.reason === 'read-only: failing over')).toBe(true);
-  await sleep(200);
+  await logCaughtUp(service);
   expect(service.logs.some((l) => l.msg === 'the writer endpoint reached a read-only instance (a failover): reconnecting')).toBe(true);
   expect(service.child.exitCode).toBeNull();
 

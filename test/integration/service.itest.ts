@@ -16,7 +16,7 @@ import { openApiDocument } from '../../service/src/openapi';
 import { SESSION_COOKIE } from '../../service/src/session-cookie';
 import { type Answer, Conformance } from '../service/support/conformance';
 import { json, type Sent, send } from '../service/support/http';
-import { type ServiceProcess, startService, storeEnvironment, UNHURRIED_CACHE } from './support/service-process';
+import { logCaughtUp, type ServiceProcess, startService, storeEnvironment, UNHURRIED_CACHE } from './support/service-process';
 
 const KINDS = ['postgresql', 'dynamodb'] as const;
 type Kind = (typeof KINDS)[number];
@@ -211,7 +211,7 @@ describe.each(KINDS)('on %s, with Redis', (kind) => {
   test('one JSON log line per request, with its request id, and never a query string', async () => {
     const answer = await call(kind, 'GET', '/healthz?token=secret', { headers: { 'X-Request-Id': `trace-${kind}` } });
     expect(answer.headers['x-request-id']).toBe(`trace-${kind}`);
-    await new Promise((r) => setTimeout(r, 200)); // the log is written in batches
+    await logCaughtUp(services[kind]);
     const line = services[kind].logs.find((l) => l.requestId === `trace-${kind}`);
     expect(line).toEqual({
       time: expect.any(String),

@@ -10,7 +10,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StageNumber } from '../../lib/config';
 import { announceNodeVersion } from '../../lib/node-version';
@@ -28,8 +29,19 @@ const BUILDERS = 2;
 /** The builders, for the global teardown to wait for. */
 export const BUILDERS_KEY = Symbol.for('zero-to-millions:test-builders');
 
+/**
+ * The builders' temporary directory, in this run's: a builder the teardown stops mid-synth leaves its
+ * synth output there, never in the system's, and the teardown (or the next run) removes it. The
+ * bundles (lib/bundles.ts) stay in the system's, built once for every process.
+ */
+export const BUILDERS_TMPDIR = join(RUN, 'tmp');
+
 function startBuilder(builder: string, queue: string, failed: string): ChildProcess {
-  return spawn(process.execPath, [...SYNTH_NODE_OPTIONS, builder, queue, failed], { cwd: REPOSITORY, stdio: 'ignore' });
+  return spawn(process.execPath, [...SYNTH_NODE_OPTIONS, builder, queue, failed], {
+    cwd: REPOSITORY,
+    stdio: 'ignore',
+    env: { ...process.env, TMPDIR: BUILDERS_TMPDIR },
+  });
 }
 
 /** The entries this run reads, where each is, and the jobs that build those the cache lacks. Reads only: no file is touched. */
@@ -108,6 +120,10 @@ export default async function globalSetup(): Promise<void> {
     compiled: (root: string, entry: string, sources: string[], name: string) => string;
   };
   const builder = compiled(REPOSITORY, 'test/support/synth-builder.ts', ['lib', 'lambda', 'test/support'], 'builder');
+  const bundles = join(tmpdir(), 'zero-to-millions-bundles');
+  mkdirSync(bundles, { recursive: true });
+  mkdirSync(BUILDERS_TMPDIR);
+  symlinkSync(bundles, join(BUILDERS_TMPDIR, 'zero-to-millions-bundles'));
   (globalThis as Record<symbol, unknown>)[BUILDERS_KEY] = Array.from({ length: Math.min(BUILDERS, jobs.length) }, () =>
     startBuilder(builder, queue, manifest.failed),
   );

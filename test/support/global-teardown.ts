@@ -1,6 +1,7 @@
-/** After the run: the builders the global setup started have finished their queue, or are stopped. */
+/** After the run: the builders the global setup started have finished their queue, or are stopped, and what a stopped one was writing is removed. */
 import type { ChildProcess } from 'node:child_process';
-import { BUILDERS_KEY } from './global-setup';
+import { rmSync } from 'node:fs';
+import { BUILDERS_KEY, BUILDERS_TMPDIR } from './global-setup';
 
 export default async function globalTeardown(): Promise<void> {
   const builders = ((globalThis as Record<symbol, unknown>)[BUILDERS_KEY] as ChildProcess[] | undefined) ?? [];
@@ -15,4 +16,5 @@ export default async function globalTeardown(): Promise<void> {
         }),
     ),
   );
+  rmSync(BUILDERS_TMPDIR, { recursive: true, force: true });
 }

@@ -4,6 +4,7 @@
  * (PORT=0) and says which in its first log line, so no port is raced for.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { serviceBundle } from '../../../lib/bundles';
 import type { DynamoDb, Postgres } from '../../../lib/engines';
@@ -129,5 +130,23 @@ export async function untilReady(service: ServiceProcess, ms = 20_000): Promise<
     if (answer.status === 200 && json(answer).status === 'ready') return;
     if (Date.now() > until) throw new Error(`the service was not ready within ${ms} ms: /readyz answered ${answer.status} ${answer.body}`);
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Resolves once the service's log holds the line of every request it answered before the call, and
+ * every line it wrote before them: the log goes out in batches (50 ms, service/src/log.ts), so a line
+ * may come in well after its answer on a busy machine. A request of its own, with an id of its own,
+ * is logged after all of them. Returns where the log stands: the index after that request's line.
+ */
+export async function logCaughtUp(service: ServiceProcess, ms = 10_000): Promise<number> {
+  const requestId = `caught-up-${randomUUID()}`;
+  await send(service.base, '/healthz', { headers: { 'X-Request-Id': requestId } });
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const at = service.logs.findIndex((l) => l.requestId === requestId);
+    if (at >= 0) return at + 1;
+    if (Date.now() > deadline) throw new Error(`the service did not log its request ${requestId} within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
