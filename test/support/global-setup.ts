@@ -84,9 +84,13 @@ function pruneEntries(wanted: ReadonlySet<string>): void {
   for (const { entry } of others.slice(wanted.size)) rmSync(join(ENTRIES, entry), { recursive: true, force: true });
 }
 
-export default async function globalSetup(): Promise<void> {
+export default async function globalSetup(_globalConfig: unknown, project: { cacheDirectory: string }): Promise<void> {
   // Once for the run (the workers inherit the silenced AWS SDK notice).
   announceNodeVersion((line) => process.stdout.write(`\n${line}\n`));
+  // Node.js's cache of compiled modules (22.1 and later; earlier ones ignore it), for the builders and
+  // the test workers, which start after this and inherit it: each loads aws-cdk-lib or Jest as plain
+  // CommonJS, which would otherwise be compiled again by every process of every run.
+  process.env.NODE_COMPILE_CACHE ??= join(project.cacheDirectory, 'node-compile-cache');
   const { manifest, jobs } = plan();
   pruneEntries(
     new Set([...Object.values(manifest.variants), ...Object.values(manifest.fixtures)].map((path) => path.slice(ENTRIES.length + 1))),
