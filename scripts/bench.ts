@@ -208,7 +208,8 @@ function afterAChange(jest: string, env: Record<string, string> = {}): { measure
 
 function benchTests(): void {
   const jest = join(ROOT, 'node_modules', '.bin', 'jest');
-  console.log('\n`npm test` (jest, 3 workers), target ≤ 10 s wall on 2 idle cores:');
+  const { maxWorkers } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).jest;
+  console.log(`\n\`npm test\` (jest, ${maxWorkers} workers, Node ${process.version}), target ≤ 10 s wall on 2 idle cores:`);
   rmSync(join(ROOT, '.jest-cache', 'synth'), { recursive: true, force: true });
   progress('npm test with an empty template cache');
   const cold = measure(`${jest} --silent`, { CI: 'true' });

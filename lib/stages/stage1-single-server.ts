@@ -31,6 +31,6 @@ export class SingleServerStage extends StageStack {
       deletionProtection: config.deletionProtection,
     });
 
-    this.publishApi({ elasticIp: this.server.elasticIp }, this.server);
+    this.publishApi({ elasticIp: this.server.elasticIp }, { construct: this.server, servingPart: this.server.instance });
   }
 }

@@ -13,6 +13,7 @@ import type { Construct } from 'constructs';
 import type { Config } from '../config';
 import { Network } from '../constructs/network';
 import { SingleWebServer } from '../constructs/single-web-server';
+import { separateDataTier } from './parts/separate-data-tier';
 import { StageStack } from './stage-stack';
 
 export class SeparateDataStage extends StageStack {
@@ -26,7 +27,7 @@ export class SeparateDataStage extends StageStack {
       isolatedTier: config.dataStore === 'rds',
     });
 
-    const data = this.separateDataTier(network.vpc);
+    const data = separateDataTier(this, network.vpc);
 
     this.server = new SingleWebServer(this, 'Server', {
       vpc: network.vpc,
@@ -37,6 +38,10 @@ export class SeparateDataStage extends StageStack {
     });
     data.allowWebTier(this.server);
 
-    this.publishApi({ elasticIp: this.server.elasticIp }, this.server, data.servingResources);
+    this.publishApi(
+      { elasticIp: this.server.elasticIp },
+      { construct: this.server, servingPart: this.server.instance },
+      data.servingResources,
+    );
   }
 }

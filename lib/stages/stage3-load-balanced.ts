@@ -14,6 +14,9 @@ import type { Construct } from 'constructs';
 import type { Config } from '../config';
 import type { LoadBalancer } from '../constructs/load-balancer';
 import type { WebTier } from '../constructs/web-tier';
+import { horizontalNetwork } from './parts/horizontal-network';
+import { serveBehindLoadBalancer } from './parts/load-balanced-front';
+import { separateDataTier } from './parts/separate-data-tier';
 import { StageStack } from './stage-stack';
 
 export class LoadBalancedStage extends StageStack {
@@ -28,8 +31,8 @@ export class LoadBalancedStage extends StageStack {
       `an Application Load Balancer in front of an auto-scaling ${config.webTier} web tier and a ${config.dataStore} data tier`,
     );
 
-    const vpc = this.horizontalNetwork({ database: true });
-    const data = this.separateDataTier(vpc);
-    ({ loadBalancer: this.loadBalancer, webTier: this.webTier } = this.serveBehindLoadBalancer(vpc, data));
+    const vpc = horizontalNetwork(this, { database: true });
+    const data = separateDataTier(this, vpc);
+    ({ loadBalancer: this.loadBalancer, webTier: this.webTier } = serveBehindLoadBalancer(this, vpc, data));
   }
 }

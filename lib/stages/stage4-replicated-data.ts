@@ -15,6 +15,9 @@ import type { Construct } from 'constructs';
 import type { Config } from '../config';
 import type { LoadBalancer } from '../constructs/load-balancer';
 import type { WebTier } from '../constructs/web-tier';
+import { horizontalNetwork } from './parts/horizontal-network';
+import { serveBehindLoadBalancer } from './parts/load-balanced-front';
+import { replicatedDataTier } from './parts/replicated-data-tier';
 import { StageStack } from './stage-stack';
 
 export class ReplicatedDataStage extends StageStack {
@@ -29,8 +32,8 @@ export class ReplicatedDataStage extends StageStack {
       `stage 3 with a replicated data tier: ${config.dataStore === 'rds' ? `Aurora PostgreSQL, a writer and ${config.readReplicas} reader(s) in other zones` : 'a DynamoDB table, replicated across three zones'}`,
     );
 
-    const vpc = this.horizontalNetwork({ database: true });
-    const data = this.replicatedDataTier(vpc);
-    ({ loadBalancer: this.loadBalancer, webTier: this.webTier } = this.serveBehindLoadBalancer(vpc, data));
+    const vpc = horizontalNetwork(this, { database: true });
+    const data = replicatedDataTier(this, vpc);
+    ({ loadBalancer: this.loadBalancer, webTier: this.webTier } = serveBehindLoadBalancer(this, vpc, data));
   }
 }

@@ -19,6 +19,10 @@ import type { ManagedCache } from '../constructs/cache-tier';
 import type { ContentDelivery } from '../constructs/content-delivery';
 import type { LoadBalancer } from '../constructs/load-balancer';
 import type { WebTier } from '../constructs/web-tier';
+import { serveThroughCdn } from './parts/cdn-front';
+import { horizontalNetwork } from './parts/horizontal-network';
+import { managedCache } from './parts/managed-cache';
+import { replicatedDataTier } from './parts/replicated-data-tier';
 import { StageStack } from './stage-stack';
 
 export class CacheAndCdnStage extends StageStack {
@@ -35,9 +39,9 @@ export class CacheAndCdnStage extends StageStack {
       `stage 4 with a managed Valkey cache across zones, and CloudFront with a firewall in front of an internal load balancer`,
     );
 
-    const vpc = this.horizontalNetwork({ database: true, cache: true });
-    const data = this.replicatedDataTier(vpc);
-    this.cache = this.managedCache(vpc);
-    ({ loadBalancer: this.loadBalancer, webTier: this.webTier, cdn: this.cdn } = this.serveThroughCdn(vpc, data, this.cache));
+    const vpc = horizontalNetwork(this, { database: true, cache: true });
+    const data = replicatedDataTier(this, vpc);
+    this.cache = managedCache(this, vpc);
+    ({ loadBalancer: this.loadBalancer, webTier: this.webTier, cdn: this.cdn } = serveThroughCdn(this, vpc, data, this.cache));
   }
 }

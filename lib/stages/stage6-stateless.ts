@@ -22,6 +22,11 @@ import type { ContentDelivery } from '../constructs/content-delivery';
 import type { LoadBalancer } from '../constructs/load-balancer';
 import type { SessionStore } from '../constructs/session-store';
 import type { WebTier } from '../constructs/web-tier';
+import { serveThroughCdn } from './parts/cdn-front';
+import { horizontalNetwork } from './parts/horizontal-network';
+import { managedCache } from './parts/managed-cache';
+import { replicatedDataTier } from './parts/replicated-data-tier';
+import { sharedSessions } from './parts/shared-sessions';
 import { StageStack } from './stage-stack';
 
 export class StatelessStage extends StageStack {
@@ -39,14 +44,14 @@ export class StatelessStage extends StageStack {
       `stage 5 with sessions in ${config.dataStore === 'rds' ? 'the managed cache' : 'a DynamoDB table'} and ${config.spotPercentage} % of the web tier above ${config.onDemandBase} on-demand server(s) on Spot`,
     );
 
-    const vpc = this.horizontalNetwork({ database: true, cache: true });
-    const data = this.replicatedDataTier(vpc);
-    this.cache = this.managedCache(vpc);
-    this.sessions = this.sharedSessions(this.cache);
+    const vpc = horizontalNetwork(this, { database: true, cache: true });
+    const data = replicatedDataTier(this, vpc);
+    this.cache = managedCache(this, vpc);
+    this.sessions = sharedSessions(this, this.cache);
     ({
       loadBalancer: this.loadBalancer,
       webTier: this.webTier,
       cdn: this.cdn,
-    } = this.serveThroughCdn(vpc, data, this.cache, this.sessions));
+    } = serveThroughCdn(this, vpc, data, this.cache, this.sessions));
   }
 }

@@ -7,20 +7,23 @@
  * the documentation, whatever the code thinks.
  */
 import fc from 'fast-check';
-import { CONFIG_KEYS, type ConfigKey, STAGE_NUMBERS, STAGES } from '../../lib/config';
+import { CONFIG_KEYS, ConfigError, type ConfigKey, loadConfig, STAGE_NUMBERS, STAGES } from '../../lib/config';
 import { instanceMemoryGiB } from '../../lib/config/connections';
+import { cdkJsonContext } from '../../lib/config/context';
 import { DATABASE_INSTANCE_SIZES, WEB_INSTANCE_SIZES } from '../../lib/config/instance-sizes';
 import { isCdkOwnKey } from '../../lib/config/load';
 import { FARGATE_MEMORY } from '../../lib/config/schema';
 
 /**
- * The fuzzing budget: `npm test` checks 200 bad and 200 allowed configurations against
- * `loadConfig` (about a quarter of a second each way); `npm run test:matrix` 10,000 of each, and
- * synthesizes 20 allowed ones through every check. FUZZ_RUNS and FUZZ_SEED override the first (for
- * example to reproduce a failure fast-check reports, with the seed and path it prints).
+ * The fuzzing budget: `npm test` checks 50 bad and 50 allowed configurations against `loadConfig`
+ * (about a tenth of a second each way); `npm run test:matrix` checks 10,000 of each with the same
+ * seed and properties (fast-check draws the same first cases from a seed, so these are npm test's
+ * and 9,950 more), and synthesizes 20 allowed ones through every check. FUZZ_RUNS and FUZZ_SEED
+ * override both counts and the seed (for example to reproduce a failure fast-check reports, with the
+ * seed and path it prints).
  */
 export const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? 20261125);
-export const REJECTION_RUNS = Number(process.env.FUZZ_RUNS ?? 200);
+export const REJECTION_RUNS = Number(process.env.FUZZ_RUNS ?? 50);
 export const MATRIX_REJECTION_RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
 export const SYNTHESIZED_RUNS = 20;
 
@@ -396,3 +399,36 @@ export const invalidConfiguration: fc.Arbitrary<{ context: Record<string, unknow
     context: { ...base, ...Object.fromEntries(bad), ...Object.fromEntries(unknown.map((k) => [k, 'x'])) },
     badKeys: [...bad.map(([k]) => k), ...unknown],
   }));
+
+const CDK_JSON_CONTEXT = cdkJsonContext();
+
+/** The keys a problem line is about: the text before its first colon-and-space. */
+const keysOf = (problem: string) => problem.slice(0, problem.indexOf(': ')).split(', ');
+
+/**
+ * A bad configuration is rejected with a ConfigError whose message names every bad key, and no
+ * key the user did not write (npm test and test:matrix check the same property).
+ */
+export const everyBadKeyNamed = fc.property(invalidConfiguration, ({ context, badKeys }) => {
+  let error: unknown;
+  try {
+    loadConfig({ ...CDK_JSON_CONTEXT, ...context });
+  } catch (e) {
+    error = e;
+  }
+  if (!(error instanceof ConfigError)) throw new Error(`accepted, or failed with something other than a ConfigError: ${String(error)}`);
+  const problems = error.problems;
+  const named = new Set(problems.flatMap(keysOf));
+  // Plain checks, not expect(): this runs thousands of times, and fast-check reports the failing case.
+  const badKeysNotNamed = badKeys.filter((key) => !named.has(key));
+  if (badKeysNotNamed.length > 0) throw new Error(`bad keys not named: ${badKeysNotNamed.join(', ')}; problems: ${problems.join(' | ')}`);
+  const aboutUnwritten = problems.filter((p) => !keysOf(p).some((k) => k in context));
+  if (aboutUnwritten.length > 0) throw new Error(`problems about keys the user did not write: ${aboutUnwritten.join(' | ')}`);
+  const missing = problems.filter((p) => !error.message.includes(`  - ${p}`));
+  if (missing.length > 0) throw new Error(`problems missing from the message: ${missing.join(' | ')}`);
+});
+
+/** An allowed configuration is accepted. */
+export const everyAllowedAccepted = fc.property(validConfiguration, (context) => {
+  loadConfig({ ...CDK_JSON_CONTEXT, ...context });
+});

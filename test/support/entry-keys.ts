@@ -7,8 +7,9 @@
  * a stage, ./build-fixtures.ts for a fixture module), every relative import followed, type-only
  * imports aside (lib/source-hash.ts) — the files those modules read at run time (RUNTIME_READS), and
  * what every build reads (EVERY_BUILD). Two modules are entered only for the build they serve:
- * lib/app.ts picks a stage class from every stage file, and a build of stage 3 runs only stage 3's;
- * ./fixtures.ts gathers every fixture module, and a fixture module's build runs only its own. Such
+ * lib/app.ts picks a stage class from every stage file, and a build of stage 3 runs only stage 3's
+ * (a fixture's only stage 1's); ./fixtures.ts gathers every fixture module, and a fixture module's
+ * build runs only its own. Such
  * a module's top level only declares (./synth-cache.test.ts checks it), so loading one it does not
  * run changes nothing.
  *
@@ -92,10 +93,16 @@ export function stageSources(stage: number, read: SourceReader = readSource): st
   return withReads(importClosure(['test/support/build-stages.ts'], { follow, read }));
 }
 
-/** Every file the build of one fixture module reads: ./fixtures.ts's import of another fixture module is not followed. */
+/**
+ * Every file the build of one fixture module reads: ./fixtures.ts's import of another fixture module
+ * is not followed, nor lib/app.ts's of a stage other than 1, the only one a fixture's app builds
+ * (./fixtures.ts refuses a fixture that asks for another).
+ */
 export function fixtureSources(module: string, read: SourceReader = readSource): string[] {
   const others = new Set([...fixtureModules()].filter(([name]) => name !== module).map(([, file]) => file));
-  const follow = (from: string, to: string) => !(from === 'test/support/fixtures.ts' && others.has(to));
+  const otherStages = new Set([...stageFiles()].filter(([n]) => n !== 1).map(([, file]) => file));
+  const follow = (from: string, to: string) =>
+    !(from === 'test/support/fixtures.ts' && others.has(to)) && !(from === 'lib/app.ts' && otherStages.has(to));
   return withReads(importClosure(['test/support/build-fixtures.ts'], { follow, read }));
 }
 

@@ -48,10 +48,21 @@ export type FixtureName = keyof typeof FIXTURES;
 /** The module a fixture lives in (./fixtures/<module>.ts), from its name. */
 export const fixtureModule = (name: string) => `test/support/fixtures/${name.split('/')[0]}.ts`;
 
+/**
+ * The stage a fixture's app builds, when it builds the app (lib/app.ts): always stage 1, so a fixture
+ * module's cache entry depends on stage 1's sources and no other stage's (./entry-keys.ts).
+ */
+export const FIXTURE_STAGES = '1';
+
 /** The app a fixture is built in: the context `cdk synth` gives, without Lambda bundling or creation stack traces. */
-export const fixtureApp = (fixture: Fixture, outdir: string) =>
-  new App({
-    context: contextWith({ stages: '1', ...fixture.context }, { creationStackTraces: false }),
+export function fixtureApp(fixture: Fixture, outdir: string): App {
+  if (fixture.context && 'stages' in fixture.context)
+    throw new Error(
+      `a fixture builds stage ${FIXTURE_STAGES} only (its cache key follows no other stage), got stages: ${JSON.stringify(fixture.context.stages)}`,
+    );
+  return new App({
+    context: contextWith({ stages: FIXTURE_STAGES, ...fixture.context }, { creationStackTraces: false }),
     outdir,
     builtinCloudFormationValidation: fixture.checks?.validation ?? false,
   });
+}

@@ -1,12 +1,12 @@
 /**
  * Works out which cache entries this run reads (every stage variant of ./variants.ts, every fixture
  * module of ./fixtures/) and the key of each (./entry-keys.ts), writes the manifest test files find
- * them by, and starts building the ones the cache does not hold yet in two builder processes (this
- * machine has two cores), each loading aws-cdk-lib once, and returns at once: test files that need
- * no template run meanwhile, and a test file that reads one waits for it (./synth-cache.ts). The
- * builders take jobs from one queue, so neither idles while the other has work; the costliest job,
- * the control cases (one compiles CloudFormation validation unless its answer is cached), is queued
- * first.
+ * them by, and starts building the ones the cache does not hold yet in one builder process, or two
+ * for a long queue (./synth-builder.ts), each loading aws-cdk-lib once, and returns at once: test
+ * files that need no template run meanwhile, and a test file that reads one waits for it
+ * (./synth-cache.ts). Two builders take jobs from one queue, so neither idles while the other has
+ * work; the costliest job, the control cases (one compiles CloudFormation validation unless its
+ * answer is cached), is queued first.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -24,7 +24,21 @@ import type { BuildJob } from './synth-builder';
 import { configId, configKey, MANIFEST_VARIABLE, type Manifest, variantId } from './synth-cache';
 import { VARIANTS } from './variants';
 
-const BUILDERS = 2;
+/** Templates and fixture modules: more than a change to one construct of six stages rebuilds, less than a fresh clone's 68. */
+const LONG_QUEUE = 40;
+
+/**
+ * How many builders a queue gets: a second one only for a long queue (a fresh clone's, or after a
+ * change to what every stage imports). Each builder loads aws-cdk-lib and warms V8 up on its own,
+ * which on two cores costs more than the second core gives for the few entries a change to one
+ * construct rebuilds: after a change to lib/constructs/static-page.ts (22 templates and a fixture
+ * module), 4.5-5.5 builder CPU-s with one against 7.4-7.8 with two, 10.3-12.6 s wall against
+ * 12.2-13.0 (`ZTM_BUILDER_TIMES=<file> npx jest` after appending a statement to it, two runs each,
+ * same period, Node 20, load 3). With four stand-in stages the same change rebuilds 45
+ * templates, and two builders are as fast as one (13.3-14.9 s wall against 13.5-15.4).
+ */
+const builderCount = (jobs: readonly BuildJob[]) =>
+  jobs.reduce((n, job) => n + (job.kind === 'stages' ? Object.keys(job.entries).length : 1), 0) > LONG_QUEUE ? 2 : 1;
 
 /** The builders, for the global teardown to wait for. */
 export const BUILDERS_KEY = Symbol.for('zero-to-millions:test-builders');
@@ -96,9 +110,13 @@ function pruneEntries(wanted: ReadonlySet<string>): void {
   for (const { entry } of others.slice(wanted.size)) rmSync(join(ENTRIES, entry), { recursive: true, force: true });
 }
 
-export default async function globalSetup(): Promise<void> {
+export default async function globalSetup(_globalConfig: unknown, project: { cacheDirectory: string }): Promise<void> {
   // Once for the run (the workers inherit the silenced AWS SDK notice).
   announceNodeVersion((line) => process.stdout.write(`\n${line}\n`));
+  // Node.js's cache of compiled modules (22.1 and later; earlier ones ignore it), for the builders and
+  // the test workers, which start after this and inherit it: each loads aws-cdk-lib or Jest as plain
+  // CommonJS, which would otherwise be compiled again by every process of every run.
+  process.env.NODE_COMPILE_CACHE ??= join(project.cacheDirectory, 'node-compile-cache');
   const { manifest, jobs } = plan();
   pruneEntries(
     new Set([...Object.values(manifest.variants), ...Object.values(manifest.fixtures)].map((path) => path.slice(ENTRIES.length + 1))),
@@ -124,7 +142,7 @@ export default async function globalSetup(): Promise<void> {
   mkdirSync(bundles, { recursive: true });
   mkdirSync(BUILDERS_TMPDIR);
   symlinkSync(bundles, join(BUILDERS_TMPDIR, 'zero-to-millions-bundles'));
-  (globalThis as Record<symbol, unknown>)[BUILDERS_KEY] = Array.from({ length: Math.min(BUILDERS, jobs.length) }, () =>
+  (globalThis as Record<symbol, unknown>)[BUILDERS_KEY] = Array.from({ length: Math.min(builderCount(jobs), jobs.length) }, () =>
     startBuilder(builder, queue, manifest.failed),
   );
 }

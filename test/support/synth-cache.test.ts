@@ -118,19 +118,33 @@ describe('a change to one file rebuilds exactly the entries whose builds read it
     expect(expected.fixtures.length).toBeLessThan(fixtureModules().size);
   });
 
-  test('a stage file: that stage’s variants, and the control cases (they build the app)', () => {
-    const { variants, fixtures } = rebuilt(stageFiles().get(6)!);
-    expect(new Set(variants.map((id) => id.split(' ')[0]))).toEqual(new Set(['6']));
-    expect(variants.length).toBe(Object.keys(before.variants).filter((id) => id.startsWith('6 ')).length);
-    expect(fixtures).toEqual(['control']);
+  const stagesOf = (variants: string[]) => new Set(variants.map((id) => Number(id.split(' ')[0])));
+
+  test('a stage file: that stage’s variants; stage 1’s also the control cases (they build the app, stage 1 only)', () => {
+    const six = rebuilt(stageFiles().get(6)!);
+    expect(stagesOf(six.variants)).toEqual(new Set([6]));
+    expect(six.variants.length).toBe(Object.keys(before.variants).filter((id) => id.startsWith('6 ')).length);
+    expect(six.fixtures).toEqual([]);
+    const one = rebuilt(stageFiles().get(1)!);
+    expect([stagesOf(one.variants), one.fixtures]).toEqual([new Set([1]), ['control']]);
   });
 
-  test('the session store: every stage (lib/stages/stage-stack.ts imports every construct), its own fixtures, and not the network’s', () => {
-    const { variants, fixtures } = rebuilt('lib/constructs/session-store.ts');
-    expect(new Set(variants.map((id) => Number(id.split(' ')[0])))).toEqual(new Set(stages));
-    expect(fixtures).toContain('session-store');
-    expect(fixtures).not.toContain('network');
-    expect(fixtures).not.toContain('edge-protection');
+  test('what every stage shares (lib/stages/stage-stack.ts): every stage and the control cases, no other fixture', () => {
+    const { variants, fixtures } = rebuilt('lib/stages/stage-stack.ts');
+    expect([stagesOf(variants), fixtures]).toEqual([new Set(stages), ['control']]);
+  });
+
+  // Each stage imports the parts (lib/stages/parts/) it builds, and a part the constructs it composes.
+  test.each([
+    ['lib/constructs/session-store.ts', [6], ['session-store']],
+    ['lib/constructs/static-page.ts', [5, 6], ['content-delivery']],
+    ['lib/constructs/replicated-data-tier.ts', [4, 5, 6], []],
+    ['lib/constructs/load-balancer.ts', [3, 4, 5, 6], ['content-delivery', 'load-balancer', 'web-tier']],
+    ['lib/constructs/single-web-server.ts', [1, 2], ['control', 'single-web-server']],
+  ])('%s: the variants of stages %j, and fixture modules %j', (construct, expectedStages, expectedFixtures) => {
+    const { variants, fixtures } = rebuilt(construct);
+    expect([stagesOf(variants), [...fixtures].sort()]).toEqual([new Set(expectedStages), expectedFixtures]);
+    expect(variants.length).toBe(Object.keys(before.variants).filter((id) => expectedStages.includes(Number(id.split(' ')[0]))).length);
   });
 
   test('a fixture module: its own fixtures and those that build on it, no stage', () => {
@@ -142,9 +156,11 @@ describe('a change to one file rebuilds exactly the entries whose builds read it
   });
 
   test('the page, a host file, the service and what it imports from lib/: what deploys them, not the rest', () => {
-    for (const file of ['web/index.html', 'service/host/install.sh', 'service/src/app.ts', 'lib/data-contract.ts']) {
+    for (const file of ['service/host/install.sh', 'service/src/app.ts', 'lib/data-contract.ts']) {
       expect([file, rebuilt(file).variants.length]).toEqual([file, Object.keys(before.variants).length]);
     }
+    // The page is deployed by the CDN stages only.
+    expect(stagesOf(rebuilt('web/index.html').variants)).toEqual(new Set([5, 6]));
     for (const file of ['web/index.html', 'service/host/install.sh', 'service/src/app.ts']) {
       const { fixtures } = rebuilt(file);
       expect([file, fixtures.includes('network'), fixtures.includes('edge-protection')]).toEqual([file, false, false]);
