@@ -9,9 +9,8 @@
  * what every build reads (EVERY_BUILD). Two modules are entered only for the build they serve:
  * lib/app.ts picks a stage class from every stage file, and a build of stage 3 runs only stage 3's
  * (a fixture's only stage 1's); ./fixtures.ts gathers every fixture module, and a fixture module's
- * build runs only its own. Such
- * a module's top level only declares (./synth-cache.test.ts checks it), so loading one it does not
- * run changes nothing.
+ * build runs only its own. Such a module's top level only declares (./synth-cache.test.ts checks
+ * it), so loading one it does not run changes nothing.
  *
  * No aws-cdk-lib here: the global setup computes the keys before anything is built.
  */

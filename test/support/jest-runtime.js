@@ -60,20 +60,19 @@ function writeCache(path, data) {
 class ZtmRuntime extends Runtime {
   /** The AsyncLocalStorage instances this test file's modules created. */
   #storages = [];
+  /** Modules compiled in this test file without a code cache from disk: theirs is written when it ends. */
+  #uncached = [];
 
   constructor(config, ...rest) {
     super(config, ...rest);
+    active = this;
     this.#reuseCompiledCode(onDisk(config.cacheDirectory));
     this.#trackAsyncLocalStorage();
   }
 
-  /** Modules compiled in this test file without a code cache from disk: theirs is written when it ends. */
-  #uncached = [];
-
   #reuseCompiledCode(directory) {
     const executor = this.executor;
     const compile = executor.compile.bind(executor);
-    active = this;
     executor.compile = (source, filename) => {
       const context = executor.environment.getVmContext();
       // Node.js's own modules, as Jest shims them, and anything without a context: as Jest does it.
