@@ -24,6 +24,12 @@ export interface ServedBy {
   readonly servingPart: IConstruct;
 }
 
+/** Where a stage's API is reached: the single server's Elastic IP, the load balancer, or the CDN. */
+export type Front =
+  | { readonly elasticIp: ec2.CfnEIP }
+  | { readonly loadBalancer: LoadBalancer }
+  | { readonly distribution: cloudfront.Distribution; readonly ownName: OwnNameRecord; readonly carriesApi: boolean };
+
 /** The warning a stack carries while the configuration holds placeholders (acknowledge it with `Annotation::<this>`). */
 export const PLACEHOLDER_WARNING = 'zero-to-millions:placeholder-configuration';
 
@@ -106,49 +112,8 @@ export abstract class StageStack extends Stack {
    * request by the name it asks for, so such a record could never be served. It is reached, and
    * verified, by its own name.
    */
-  publishApi(
-    front:
-      | { readonly elasticIp: ec2.CfnEIP }
-      | { readonly loadBalancer: LoadBalancer }
-      | { readonly distribution: cloudfront.Distribution; readonly ownName: OwnNameRecord; readonly carriesApi: boolean },
-    servedBy: ServedBy,
-    after: readonly IConstruct[] = [],
-  ): PublishedName {
-    let target: route53.RecordTarget;
-    let verified: VerifiedTarget;
-    let scheme: 'http' | 'https';
-    // The name the verification asks the target for: the public name, or a CDN stage's own (which its distribution always carries).
-    let hostName = this.apiDomainName;
-    // A CDN stage that does not carry the API name: what it publishes is its own name.
-    let ownNameOnly: OwnNameRecord | undefined;
-    if ('elasticIp' in front) {
-      target = route53.RecordTarget.fromIpAddresses(front.elasticIp.ref);
-      verified = { kind: 'ip', address: front.elasticIp.ref };
-      scheme = 'http';
-    } else if ('loadBalancer' in front) {
-      target = route53.RecordTarget.fromAlias(
-        new targets.LoadBalancerTarget(front.loadBalancer.loadBalancer, { evaluateTargetHealth: true }),
-      );
-      verified = {
-        kind: 'alias',
-        dnsName: front.loadBalancer.loadBalancer.loadBalancerDnsName,
-        hostedZoneId: front.loadBalancer.loadBalancer.loadBalancerCanonicalHostedZoneId,
-      };
-      scheme = front.loadBalancer.scheme;
-      // The listeners must exist too, for the health check through the load balancer.
-      after = [...after, front.loadBalancer];
-    } else {
-      target = route53.RecordTarget.fromAlias(new targets.CloudFrontTarget(front.distribution));
-      verified = {
-        kind: 'cdn',
-        dnsName: front.distribution.distributionDomainName,
-        hostedZoneId: targets.CloudFrontTarget.getHostedZoneId(this),
-      };
-      scheme = 'https';
-      hostName = front.ownName.domainName;
-      after = [...after, front.distribution];
-      if (!front.carriesApi) ownNameOnly = front.ownName;
-    }
+  publishApi(front: Front, servedBy: ServedBy, after: readonly IConstruct[] = []): PublishedName {
+    const { target, verified, scheme, hostName, needs, ownNameOnly } = this.frontOf(front);
     const published: PublishedName =
       ownNameOnly ??
       new ApiRecord(this, 'Api', {
@@ -180,10 +145,62 @@ export abstract class StageStack extends Stack {
         healthUrl: `${scheme}://${host}${HEALTH_CHECK_PATH}`,
         readyUrl: `${scheme}://${host}${READINESS_PATH}`,
         hostName,
-        after: [servedBy.construct, ...after],
+        after: [servedBy.construct, ...after, ...needs],
         serving: [servedBy.servingPart, ...('distribution' in front ? [front.distribution] : [])],
       });
     }
     return published;
+  }
+
+  /**
+   * What a front gives the record and the verification: the record's target, what the verification
+   * compares it with, the scheme, the name it asks the target for (the public name, or a CDN stage's
+   * own, which its distribution always carries), what must exist before it runs, and, for a CDN stage
+   * that does not carry the API name, the own-name record it publishes instead.
+   */
+  private frontOf(front: Front): {
+    target: route53.RecordTarget;
+    verified: VerifiedTarget;
+    scheme: 'http' | 'https';
+    hostName: string;
+    needs: IConstruct[];
+    ownNameOnly?: OwnNameRecord;
+  } {
+    if ('elasticIp' in front) {
+      return {
+        target: route53.RecordTarget.fromIpAddresses(front.elasticIp.ref),
+        verified: { kind: 'ip', address: front.elasticIp.ref },
+        scheme: 'http',
+        hostName: this.apiDomainName,
+        needs: [],
+      };
+    }
+    if ('loadBalancer' in front) {
+      const { loadBalancer } = front.loadBalancer;
+      return {
+        target: route53.RecordTarget.fromAlias(new targets.LoadBalancerTarget(loadBalancer, { evaluateTargetHealth: true })),
+        verified: {
+          kind: 'alias',
+          dnsName: loadBalancer.loadBalancerDnsName,
+          hostedZoneId: loadBalancer.loadBalancerCanonicalHostedZoneId,
+        },
+        scheme: front.loadBalancer.scheme,
+        hostName: this.apiDomainName,
+        // The listeners must exist too, for the health check through the load balancer.
+        needs: [front.loadBalancer],
+      };
+    }
+    return {
+      target: route53.RecordTarget.fromAlias(new targets.CloudFrontTarget(front.distribution)),
+      verified: {
+        kind: 'cdn',
+        dnsName: front.distribution.distributionDomainName,
+        hostedZoneId: targets.CloudFrontTarget.getHostedZoneId(this),
+      },
+      scheme: 'https',
+      hostName: front.ownName.domainName,
+      needs: [front.distribution],
+      ownNameOnly: front.carriesApi ? undefined : front.ownName,
+    };
   }
 }
