@@ -12,9 +12,10 @@ let api: Server;
 let edge: LocalEdge;
 
 beforeAll(async () => {
-  // Answers with what reached it: method, target, the X-Forwarded-For it got and every header.
+  // Answers with what reached it: method, target, the X-Forwarded-For it got and every header; and
+  // says what the service says about an item read (which cache, which part of the data tier).
   api = createServer((request, response) => {
-    response.writeHead(200, { 'Content-Type': 'application/json' });
+    response.writeHead(200, { 'Content-Type': 'application/json', 'X-Data-Cache': 'miss', 'X-Data-Source': 'reader' });
     response.end(
       JSON.stringify({
         api: true,
@@ -124,6 +125,17 @@ test('everything else is the API, query string and method as sent, with the view
   expect((await fromApi('/sessions', 'POST')).method).toBe('POST');
   const relayed = await send(edge.base, '/readyz', { headers: { 'X-Forwarded-For': '203.0.113.7' } });
   expect(JSON.parse(relayed.body).forwardedFor).toBe('203.0.113.7,127.0.0.1');
+});
+
+test("the service's answer headers reach the viewer as sent, on /items/* and the default behaviour: X-Data-Cache, X-Data-Source", async () => {
+  for (const [target, method] of [
+    ['/items/0f8fad5b-d9cb-469f-a165-70867728950e', 'GET'],
+    ['/items/0f8fad5b-d9cb-469f-a165-70867728950e', 'HEAD'],
+    ['/readyz', 'GET'],
+  ]) {
+    const answer = await at(target, method);
+    expect([target, method, answer.headers['x-data-cache'], answer.headers['x-data-source']]).toEqual([target, method, 'miss', 'reader']);
+  }
 });
 
 describe('/items/* reaches the service as CloudFront sends it: no origin request policy, a cache policy keyed on the path alone', () => {

@@ -5,8 +5,8 @@
  * It does what the hand-written server does on the routes the bench measures, the way a Fastify
  * service would: GET /healthz with a response schema (fast-json-stringify), GET /items/:id with a
  * params schema (ajv), cache-aside on the same Redis client and PostgreSQL store modules, the same
- * headers (X-Request-Id, accepted when well-formed; Cache-Control; nosniff; ETag), and one pino log
- * line per request, buffered and written asynchronously to stdout.
+ * headers (X-Request-Id, accepted when well-formed; Cache-Control; nosniff; ETag; X-Data-Cache;
+ * X-Data-Source), and one pino log line per request, buffered and written asynchronously to stdout.
  */
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController } from 'fastify';
@@ -69,17 +69,21 @@ async function main() {
       const found = cache ? await cache.get(`item:${id}`) : undefined;
       let body = typeof found === 'string' ? found : undefined;
       const hit = body !== undefined;
+      let source = 'cache';
       if (!hit) {
-        body = await store.get(id);
-        if (body === undefined)
+        const read = await store.get(id);
+        source = read.source;
+        if (read.body === undefined)
           return reply
             .code(404)
             .header('cache-control', CACHE_CONTROL.never)
             .send({ error: `no item ${id}` });
+        body = read.body;
         void cache?.set(`item:${id}`, body, settings.cacheTtlSeconds);
       }
       reply.header('cache-control', CACHE_CONTROL.item).header('etag', `"i1-${id}"`).type('application/json');
       reply.header('x-data-cache', cache ? (hit ? 'hit' : typeof found === 'symbol' ? 'unavailable' : 'miss') : 'off');
+      reply.header('x-data-source', source);
       return reply.send(body);
     },
   );

@@ -10,7 +10,8 @@
  * GET    /openapi.json  the API as OpenAPI 3.1, built from the validation's own limits
  * POST   /items         a validated JSON body; 201 with the new item and its id
  * GET    /items/:id     200 with the item (ETag, cacheable for a year: items never change), 304, or 404;
- *                       cache-aside when a cache is configured (X-Data-Cache says how it went); an id in
+ *                       cache-aside when a cache is configured (X-Data-Cache says how it went), and
+ *                       X-Data-Source who answered (cache, reader, writer or table); an id in
  *                       upper case or percent-encoded is a 301 to the one canonical address
  * POST   /sessions      starts a session: 201 and its cookie
  * GET    /session       the session the cookie names: when it started, the items it created or viewed
@@ -36,7 +37,7 @@ import type { Log } from './log';
 import { CACHE_CONTROL, openApiDocument, ROUTES } from './openapi';
 import { CLEARED_COOKIE, newSessionId, sessionCookie, sessionIdOf } from './session-cookie';
 import { MemorySessions, type RecentItem, type Session, type SessionStore, touch } from './sessions';
-import { type Item, type ItemStore, itemJson } from './store';
+import { type DataSource, type Item, type ItemStore, itemJson } from './store';
 import { isItemId, parseNewItem, parseView, show } from './validate';
 
 export interface Identity {
@@ -556,9 +557,14 @@ export function createApp(options: AppOptions): (request: IncomingMessage, respo
         reads.misses++;
       }
     }
+    // X-Data-Source: which part of the data tier answered (`cache` when the cache did), so a test
+    // from outside can tell a replica's answer from the writer's.
+    let dataSource: DataSource | 'cache' = 'cache';
     if (body === undefined) {
-      body = await store.get(id);
-      if (body === undefined) return fail(x, 404, `no item ${id}`, { 'X-Data-Cache': dataCache });
+      const found = await store.get(id);
+      dataSource = found.source;
+      if (found.body === undefined) return fail(x, 404, `no item ${id}`, { 'X-Data-Cache': dataCache, 'X-Data-Source': dataSource });
+      body = found.body;
       // Not awaited: the answer does not wait for the cache, and a failed set is only a later miss.
       void cache?.set(cacheKey(id), body, options.cacheTtlSeconds);
     }
@@ -567,6 +573,7 @@ export function createApp(options: AppOptions): (request: IncomingMessage, respo
     send(x, ifNoneMatch !== undefined && matches(ifNoneMatch, etag) ? 304 : 200, body, CACHE_CONTROL.item, {
       ETag: etag,
       'X-Data-Cache': dataCache,
+      'X-Data-Source': dataSource,
     });
   }
 

@@ -5,7 +5,7 @@
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { StoreUnavailable } from './errors';
-import { type Item, type ItemStore, itemJson } from './store';
+import { type Item, type ItemRead, type ItemStore, itemJson, NOT_FOUND } from './store';
 
 export interface DynamoDbOptions {
   readonly tableName: string;
@@ -75,12 +75,16 @@ export class DynamoDbStore implements ItemStore {
     );
   }
 
-  async get(id: string): Promise<string | undefined> {
+  async get(id: string): Promise<ItemRead> {
     const result = await this.call((abortSignal) =>
       this.client.send(new GetCommand({ TableName: this.options.tableName, Key: { id }, ConsistentRead: true }), { abortSignal }),
     );
     const item = result.Item;
-    return item && itemJson({ id: item.id, name: item.name, attributes: item.attributes ?? {}, createdAt: item.createdAt });
+    if (!item) return NOT_FOUND.table;
+    return {
+      body: itemJson({ id: item.id, name: item.name, attributes: item.attributes ?? {}, createdAt: item.createdAt }),
+      source: 'table',
+    };
   }
 
   async ping(): Promise<void> {

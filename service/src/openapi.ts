@@ -7,6 +7,7 @@
 import { SESSION_STORES } from '../../lib/data-contract';
 import { SESSION_COOKIE } from './session-cookie';
 import { RECENT_LIMIT } from './sessions';
+import { DATA_SOURCES } from './store';
 import { ITEM_ID_PATTERN, LIMITS, NAME_PATTERN, RULES, STRING_PATTERN } from './validate';
 
 type Schema = Record<string, unknown>;
@@ -66,6 +67,12 @@ const dataCache = (required: boolean) => ({
   required,
   description: "what the service's own cache did: hit, miss, unavailable (down or skipped: the store answered), or off (no cache)",
   schema: { enum: ['hit', 'miss', 'unavailable', 'off'] },
+});
+const dataSource = (required: boolean) => ({
+  required,
+  description:
+    "which part of the data tier answered: cache (the service's own: X-Data-Cache is hit), reader (a reader endpoint, stage 4), writer (the writer: no readers, or they did not have the item, failed or are skipped for a while), or table (DynamoDB); an answer the CDN kept says who answered when it was fetched",
+  schema: { enum: ['cache', ...DATA_SOURCES] },
 });
 /** The session's answer: its cookie is set again each time, so the cookie lives as long as the session. */
 const sessionAnswer = (description: string, extra: Record<string, unknown> = {}) =>
@@ -335,7 +342,7 @@ const OPERATIONS: Record<Path, Operation | { GET: Operation; DELETE: Operation }
     summary: 'An item; items never change, so it carries a strong ETag and may be cached for a year',
     parameters: [{ name: 'id', in: 'path', required: true, schema: string({ pattern: ITEM_ID_PATTERN }) }],
     responses: {
-      200: json('The item', ref('Item'), { ETag: header('ETag'), 'X-Data-Cache': dataCache(true) }),
+      200: json('The item', ref('Item'), { ETag: header('ETag'), 'X-Data-Cache': dataCache(true), 'X-Data-Source': dataSource(true) }),
       301: json(
         'The id is a UUID in upper case or percent-encoded: the item is at its one canonical address (never stored by a cache)',
         ref('Moved'),
@@ -343,13 +350,14 @@ const OPERATIONS: Record<Path, Operation | { GET: Operation; DELETE: Operation }
       ),
       304: {
         description: 'If-None-Match matched: the copy the client holds is current',
-        headers: { ...COMMON_HEADERS, ETag: header('ETag'), 'X-Data-Cache': dataCache(true) },
+        headers: { ...COMMON_HEADERS, ETag: header('ETag'), 'X-Data-Cache': dataCache(true), 'X-Data-Source': dataSource(true) },
       },
       404: json(
         'No item with this id (never kept by the CDN: a lagging reader may not have it yet), or the id is not a UUID',
         ref('Error'),
         {
           'X-Data-Cache': dataCache(false),
+          'X-Data-Source': dataSource(false),
         },
       ),
       503: unavailable,

@@ -6,9 +6,10 @@
  * Reads go to the readers first. A reader that does not have the item (it replays the writer's log a
  * little behind: the item may have just been written) or that fails sends the read to the writer, so
  * a client always reads its own writes; after a few reader failures in a row a breaker sends reads
- * straight to the writer for a while. During a failover the writer endpoint moves to the promoted
- * reader: a connection still on the old writer, now read-only, answers 25006, and the pool drops all
- * its connections so the next ones follow the endpoint. Until then writes are 503s, never 500s.
+ * straight to the writer for a while. Each read says which answered (X-Data-Source). During a
+ * failover the writer endpoint moves to the promoted reader: a connection still on the old writer,
+ * now read-only, answers 25006, and the pool drops all its connections so the next ones follow the
+ * endpoint. Until then writes are 503s, never 500s.
  *
  * Pipelined: a connection carries many queries at once, and the queries of one turn of the event
  * loop leave in one write (the socket is corked until the turn ends), so a busy service makes one
@@ -29,7 +30,7 @@ import { Client, type QueryArrayConfig } from 'pg';
 import { Breaker } from './breaker';
 import type { Credentials } from './credentials';
 import { StoreUnavailable } from './errors';
-import type { Item, ItemStore } from './store';
+import { type DataSource, type Item, type ItemRead, type ItemStore, NOT_FOUND } from './store';
 
 export interface PostgresOptions {
   /** The writer: a host name (the cluster endpoint), or a Unix socket directory such as /var/run/postgresql. */
@@ -125,6 +126,9 @@ const SELECT: Omit<QueryArrayConfig, 'values'> = {
   name: 'ztm-select-item',
   text: `SELECT name, attributes, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') FROM items WHERE id = $1`,
 };
+
+/** A row of SELECT: name, attributes (JSON) and created_at (ISO 8601), as text. */
+type Row = [string, string, string];
 
 /** The socket under a pg client (pg has no public handle on it). */
 type Stream = { cork?: () => void; uncork?: () => void; destroy?: () => void };
@@ -380,10 +384,10 @@ export class PostgresStore implements ItemStore {
   }
 
   /** The row from a reader, or undefined when it has none or fails (the writer is asked then). */
-  private async fromReader(reader: Pool, id: string): Promise<unknown[] | undefined> {
+  private async fromReader(reader: Pool, id: string): Promise<Row | undefined> {
     if (!this.readerBreaker.allow()) return undefined;
     try {
-      const row = (await reader.run({ ...SELECT, values: [id] }))[0];
+      const row = (await reader.run({ ...SELECT, values: [id] }))[0] as Row | undefined;
       this.readerBreaker.success();
       return row;
     } catch (error) {
@@ -394,12 +398,17 @@ export class PostgresStore implements ItemStore {
     }
   }
 
-  async get(id: string): Promise<string | undefined> {
-    const row = ((this.reader && (await this.fromReader(this.reader, id))) ?? (await this.query({ ...SELECT, values: [id] }))[0]) as
-      | [string, string, string]
-      | undefined;
+  /** From a reader when one has the item; otherwise (no readers, a miss, a failure, the breaker open) from the writer. */
+  async get(id: string): Promise<ItemRead> {
+    let source: DataSource = 'reader';
+    let row = this.reader && (await this.fromReader(this.reader, id));
+    if (row === undefined) {
+      source = 'writer';
+      row = (await this.query({ ...SELECT, values: [id] }))[0] as Row | undefined;
+      if (row === undefined) return NOT_FOUND.writer;
+    }
     // The fields in itemJson's order; the id is the one asked for (a UUID: nothing to escape).
-    return row && `{"id":"${id}","name":${JSON.stringify(row[0])},"attributes":${row[1]},"createdAt":"${row[2]}"}`;
+    return { body: `{"id":"${id}","name":${JSON.stringify(row[0])},"attributes":${row[1]},"createdAt":"${row[2]}"}`, source };
   }
 
   /** The writer answers, and takes writes: an instance in recovery (a reader) behind the writer endpoint is not ready. */

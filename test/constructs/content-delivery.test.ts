@@ -62,6 +62,18 @@ test('/items/* allows GET and HEAD only (its requests reach the service without 
   expect(behaviourFor('/items')).toBe(config.DefaultCacheBehavior);
 });
 
+test("what the service says about an answer reaches the viewer: the API behaviours' response headers policy adds headers and removes none", () => {
+  // The managed SecurityHeadersPolicy: security headers added, nothing of the origin's removed, so
+  // X-Data-Cache and X-Data-Source (which part of the data tier answered) reach the viewer as sent.
+  // https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-response-headers-policies.html
+  const SECURITY_HEADERS_POLICY = '67f7725c-6f97-4210-82d7-5512b31e9d03';
+  for (const api of ['/items/0f8fad5b-d9cb-469f-a165-70867728950e', '/items', '/readyz'])
+    expect([api, behaviourFor(api).ResponseHeadersPolicyId]).toEqual([api, SECURITY_HEADERS_POLICY]);
+  // Nor does a policy of the stack's own remove any header (the page's adds only).
+  for (const [, policy] of resources(template, 'AWS::CloudFront::ResponseHeadersPolicy'))
+    expect(policy.Properties.ResponseHeadersPolicyConfig.RemoveHeadersConfig).toBeUndefined();
+});
+
 test('no 5xx from an origin is kept at the edge, nor a 404 or 405: each has an error-caching minimum TTL of 0', () => {
   expect(config.CustomErrorResponses).toEqual(
     [404, 405, 500, 501, 502, 503, 504].map((ErrorCode) => ({ ErrorCode, ErrorCachingMinTTL: 0 })),

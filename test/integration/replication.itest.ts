@@ -3,14 +3,15 @@
  * own) with a writer pool on a proxy standing in for Aurora's cluster endpoint and a reader pool on
  * one standing in for its reader endpoint (127.0.0.1 and 127.0.0.2, one port, as the stack gives a
  * single DB_PORT), its credentials from a Secrets Manager on loopback through the real SDK.
- * - reads go to the replica; a replica behind the writer (replay paused) sends them to the writer,
- *   so a client reads its own writes;
+ * - reads go to the replica; a replica behind the writer (replay paused) or stopped sends them to
+ *   the writer, so a client reads its own writes; each answer says which (X-Data-Source);
  * - the password rotated (ALTER ROLE and a new secret value, as RDS does it): recovered by reading
  *   the secret again on 28P01, without a restart;
  * - failover: the primary crashes, the endpoint moves to the replica while it is still read-only
  *   (25006), the replica is promoted: 503s only during the switch, no restart, every acknowledged
  *   write readable afterwards.
  */
+import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import {
   freePort,
@@ -23,6 +24,7 @@ import {
   type TcpProxy,
 } from '../../lib/engines';
 import { RENEW_MIN_MS } from '../../service/src/credentials';
+import { READER_BREAKER_FAILURES, READER_BREAKER_OPEN_MS } from '../../service/src/postgres-store';
 import { json, send } from '../service/support/http';
 import { logCaughtUp, type ServiceProcess, startService } from './support/service-process';
 
@@ -104,7 +106,10 @@ test('reads go to the replica, and only there; /readyz reports the writer and th
   const item = await create('read from the replica');
   await waitFor(() => onReplica(item.id));
   const spent = await traffic(async () => {
-    for (let i = 0; i < 20; i++) expect((await send(service.base, `/items/${item.id}`)).status).toBe(200);
+    for (let i = 0; i < 20; i++) {
+      const read = await send(service.base, `/items/${item.id}`);
+      expect([read.status, read.headers['x-data-source']]).toEqual([200, 'reader']);
+    }
   });
   expect(spent.reader).toBeGreaterThan(0);
   expect(spent.writer).toBe(0);
@@ -120,7 +125,9 @@ test('a replica behind the writer (replay paused) sends reads to the writer: eve
     const spent = await traffic(async () => {
       const items = await Promise.all(Array.from({ length: 20 }, (_, i) => create(`just written ${i}`)));
       const reads = await Promise.all(items.map((item) => send(service.base, `/items/${item.id}`)));
-      expect(reads.map((r) => [r.status, json(r).name])).toEqual(items.map((item) => [200, item.name]));
+      expect(reads.map((r) => [r.status, json(r).name, r.headers['x-data-source']])).toEqual(
+        items.map((item) => [200, item.name, 'writer']),
+      );
       // The replica really was behind: it has none of them.
       expect(await Promise.all(items.map((item) => onReplica(item.id)))).toEqual(Array(20).fill(false));
     });
@@ -130,6 +137,36 @@ test('a replica behind the writer (replay paused) sends reads to the writer: eve
     await on(database.replica.port, (c) => c.query('SELECT pg_wal_replay_resume()'));
   }
 });
+
+test('an id no item has: the replica misses it and the writer says so (404, X-Data-Source: writer)', async () => {
+  const spent = await traffic(async () => {
+    const missing = await send(service.base, `/items/${randomUUID()}`);
+    expect([missing.status, missing.headers['x-data-source']]).toEqual([404, 'writer']);
+  });
+  expect([spent.reader > 0, spent.writer > 0]).toEqual([true, true]);
+});
+
+test('the replica stopped: reads go to the writer and say so, through the reader failures and while the breaker is open; back, the replica answers again', async () => {
+  const item = await create('read while the replica is down');
+  await waitFor(() => onReplica(item.id));
+  const read = async () => {
+    const answer = await send(service.base, `/items/${item.id}`);
+    return [answer.status, answer.headers['x-data-source']];
+  };
+  // No writes until it is back: replication is synchronous, so a commit would wait for the replica.
+  database.replica.stop();
+  try {
+    // Enough failures to open the breaker, then reads it sends straight to the writer.
+    for (let i = 0; i < READER_BREAKER_FAILURES + 3; i++) expect(await read()).toEqual([200, 'writer']);
+    await waitFor(async () => service.logs.some((l) => String(l.msg).startsWith('the readers fail: reads go to the writer')));
+  } finally {
+    database.replica.start();
+  }
+  // After the breaker's pause, a probe finds the replica again, and reads are its once more.
+  await waitFor(async () => (await read())[1] === 'reader', READER_BREAKER_OPEN_MS + 15_000);
+  expect(await read()).toEqual([200, 'reader']);
+  await waitFor(async () => service.logs.some((l) => l.msg === 'the readers answer again'));
+}, 60_000);
 
 test('a rotated password: refused (28P01) while the secret is old, recovered by reading it again, without a restart', async () => {
   /** Ends the service's sessions on a server; resolves with how many there were. */

@@ -9,6 +9,7 @@
  * that every answer the document lists was seen. The hostile inputs the issue lists get the same
  * answer, and store the same value, on both adapters, and never a 500.
  */
+import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { createClient } from 'redis';
 import { type DynamoDb, type Postgres, type Redis, startDynamoDb, startPostgres, startRedis, startTogether } from '../../lib/engines';
@@ -125,6 +126,14 @@ describe.each(KINDS)('on %s, with Redis', (kind) => {
     const miss = await call(kind, 'GET', `/items/${item.id}`);
     const hit = await call(kind, 'GET', `/items/${item.id}`);
     expect([miss.headers['x-data-cache'], hit.headers['x-data-cache'], json(miss), json(hit)]).toEqual(['miss', 'hit', item, item]);
+    // Who answered: PostgreSQL without readers is the writer, DynamoDB the table; then the cache.
+    const store = kind === 'dynamodb' ? 'table' : 'writer';
+    const unknown = await call(kind, 'GET', `/items/${randomUUID()}`);
+    expect([miss, hit, unknown].map((a) => [a.status, a.headers['x-data-source']])).toEqual([
+      [200, store],
+      [200, 'cache'],
+      [404, store],
+    ]);
     expect([hit.headers.etag, hit.headers['cache-control']]).toEqual([`"i1-${item.id}"`, 'public, max-age=31536000, immutable']);
     const notModified = await call(kind, 'GET', `/items/${item.id}`, { headers: { 'If-None-Match': hit.headers.etag as string } });
     expect([notModified.status, notModified.body]).toEqual([304, '']);

@@ -562,6 +562,71 @@ describe('cache-aside', () => {
   });
 });
 
+describe('X-Data-Source: which part of the data tier answered an item read', () => {
+  test("the store's word on every read that reached it (200, 304, HEAD, 404), whatever it says: reader, writer or table", async () => {
+    const s = await serve();
+    const item = json(await s.post('{"name":"sourced"}'));
+    const etag = `"i1-${item.id}"`;
+    const missing = '/items/00000000-0000-4000-8000-000000000000';
+    for (const source of ['reader', 'writer', 'table'] as const) {
+      s.store.source = source;
+      const answers = [
+        await s.call('GET', `/items/${item.id}`),
+        await s.call('HEAD', `/items/${item.id}`),
+        await s.call('GET', `/items/${item.id}`, { headers: { 'If-None-Match': etag } }),
+        await s.call('GET', missing),
+        await s.call('HEAD', missing),
+      ];
+      expect(answers.map((a) => [a.method, a.status, a.headers['x-data-source']])).toEqual([
+        ['GET', 200, source],
+        ['HEAD', 200, source],
+        ['GET', 304, source],
+        ['GET', 404, source],
+        ['HEAD', 404, source],
+      ]);
+    }
+    await s.close();
+  });
+
+  test('"cache" when the cache answered (X-Data-Cache: hit), the store\'s on a miss and while the cache is unavailable', async () => {
+    const cache = new MemoryCache();
+    const s = await serve({ cache });
+    s.store.source = 'reader';
+    const item = json(await s.post('{"name":"cached source"}'));
+    const read = () => s.call('GET', `/items/${item.id}`);
+    const miss = await read();
+    const hit = await read();
+    const notModified = await s.call('GET', `/items/${item.id}`, { headers: { 'If-None-Match': `"i1-${item.id}"` } });
+    cache.failing = true;
+    const unavailable = await read();
+    expect([miss, hit, notModified, unavailable].map((a) => [a.status, a.headers['x-data-cache'], a.headers['x-data-source']])).toEqual([
+      [200, 'miss', 'reader'],
+      [200, 'hit', 'cache'],
+      [304, 'hit', 'cache'],
+      [200, 'unavailable', 'reader'],
+    ]);
+    await s.close();
+  });
+
+  test('never on an answer that asked no store: an id that is not a UUID (404), one to spell canonically (301), other routes', async () => {
+    const s = await serve({ cache: new MemoryCache() });
+    s.store.down = new Error('the store must not be asked');
+    const answers = [
+      await s.call('GET', '/items/not-a-uuid'),
+      await s.call('GET', '/items/0F8FAD5B-D9CB-469F-A165-70867728950E'),
+      await s.call('GET', '/healthz'),
+      await s.call('POST', '/sessions'),
+    ];
+    expect(answers.map((a) => [a.status, a.headers['x-data-source']])).toEqual([
+      [404, undefined],
+      [301, undefined],
+      [200, undefined],
+      [201, undefined],
+    ]);
+    await s.close();
+  });
+});
+
 test('the request log: one line per request with its id, method, path without the query (cut at 200), status, time and bytes', async () => {
   const s = await serve();
   await s.call('GET', '/healthz?token=secret');

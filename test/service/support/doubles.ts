@@ -6,7 +6,7 @@
 import { type Cache, type CacheRead, UNAVAILABLE } from '../../../service/src/cache';
 import { SessionStoreUnavailable, StoreUnavailable } from '../../../service/src/errors';
 import { MemorySessions, type Session } from '../../../service/src/sessions';
-import { type Item, type ItemStore, itemJson } from '../../../service/src/store';
+import { type DataSource, type Item, type ItemRead, type ItemStore, itemJson, NOT_FOUND } from '../../../service/src/store';
 
 export class MemoryStore implements ItemStore {
   readonly kind = 'postgresql';
@@ -29,10 +29,12 @@ export class MemoryStore implements ItemStore {
     await this.check();
     this.items.set(item.id, item);
   }
-  async get(id: string) {
+  /** Who a read says answered: the writer, as PostgreSQL without readers; a test sets another. */
+  source: DataSource = 'writer';
+  async get(id: string): Promise<ItemRead> {
     await this.check();
     const item = this.items.get(id);
-    return item && itemJson(item);
+    return item ? { body: itemJson(item), source: this.source } : NOT_FOUND[this.source];
   }
   async ping() {
     if (this.hung) return new Promise<void>(() => undefined);
