@@ -8,22 +8,16 @@
  * configuration as `cdk synth`. Exits 0 when nothing blocks a deploy, 1 when something does, each
  * problem on one line with its fix (a check that could not run too: no network, no credentials).
  */
-import { promises as dns } from 'node:dns';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { RDSClient } from '@aws-sdk/client-rds';
-import { Route53Client } from '@aws-sdk/client-route-53';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import { App } from 'aws-cdk-lib';
-import { realClock } from '../lambda/shared/retry';
 import { buildApp } from '../lib/app';
 import { type ParsedArguments, runTool } from '../lib/cli';
 import { cdkJsonContext } from '../lib/config/context';
 import { announceNodeVersion } from '../lib/node-version';
 import { describePlan, preflight } from '../lib/preflight';
+import { preflightClients } from '../lib/preflight/clients';
 import { acknowledgePlaceholders } from '../lib/synth';
 import { TOOLS } from '../lib/tools';
 
@@ -49,15 +43,7 @@ async function check(context: ParsedArguments['context'], outdir: string): Promi
   acknowledgePlaceholders(stacks, 'preflight reports each placeholder as a problem of its own.');
   const config = stacks[0].config;
 
-  const result = await preflight(config, {
-    route53: new Route53Client({ region: 'us-east-1', maxAttempts: 1 }),
-    rds: new RDSClient({ region: config.region, maxAttempts: 1 }),
-    dynamodb: new DynamoDBClient({ region: config.region, maxAttempts: 1 }),
-    cloudfront: new CloudFrontClient({ region: 'us-east-1', maxAttempts: 1 }),
-    ssm: (region) => new SSMClient({ region, maxAttempts: 1 }),
-    resolveNs: (domain) => dns.resolveNs(domain),
-    clock: realClock,
-  });
+  const result = await preflight(config, preflightClients(config));
 
   // Problems first, placeholders first among them: what to fix is the first thing read.
   for (const line of result.problems) process.stdout.write(`PROBLEM  ${line}\n`);
