@@ -54,7 +54,15 @@ export function stageStacks(scope: Construct, config: Config): StageStack[] {
  * validated first and in full: a bad configuration throws a `ConfigError` and creates no stack.
  */
 export function buildApp(app: App, options: BuildOptions = {}): StageStack[] {
-  const stacks = stageStacks(app, loadConfig(app.node.getAllContext()));
+  return buildStages(app, app, loadConfig(app.node.getAllContext()), options);
+}
+
+/**
+ * Builds the stage stacks of `config` in `scope` (the app, or a `Stage` in it such as a deploy
+ * test's) and adds the checks the options ask for to the app, which runs them on every stack in it.
+ */
+export function buildStages(app: App, scope: Construct, config: Config, options: BuildOptions = {}): StageStack[] {
+  const stacks = stageStacks(scope, config);
   if (options.validation === true && process.env.CDK_VALIDATION !== 'false') {
     Validations.of(app).addPlugins(CachedCloudFormationValidation.instance());
   }

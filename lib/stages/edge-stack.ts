@@ -14,7 +14,9 @@ export class EdgeStack extends Stack {
   readonly protection: EdgeProtection;
 
   constructor(scope: Construct, stage: Stack, props: Omit<EdgeProtectionProps, 'zone'> & { readonly zone: route53.IHostedZone }) {
-    super(scope, `${stage.stackName}-Edge`, {
+    // Named after the stage's stack name, which carries the prefix of an enclosing `Stage` (a deploy test's).
+    super(scope, `${stage.node.id}-Edge`, {
+      stackName: `${stage.stackName}-Edge`,
       env: { account: stage.account, region: EDGE_REGION },
       description: `zero-to-millions: the certificate and web application firewall of ${stage.stackName}'s CDN (CloudFront reads them from ${EDGE_REGION})`,
       crossRegionReferences: true,

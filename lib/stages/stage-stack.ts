@@ -49,6 +49,8 @@ export abstract class StageStack extends Stack {
   readonly apiDomainName: string;
   /** Stacks this stage deploys with, in other regions: the edge's us-east-1 stack, when the stage is elsewhere. */
   readonly companions: Stack[] = [];
+  /** Where the API is published once `publishApi` ran: the record or own name, and its URL. */
+  published?: PublishedName;
 
   protected constructor(scope: Construct, stage: StageNumber, config: Config, description: string) {
     const { stackName, title } = STAGES[stage];
@@ -127,6 +129,7 @@ export abstract class StageStack extends Stack {
         scheme,
       });
 
+    this.published = published;
     // Plain output names, so `cdk deploy` prints `Stage1-SingleServer.Url = ...`.
     new CfnOutput(this, 'Url', { value: published.url, description: 'Where the API of this stage answers' }).overrideLogicalId('Url');
     new CfnOutput(this, 'RecordOutput', {
