@@ -41,6 +41,34 @@ export const TOOLS = {
     options: [],
     context: true,
   },
+  integ: {
+    name: 'integ',
+    title: 'deploy one stage in your account under its own name, prove it from outside, destroy it',
+    summary:
+      "Deploys one stage in your AWS account under its own names (stacks Integ-<id>-*, the record integ-<id>.<domainName>, weight 0, no deletion protection), so it never touches a live stage; proves from outside what the stage promises (its assertions during the deploy, then the drills: the caches, the firewall's rate limit, a server terminated, a failover); and destroys everything it created, retained data included, also after a failure or Ctrl-C. It prints the plan first (stacks, regions, cost an hour, expected times) and asks before creating anything. Exit 0 when the stage was deployed, proven and destroyed with nothing left; 1 when a proof failed or something is left (printed with the command that removes it); 2 when nothing was created (no credentials, a preflight problem, no yes); 130 after Ctrl-C.",
+    entry: 'bin/integ.ts',
+    positional: { name: 'stage', allowed: STAGE_NUMBERS.map(String), description: 'the stage to test (one)' },
+    options: [
+      { name: '--dry-run', description: 'print the plan and stop: no credentials needed, nothing created' },
+      { name: '--yes', description: 'deploy without asking (the plan is still printed)' },
+      {
+        name: '--destroy',
+        value: 'ID',
+        accepts: {
+          test: (v) => /^[a-z][a-z0-9]{5}$/.test(v),
+          allowed: "a deploy test's id: six lower-case letters and digits, a letter first",
+        },
+        description: 'destroy what the deploy test ID left (its stacks and their retained data), with the same stage and -c as its run',
+      },
+    ],
+    context: true,
+    notes: [
+      'Examples:',
+      '  zero-to-millions integ 3 --dry-run',
+      '  zero-to-millions integ 4 -c dataStore=rds -c readReplicas=2',
+      '  zero-to-millions integ 5 --destroy k3x9qa',
+    ],
+  },
   local: {
     name: 'local',
     title: 'the service on real local engines, on 127.0.0.1, until Ctrl-C',
