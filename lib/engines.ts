@@ -77,6 +77,8 @@ export interface Postgres {
   readonly port: number;
   /** The directory of its Unix socket, as stage 1's service reaches its local PostgreSQL (DB_HOST). */
   readonly socketDirectory: string;
+  /** Its data directory, whose postmaster.pid names the server's process (lib/capacity/processes.ts reads its CPU). */
+  readonly dataDirectory: string;
   readonly user: string;
   readonly password: string;
   readonly database: string;
@@ -186,6 +188,7 @@ export function startPostgres(): Promise<Postgres> {
     return {
       port: server.port,
       socketDirectory: dir,
+      dataDirectory: join(dir, 'data'),
       user: 'app',
       password,
       database: 'app',
@@ -272,6 +275,8 @@ export function startReplicatedPostgres(): Promise<ReplicatedPostgres> {
 
 export interface Redis {
   readonly port: number;
+  /** The redis-server process. */
+  readonly pid: number;
   /** redis://127.0.0.1:port, or rediss:// with TLS. */
   readonly url: string;
   /** With TLS: the throwaway certificate authority that signed the server's certificate (for NODE_EXTRA_CA_CERTS). */
@@ -385,6 +390,7 @@ export async function startRedis(options: RedisOptions = {}): Promise<Redis> {
   });
   return {
     port,
+    pid: child.pid!,
     url: `${options.managed ? 'rediss' : 'redis'}://127.0.0.1:${port}`,
     caFile,
     user,
@@ -577,3 +583,27 @@ export async function startSecretsManager(): Promise<SecretsManager> {
       }),
   };
 }
+
+/** The environment that points the service at an engine here: PostgreSQL, or a table on dynalite. */
+export const storeEnvironment = {
+  postgresql: (postgres: Postgres): Record<string, string> => ({
+    DATA_STORE: 'postgresql-local',
+    DB_HOST: '127.0.0.1',
+    DB_PORT: String(postgres.port),
+    DB_NAME: postgres.database,
+    DB_USER: postgres.user,
+    DB_PASSWORD: postgres.password,
+  }),
+  dynamodb: (dynamodb: DynamoDb): Record<string, string> => ({
+    DATA_STORE: 'dynamodb',
+    TABLE_NAME: dynamodb.tableName,
+    AWS_REGION: 'us-east-1',
+    DYNAMODB_ENDPOINT: dynamodb.endpoint,
+  }),
+};
+
+/**
+ * A directory of its own for logs a measurement writes, on tmpfs where there is one: the disk's
+ * writeback of a busy log (kernel threads, not the process measured) would blur every figure.
+ */
+export const scratchDirectory = (prefix: string) => mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), prefix));

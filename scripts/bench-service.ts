@@ -17,13 +17,13 @@
  * ROUNDS x (2 x rows + 1) samples of SECONDS, after a warm-up of each row.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { buildSync } from 'esbuild';
 import { serviceBundle } from '../lib/bundles';
-import { freePort, startPostgres, startRedis } from '../lib/engines';
+import { freePort, scratchDirectory, startPostgres, startRedis, storeEnvironment } from '../lib/engines';
 
 /** Seconds of load per sample, samples per row, and the warm-up of each row before its first sample. */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
@@ -115,19 +115,11 @@ export async function benchService(): Promise<void> {
   const started = new Date();
   const postgres = await startPostgres();
   const redis = await startRedis();
-  // On tmpfs where there is one: the disk's writeback of a busy log (kernel threads, not the server) would blur every figure.
-  const logs = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'ztm-bench-logs-'));
+  const logs = scratchDirectory('ztm-bench-logs-');
   const servers: Server[] = [];
   const fastifyDirectory = mkdtempSync(join(tmpdir(), 'ztm-bench-fastify-'));
   try {
-    const database = {
-      DATA_STORE: 'postgresql-local',
-      DB_HOST: '127.0.0.1',
-      DB_PORT: String(postgres.port),
-      DB_USER: postgres.user,
-      DB_PASSWORD: postgres.password,
-      LISTEN_HOST: '127.0.0.1',
-    };
+    const database = { ...storeEnvironment.postgresql(postgres), LISTEN_HOST: '127.0.0.1' };
     /** A server in a process of its own, its stdout (the request log) written to a file, as journald or the awslogs driver would. */
     const serve = async (label: string, args: string[], env: Record<string, string>): Promise<Server> => {
       // A free port can be taken by an outgoing connection before the server binds it: try another.

@@ -19,7 +19,7 @@ import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ParsedArguments, runTool } from '../lib/cli';
-import { startDynamoDb, startLocalEdge, startPostgres, startRedis } from '../lib/engines';
+import { startDynamoDb, startLocalEdge, startPostgres, startRedis, storeEnvironment } from '../lib/engines';
 import { reap, watchOver } from '../lib/reaper';
 import { TOOLS } from '../lib/tools';
 import { start } from '../service/src/server';
@@ -83,15 +83,7 @@ async function main({ options }: ParsedArguments): Promise<number> {
     if (postgres) stops.push(() => postgres.destroy());
     const dynamodb = store === 'dynamodb' || sessions === 'dynamodb' ? await startDynamoDb('items', 'sessions') : undefined;
     if (dynamodb) stops.push(() => dynamodb.stop());
-    const env = postgres
-      ? {
-          DATA_STORE: 'postgresql-local',
-          DB_HOST: '127.0.0.1',
-          DB_PORT: String(postgres.port),
-          DB_USER: postgres.user,
-          DB_PASSWORD: postgres.password,
-        }
-      : { DATA_STORE: 'dynamodb', TABLE_NAME: dynamodb!.tableName, AWS_REGION: 'us-east-1', DYNAMODB_ENDPOINT: dynamodb!.endpoint };
+    const env = postgres ? storeEnvironment.postgresql(postgres) : storeEnvironment.dynamodb(dynamodb!);
     const sessionEnv =
       sessions === 'dynamodb'
         ? { SESSION_STORE: 'dynamodb', SESSION_TABLE: 'sessions', AWS_REGION: 'us-east-1', DYNAMODB_ENDPOINT: dynamodb!.endpoint }

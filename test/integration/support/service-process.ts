@@ -7,7 +7,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { serviceBundle } from '../../../lib/bundles';
-import type { DynamoDb, Postgres } from '../../../lib/engines';
 import { json, send } from '../../service/support/http';
 
 export interface ServiceProcess {
@@ -24,23 +23,7 @@ export interface ServiceProcess {
   readonly exited: Promise<number | null>;
 }
 
-/** The environment of a service on each adapter. */
-export const storeEnvironment = {
-  postgresql: (postgres: Postgres) => ({
-    DATA_STORE: 'postgresql-local',
-    DB_HOST: '127.0.0.1',
-    DB_PORT: String(postgres.port),
-    DB_NAME: postgres.database,
-    DB_USER: postgres.user,
-    DB_PASSWORD: postgres.password,
-  }),
-  dynamodb: (dynamodb: DynamoDb) => ({
-    DATA_STORE: 'dynamodb',
-    TABLE_NAME: dynamodb.tableName,
-    AWS_REGION: 'us-east-1',
-    DYNAMODB_ENDPOINT: dynamodb.endpoint,
-  }),
-};
+export { storeEnvironment } from '../../../lib/engines';
 
 /**
  * A cache deadline a loaded machine meets, for tests whose subject is what the cache holds and who may
