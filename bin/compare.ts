@@ -14,7 +14,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { type ParsedArguments, runTool, UsageError } from '../lib/cli';
 import { compareStages, reportStage } from '../lib/compare/compare';
-import { json, markdown, terminalReport, withStagesExcerpt } from '../lib/compare/render';
+import { chartOf, json, markdown, terminalReport, withStagesExcerpt } from '../lib/compare/render';
 import { type Config, loadConfig, STAGES, type StageNumber } from '../lib/config';
 import { cdkJsonContext } from '../lib/config/context';
 import { announceNodeVersion } from '../lib/node-version';
@@ -25,6 +25,7 @@ const ROOT = join(__dirname, '..');
 const OUT = join(ROOT, 'cdk.out');
 const DOC = join(ROOT, 'docs', 'stages.md');
 const README = join(ROOT, 'README.md');
+const CHART = join(ROOT, 'docs', 'capacity.svg');
 const SOURCES = ['bin', 'lib', 'lambda', 'service', 'cdk.json', 'package-lock.json'];
 
 interface Args {
@@ -114,20 +115,26 @@ function main(parsed: ParsedArguments): number {
     const readme = readFileSync(README, 'utf8');
     const excerpt = withStagesExcerpt(readme, reports);
     const current = existsSync(DOC) ? readFileSync(DOC, 'utf8') : '';
+    const chart = chartOf(stages, reports);
+    const currentChart = existsSync(CHART) ? readFileSync(CHART, 'utf8') : '';
+    const fresh = current === doc && readme === excerpt && currentChart === chart;
     if (args.check) {
-      if (current !== doc || readme !== excerpt) {
-        process.stderr.write('docs/stages.md or its excerpt in README.md is stale: run `npm run compare -- --write` and commit them.\n');
+      if (!fresh) {
+        process.stderr.write(
+          'docs/stages.md, its excerpt in README.md or docs/capacity.svg is stale: run `npm run compare -- --write` and commit them.\n',
+        );
         return 1;
       }
-      process.stdout.write('docs/stages.md and its README excerpt are up to date.\n');
+      process.stdout.write('docs/stages.md, its README excerpt and docs/capacity.svg are up to date.\n');
       return 0;
     }
     writeFileSync(DOC, doc);
     writeFileSync(README, excerpt);
+    writeFileSync(CHART, chart);
     process.stdout.write(
-      current === doc && readme === excerpt
-        ? 'docs/stages.md and its README excerpt were already up to date.\n'
-        : 'Wrote docs/stages.md and its excerpt in README.md.\n',
+      fresh
+        ? 'docs/stages.md, its README excerpt and docs/capacity.svg were already up to date.\n'
+        : 'Wrote docs/stages.md, its excerpt in README.md and docs/capacity.svg.\n',
     );
     return 0;
   }

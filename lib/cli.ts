@@ -32,7 +32,13 @@ export interface ToolSpec {
   readonly entry: string;
   readonly options: readonly ToolOption[];
   /** Positional arguments it takes, if any: their name in the usage line, and which are allowed. */
-  readonly positional?: { readonly name: string; readonly allowed: readonly string[]; readonly description: string };
+  readonly positional?: {
+    readonly name: string;
+    /** The values allowed, when they are a fixed list; otherwise `accepts` says which it takes. */
+    readonly allowed?: readonly string[];
+    readonly accepts?: { readonly test: (value: string) => boolean; readonly allowed: string };
+    readonly description: string;
+  };
   /** Whether it takes `-c key=value` (`--context key=value`), as `cdk synth` does. */
   readonly context?: boolean;
   /** Examples and remarks printed after the options. */
@@ -76,8 +82,12 @@ export function parseArguments(spec: ToolSpec, argv: readonly string[]): ParsedA
     if (!argument.startsWith('-')) {
       if (!spec.positional)
         throw new UsageError(`unexpected argument ${JSON.stringify(argument)}: ${spec.name} takes only options (${known || 'none'})`);
-      if (!spec.positional.allowed.includes(argument)) {
-        throw new UsageError(`unknown ${spec.positional.name} ${JSON.stringify(argument)}; allowed: ${spec.positional.allowed.join(', ')}`);
+      const { allowed, accepts } = spec.positional;
+      if (allowed && !allowed.includes(argument)) {
+        throw new UsageError(`unknown ${spec.positional.name} ${JSON.stringify(argument)}; allowed: ${allowed.join(', ')}`);
+      }
+      if (accepts && !accepts.test(argument)) {
+        throw new UsageError(`${spec.positional.name}: got ${JSON.stringify(argument)}; allowed: ${accepts.allowed}`);
       }
       positional.push(argument);
       continue;
@@ -121,7 +131,12 @@ export function helpText(spec: ToolSpec): string {
   ].join(' ');
   const rows: [string, string][] = [
     ...(spec.positional
-      ? [[`${spec.positional.name}`, `${spec.positional.description} (${spec.positional.allowed.join(', ')})`] as [string, string]]
+      ? [
+          [
+            `${spec.positional.name}`,
+            `${spec.positional.description} (${spec.positional.allowed?.join(', ') ?? spec.positional.accepts?.allowed ?? 'any'})`,
+          ] as [string, string],
+        ]
       : []),
     ...spec.options.map((o): [string, string] => [
       `${o.name}${o.value ? ` ${o.value}` : ''}`,

@@ -8,8 +8,15 @@
 import type { ToolSpec } from './cli';
 import { STAGE_NUMBERS } from './config/stages';
 import { SESSION_STORES } from './data-contract';
+import { LOAD_LIMITS } from './load/run';
 
-export const BENCH_SECTIONS = ['synth', 'stages', 'tests', 'bundle', 'service'] as const;
+/** A whole number from `low` to `high`, as an option's value. */
+const wholeNumber = (low: number, high: number) => ({
+  test: (v: string) => /^\d+$/.test(v) && Number(v) >= low && Number(v) <= high,
+  allowed: `a whole number from ${low} to ${high.toLocaleString('en-US')}`,
+});
+
+export const BENCH_SECTIONS = ['synth', 'stages', 'tests', 'bundle', 'service', 'capacity'] as const;
 
 export const TOOLS = {
   compare: {
@@ -93,11 +100,85 @@ export const TOOLS = {
       },
     ],
   },
+  load: {
+    name: 'load',
+    title: "load a running stage: throughput, latency and errors by step, beside the model's ceiling",
+    summary:
+      "Loads a running stage (deployed, or `npm run local`) with item reads and writes at a stated mix, in steps that ramp up to --rate, and reports each step: the rate reached, latency percentiles, answers by status and requests with no answer; then the rate sustained with under 1 % failed, and the capacity model's ceiling for that stage (compare, in the same configuration) beside it. It writes items, as users would. Bounded: each step sends at most its rate for its seconds (at least one), and ends at its deadline whatever the target does. Exit 0 when the run completed and its first step had under 1 % failed; 1 when the target failed from the first step or never answered.",
+    entry: 'bin/load.ts',
+    positional: {
+      name: 'url',
+      accepts: {
+        test: (v) => /^https?:\/\/[^/\s]+\/?$/.test(v),
+        allowed: "the API's base URL, http:// or https:// and a host, with no path",
+      },
+      description: 'the stage to load',
+    },
+    options: [
+      {
+        name: '--rate',
+        value: 'N',
+        accepts: wholeNumber(1, LOAD_LIMITS.rate),
+        description: 'requests a second at the last step',
+        defaultInWords: '100',
+      },
+      {
+        name: '--duration',
+        value: 'S',
+        accepts: wholeNumber(1, LOAD_LIMITS.durationSeconds),
+        description: 'seconds of the whole ramp',
+        defaultInWords: '30',
+      },
+      {
+        name: '--steps',
+        value: 'N',
+        accepts: wholeNumber(1, LOAD_LIMITS.steps),
+        description: 'steps of the ramp, evenly up to --rate',
+        defaultInWords: '5',
+      },
+      {
+        name: '--connections',
+        value: 'N',
+        accepts: wholeNumber(1, LOAD_LIMITS.connections),
+        description: 'connections at most (keep-alive)',
+        defaultInWords: '50',
+      },
+      {
+        name: '--read-share',
+        value: 'F',
+        accepts: { test: (v) => /^(0(\.\d+)?|1(\.0+)?)$/.test(v), allowed: 'a fraction from 0 to 1, such as 0.9' },
+        description: 'the share of requests that read an item; the others write one',
+        defaultInWords: "the model's, 0.9",
+      },
+      {
+        name: '--seed',
+        value: 'N',
+        accepts: wholeNumber(1, LOAD_LIMITS.seed),
+        description: 'items written before the ramp, for the reads',
+        defaultInWords: '100',
+      },
+      {
+        name: '--stage',
+        value: 'N',
+        allowed: STAGE_NUMBERS.map(String),
+        description: 'the stage whose model to set the run against',
+        defaultInWords: 'the stage the target names in GET /',
+      },
+      { name: '--json', description: 'the report as JSON on stdout, and nothing else there' },
+    ],
+    context: true,
+    notes: [
+      'Examples:',
+      '  zero-to-millions load https://api.example.com --rate 2000 --duration 120 --steps 8',
+      '  zero-to-millions load http://127.0.0.1:8080 --rate 500 --duration 10',
+      'From stage 5 the firewall answers 429 to one address above wafRateLimit requests in 5 minutes: one machine cannot find the ceiling there.',
+    ],
+  },
   bench: {
     name: 'bench',
     title: 'speed and size figures, each beside what it is compared against',
     summary:
-      'Speed and size figures, each printed beside what it is compared against: cdk synth against a one-resource app, npm test cold and warm, the Lambda bundle, the service throughput. Progress goes to stderr, figures to stdout.',
+      "Speed and size figures, each printed beside what it is compared against: cdk synth against a one-resource app, npm test cold and warm, the Lambda bundle, the service throughput, and what one request costs each process (the capacity model's measured inputs). Progress goes to stderr, figures to stdout.",
     entry: 'scripts/bench.ts',
     options: [
       {
@@ -116,6 +197,10 @@ export const TOOLS = {
         },
         description: 'only these sections',
         defaultInWords: 'all of them',
+      },
+      {
+        name: '--record',
+        description: "write the capacity section's figures into lib/capacity/inputs.json, with the date and the machine",
       },
     ],
   },

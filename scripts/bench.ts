@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --runs N] [-- --only synth,stages,tests,bundle,service]
+ * npm run bench [-- --runs N] [-- --only synth,stages,tests,bundle,service,capacity] [-- --record]
  *
  * Speed and size figures, printed with what each is compared against, never asserted:
  * - `cdk synth` of every stage (validation and cdk-nag on) against the same CLI synthesizing a
@@ -10,7 +10,9 @@
  * - `npm test`, once with an empty template cache (as after a change to lib/) and once warm, against
  *   its 10 s budget;
  * - the verification Lambda's bundle size and cold module load, with the AWS SDK bundled or not;
- * - the workload service's throughput (scripts/bench-service.ts).
+ * - the workload service's throughput (scripts/bench-service.ts);
+ * - what one request costs the service, PostgreSQL and Redis on each path (scripts/bench-capacity.ts),
+ *   the capacity model's measured inputs, which `--record` writes into lib/capacity/inputs.json.
  * Each figure is a median of --runs runs (default 3); the machine is shared, so compare ratios from
  * one run, not absolute times from different runs. The figures go to stdout; what it is doing
  * meanwhile goes to stderr, so `npm run bench > figures.txt` still shows progress.
@@ -25,6 +27,7 @@ import { STAGE_NUMBERS } from '../lib/config';
 import { announceNodeVersion } from '../lib/node-version';
 import { SYNTH_NODE_OPTIONS } from '../lib/synth-node-options';
 import { BENCH_SECTIONS, TOOLS } from '../lib/tools';
+import { benchCapacity } from './bench-capacity';
 import { benchService } from './bench-service';
 
 const ROOT = join(__dirname, '..');
@@ -298,6 +301,14 @@ async function main(): Promise<void> {
       await benchService();
     } catch (error) {
       console.log(`\nWorkload service throughput: skipped (${(error as Error).message})`);
+    }
+  }
+  if (ONLY.has('capacity')) {
+    progress('what a request costs each process: the engines, three servers, then load on each path');
+    try {
+      await benchCapacity(options.record === true);
+    } catch (error) {
+      console.log(`\nCapacity inputs: skipped (${(error as Error).message})`);
     }
   }
 }

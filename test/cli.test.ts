@@ -46,8 +46,28 @@ test('GIVEN local WHEN its options have values THEN they are checked against wha
 test('GIVEN bench WHEN sections are named THEN only known ones are taken', () => {
   expect(parseArguments(TOOLS.bench, ['--only', 'synth,tests', '--runs', '1']).options).toEqual({ only: 'synth,tests', runs: '1' });
   expect(() => parseArguments(TOOLS.bench, ['--only', 'synth,speed'])).toThrow(
-    '--only: got "synth,speed"; allowed: a comma-separated list of synth, stages, tests, bundle, service',
+    '--only: got "synth,speed"; allowed: a comma-separated list of synth, stages, tests, bundle, service, capacity',
   );
+});
+
+test('GIVEN load WHEN given a URL and its bounds THEN a base URL is taken and each bound is checked', () => {
+  expect(parseArguments(TOOLS.load, ['http://127.0.0.1:8080', '--rate', '500', '--read-share', '0.5'])).toEqual({
+    options: { rate: '500', 'read-share': '0.5' },
+    positional: ['http://127.0.0.1:8080'],
+    context: {},
+  });
+  expect(() => parseArguments(TOOLS.load, ['127.0.0.1:8080'])).toThrow(
+    'url: got "127.0.0.1:8080"; allowed: the API\'s base URL, http:// or https:// and a host, with no path',
+  );
+  expect(() => parseArguments(TOOLS.load, ['https://api.example.com/items'])).toThrow(/^url: got "https:\/\/api.example.com\/items"/);
+  expect(() => parseArguments(TOOLS.load, ['http://h', '--rate', '100001'])).toThrow(
+    /^--rate: got "100001"; allowed: a whole number from 1 to 100,000/,
+  );
+  expect(() => parseArguments(TOOLS.load, ['http://h', '--duration', '0'])).toThrow(/^--duration: got "0"/);
+  expect(() => parseArguments(TOOLS.load, ['http://h', '--read-share', '1.5'])).toThrow(
+    '--read-share: got "1.5"; allowed: a fraction from 0 to 1, such as 0.9',
+  );
+  expect(() => parseArguments(TOOLS.load, ['http://h', '--stage', '7'])).toThrow(/^--stage: got "7"; allowed: 1, 2, 3, 4, 5, 6/);
 });
 
 test('GIVEN a tool without options WHEN given one THEN it says it takes none', () => {

@@ -72,7 +72,8 @@ export function webTierIds(t: CfnTemplate): string[] {
   return [...ofType(t, 'AWS::AutoScaling::AutoScalingGroup'), ...ofType(t, 'AWS::ECS::Service'), ...serverInstances(t)].map(([id]) => id);
 }
 
-function capacityOf(t: CfnTemplate, id: string): { min: number; max: number } {
+/** A web tier's size range: its Auto Scaling group's, its Fargate service's scalable target, or 1 for an instance. */
+export function capacityOf(t: CfnTemplate, id: string): { min: number; max: number } {
   const r = t.Resources[id];
   if (r.Type === 'AWS::AutoScaling::AutoScalingGroup') return { min: Number(r.Properties.MinSize), max: Number(r.Properties.MaxSize) };
   if (r.Type === 'AWS::ECS::Service') {
@@ -105,7 +106,7 @@ function serverlessCapacity(cluster: CfnResource): string {
  * Services that run on the host itself (stage 1's database and cache): its install script runs them
  * when its user data says `ZTM_LOCAL_DATA=true`, and the service's environment points at them.
  */
-function colocatedServices(t: CfnTemplate, id: string): string[] {
+export function colocatedServices(t: CfnTemplate, id: string): string[] {
   const script = userDataText(t.Resources[id].Properties?.UserData);
   if (!/^ZTM_LOCAL_DATA=true$/m.test(script)) return [];
   return [

@@ -3,6 +3,8 @@
  * one stage to the next, condensed from the difference of their templates resource by resource.
  */
 import { isDeepStrictEqual } from 'node:util';
+import { type CeilingCost, costAtCeiling } from '../capacity/cost-at-ceiling';
+import { capacityOfStage, type StageCapacity } from '../capacity/model';
 import { type CfnResource, type CfnTemplate, isNatInstance, withoutToolkitMetadata } from '../template';
 import { analyseStage, type StageFacts } from './analyse';
 import { costOf, type NatEgress, natEgressOf, type StageCost } from './cost';
@@ -11,6 +13,8 @@ export interface StageReport extends StageFacts {
   readonly cost: StageCost;
   /** The NAT of the private subnets beside the other kind; undefined without private subnets. */
   readonly nat: NatEgress | undefined;
+  /** How far it carries: its ceiling, what saturates first, the users it serves, and the month at that ceiling. */
+  readonly capacity: StageCapacity & { readonly costAtCeiling: CeilingCost };
 }
 
 export interface StepReport {
@@ -24,6 +28,8 @@ export interface StepReport {
   readonly spofsRemoved: string[];
   readonly spofsAdded: string[];
   readonly monthlyCost: { readonly from: number; readonly to: number };
+  /** The ceiling at the stated mix, in requests a second. */
+  readonly ceiling: { readonly from: number; readonly to: number };
   /** One line: what the step does, as an architect would say it. */
   readonly summary: string;
 }
@@ -31,7 +37,13 @@ export interface StepReport {
 export function reportStage(stack: string, template: CfnTemplate): StageReport {
   const t = withoutToolkitMetadata(template);
   const cost = costOf(t);
-  return { ...analyseStage(stack, t), cost, nat: natEgressOf(t, cost.lines) };
+  const capacity = capacityOfStage(t);
+  return {
+    ...analyseStage(stack, t),
+    cost,
+    nat: natEgressOf(t, cost.lines),
+    capacity: { ...capacity, costAtCeiling: costAtCeiling(t, capacity) },
+  };
 }
 
 /** A NAT instance counts as a NAT, not as a server: {@link kindOf} gives it a kind of its own. */
@@ -67,6 +79,8 @@ function tally(types: string[]): Record<string, number> {
   for (const type of types) counts[type] = (counts[type] ?? 0) + 1;
   return counts;
 }
+/** A rate as compare shows it: whole requests a second, grouped by thousands. */
+export const requestsPerSecond = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'unbounded');
 const spofKind = (what: string) => what.replace(/\d+/g, 'N');
 
 export function compareStages(from: StageReport, fromTemplate: CfnTemplate, to: StageReport, toTemplate: CfnTemplate): StepReport {
@@ -97,6 +111,8 @@ export function compareStages(from: StageReport, fromTemplate: CfnTemplate, to: 
     return [`${name} ${before} → ${after}`];
   });
   const delta = to.cost.total - from.cost.total;
+  const [ceilingFrom, ceilingTo] = [from.capacity.ceiling.mixed, to.capacity.ceiling.mixed];
+  const bottleneckMoved = from.capacity.bottleneck.mixed !== to.capacity.bottleneck.mixed;
   const parts = [
     ...notable,
     ...(from.webServers === to.webServers ? [] : [`web tier ${from.webServers} → ${to.webServers} servers`]),
@@ -108,6 +124,7 @@ export function compareStages(from: StageReport, fromTemplate: CfnTemplate, to: 
     ...spofsRemoved.map((s) => `SPOF '${s.replace(/ \(.*\)$/, '')}' removed`),
     ...spofsAdded.map((s) => `SPOF '${s.replace(/ \(.*\)$/, '')}' added`),
     `${delta >= 0 ? '+' : '−'}$${Math.abs(delta).toFixed(0)}/month`,
+    `ceiling ${requestsPerSecond(ceilingFrom)} → ${requestsPerSecond(ceilingTo)} req/s${bottleneckMoved ? `, saturating first: ${to.capacity.bottleneck.mixed}` : ''}`,
   ];
   return {
     from: from.stack,
@@ -119,6 +136,7 @@ export function compareStages(from: StageReport, fromTemplate: CfnTemplate, to: 
     spofsRemoved,
     spofsAdded,
     monthlyCost: { from: from.cost.total, to: to.cost.total },
+    ceiling: { from: ceilingFrom, to: ceilingTo },
     summary: parts.join('; '),
   };
 }

@@ -36,6 +36,18 @@ export interface StageCost {
 
 const P = PRICE_TABLE.prices;
 const A = PRICE_TABLE.assumptions;
+/** The usage a cost assumes: the price table's, or (compare's cost at the ceiling) the traffic of a given rate. */
+export type Usage = typeof PRICE_TABLE.assumptions & {
+  /** GB a month of the web app's request log, where a log group receives it (a container's awslogs group); others keep logsGbIngestedPerMonth. */
+  readonly requestLogGbPerMonth?: number;
+};
+
+/** Whether a log group receives the web app's log: a container of a task definition sends it there. */
+function receivesRequestLog(t: CfnTemplate, logGroupId: string): boolean {
+  return ofType(t, 'AWS::ECS::TaskDefinition').some(([, task]) =>
+    (task.Properties.ContainerDefinitions ?? []).some((c: any) => refId(c.LogConfiguration?.Options?.['awslogs-group']) === logGroupId),
+  );
+}
 const HOURS = PRICE_TABLE.hoursPerMonth;
 const FREE = new Set(PRICE_TABLE.free.types);
 /** A rate as priced, to the fraction of a cent it has (`$0.0208`). */
@@ -63,9 +75,9 @@ function hostMonthly(instanceType: string, volumeGiB: number): { monthly: number
 }
 
 /** A NAT gateway's month: its hours and the data assumed through it (its Elastic IP is a line of its own). */
-const natGatewayMonthly = () => ({
-  monthly: HOURS * P.natGatewayPerHour.value + A.natGatewayGbProcessedPerMonth * P.natGatewayPerGb.value,
-  basis: `${HOURS} h × ${money(P.natGatewayPerHour.value)} + ${A.natGatewayGbProcessedPerMonth} GB processed (assumed)`,
+const natGatewayMonthly = (a: Usage = A) => ({
+  monthly: HOURS * P.natGatewayPerHour.value + a.natGatewayGbProcessedPerMonth * P.natGatewayPerGb.value,
+  basis: `${HOURS} h × ${money(P.natGatewayPerHour.value)} + ${a.natGatewayGbProcessedPerMonth} GB processed (assumed)`,
 });
 
 /**
@@ -102,15 +114,15 @@ function spotShare(count: number, onDemandBase: number, spotPercent: number): nu
  * The item reads a stage's data and cache tiers see, in millions a month: the assumed reads, less
  * what the edge answers (with a CDN) and what the cache answers (with a cache tier).
  */
-export function readsReaching(t: CfnTemplate): { servers: number; cacheHits: number; dataTier: number } {
+export function readsReaching(t: CfnTemplate, a: Usage = A): { servers: number; cacheHits: number; dataTier: number } {
   const cdn = Object.values(t.Resources).some((r) => r.Type === 'AWS::CloudFront::Distribution');
   const cache = Object.values(t.Resources).some((r) => r.Type === 'AWS::ElastiCache::ServerlessCache');
-  const servers = A.dynamodbReadMillionsPerMonth * (cdn ? 1 - A.edgeHitRatioForItems : 1);
-  const cacheHits = cache ? servers * A.cacheHitRatio : 0;
+  const servers = a.dynamodbReadMillionsPerMonth * (cdn ? 1 - a.edgeHitRatioForItems : 1);
+  const cacheHits = cache ? servers * a.cacheHitRatio : 0;
   return { servers, cacheHits, dataTier: servers - cacheHits };
 }
 
-function priceOf(t: CfnTemplate, id: string): CostLine {
+function priceOf(t: CfnTemplate, id: string, a: Usage): CostLine {
   const r = t.Resources[id];
   const line = (monthly: number | null, basis: string): CostLine => ({ resource: id, type: r.Type, monthly, basis });
   const unpriced = (why: string) => line(null, why);
@@ -119,7 +131,7 @@ function priceOf(t: CfnTemplate, id: string): CostLine {
   switch (r.Type) {
     case 'AWS::EC2::Instance': {
       if (isNatInstance(r)) {
-        const nat = natInstanceMonthly(p.InstanceType, volumeOf(p.BlockDeviceMappings) || A.imageRootGiB);
+        const nat = natInstanceMonthly(p.InstanceType, volumeOf(p.BlockDeviceMappings) || a.imageRootGiB);
         return nat ? line(nat.monthly, nat.basis) : unpriced(`no price for instance type ${p.InstanceType}`);
       }
       const host = hostMonthly(p.InstanceType, volumeOf(p.BlockDeviceMappings));
@@ -135,12 +147,12 @@ function priceOf(t: CfnTemplate, id: string): CostLine {
       if (!distribution) return line(count * host.monthly, `${count} instances at minimum capacity, each ${host.basis}`);
       const spotPercent = 100 - (distribution.OnDemandPercentageAboveBaseCapacity ?? 100);
       const base = distribution.OnDemandBaseCapacity ?? 0;
-      const saving = (servers: number) => spotShare(servers, base, spotPercent) * (ec2Hourly(type) ?? 0) * HOURS * A.ec2SpotDiscount;
+      const saving = (servers: number) => spotShare(servers, base, spotPercent) * (ec2Hourly(type) ?? 0) * HOURS * a.ec2SpotDiscount;
       const spot = spotShare(count, base, spotPercent);
       const max = Number(p.MaxSize);
       return line(
         count * host.monthly - saving(count),
-        `${count} instances at minimum capacity, ${spot} of them on Spot (assumed ${100 * A.ec2SpotDiscount} % below on demand), each ${host.basis}; ${money(count * host.monthly)} all on demand; at the maximum ${max}, ${spotShare(max, base, spotPercent)} on Spot save ${money(saving(max))} a month`,
+        `${count} instances at minimum capacity, ${spot} of them on Spot (assumed ${100 * a.ec2SpotDiscount} % below on demand), each ${host.basis}; ${money(count * host.monthly)} all on demand; at the maximum ${max}, ${spotShare(max, base, spotPercent)} on Spot save ${money(saving(max))} a month`,
       );
     }
     case 'AWS::ECS::Service': {
@@ -158,14 +170,14 @@ function priceOf(t: CfnTemplate, id: string): CostLine {
       const target = ofTypeTargets(t, id);
       const max = target?.MaxCapacity ?? count;
       return line(
-        count * perTask - onSpot(count) * perTask * A.fargateSpotDiscount,
-        `${count} Fargate tasks of ${vcpu} vCPU / ${gb} GiB, ${HOURS} h each, ${onSpot(count)} of them on Fargate Spot (assumed ${100 * A.fargateSpotDiscount} % below Fargate); ${money(count * perTask)} all on Fargate; at the maximum ${max}, ${onSpot(max)} on Spot save ${money(onSpot(max) * perTask * A.fargateSpotDiscount)} a month`,
+        count * perTask - onSpot(count) * perTask * a.fargateSpotDiscount,
+        `${count} Fargate tasks of ${vcpu} vCPU / ${gb} GiB, ${HOURS} h each, ${onSpot(count)} of them on Fargate Spot (assumed ${100 * a.fargateSpotDiscount} % below Fargate); ${money(count * perTask)} all on Fargate; at the maximum ${max}, ${onSpot(max)} on Spot save ${money(onSpot(max) * perTask * a.fargateSpotDiscount)} a month`,
       );
     }
     case 'AWS::EC2::EIP':
       return line(HOURS * P.publicIpv4PerHour.value, `one public IPv4 address, ${HOURS} h × ${money(P.publicIpv4PerHour.value)}`);
     case 'AWS::EC2::NatGateway': {
-      const nat = natGatewayMonthly();
+      const nat = natGatewayMonthly(a);
       return line(nat.monthly, nat.basis);
     }
     case 'AWS::CloudWatch::Alarm':
@@ -174,8 +186,8 @@ function priceOf(t: CfnTemplate, id: string): CostLine {
       // An internet-facing load balancer has a public IPv4 address in each of its subnets; an internal one has none.
       const addresses = p.Scheme === 'internal' ? 0 : (p.Subnets ?? []).length;
       return line(
-        HOURS * (P.albPerHour.value + A.albLcuPerHour * P.albPerLcuHour.value + addresses * P.publicIpv4PerHour.value),
-        `${HOURS} h × (${money(P.albPerHour.value)} + ${A.albLcuPerHour} LCU (assumed)${addresses ? ` + ${addresses} public IPv4 addresses` : ', internal: no public address'})`,
+        HOURS * (P.albPerHour.value + a.albLcuPerHour * P.albPerLcuHour.value + addresses * P.publicIpv4PerHour.value),
+        `${HOURS} h × (${money(P.albPerHour.value)} + ${a.albLcuPerHour} LCU (assumed)${addresses ? ` + ${addresses} public IPv4 addresses` : ', internal: no public address'})`,
       );
     }
     case 'AWS::RDS::DBInstance': {
@@ -200,68 +212,76 @@ function priceOf(t: CfnTemplate, id: string): CostLine {
     }
     case 'AWS::RDS::DBCluster':
       return line(
-        A.auroraGbStored * P.auroraStoragePerGbMonth.value + A.auroraIoMillionsPerMonth * P.auroraIoPerMillionRequests.value,
-        `Aurora Standard storage: ${A.auroraGbStored} GB and ${A.auroraIoMillionsPerMonth} M I/O requests (assumed); backups up to the storage size are free`,
+        a.auroraGbStored * P.auroraStoragePerGbMonth.value + a.auroraIoMillionsPerMonth * P.auroraIoPerMillionRequests.value,
+        `Aurora Standard storage: ${a.auroraGbStored} GB and ${a.auroraIoMillionsPerMonth} M I/O requests (assumed); backups up to the storage size are free`,
       );
     case 'AWS::SecretsManager::Secret':
       return line(
-        P.secretPerMonth.value + A.secretsApiCallsTenThousandsPerMonth * P.secretsPerTenThousandCalls.value,
-        `one secret + ${A.secretsApiCallsTenThousandsPerMonth * 10_000} API calls (assumed)`,
+        P.secretPerMonth.value + a.secretsApiCallsTenThousandsPerMonth * P.secretsPerTenThousandCalls.value,
+        `one secret + ${a.secretsApiCallsTenThousandsPerMonth * 10_000} API calls (assumed)`,
       );
     case 'AWS::DynamoDB::Table': {
       if (p.BillingMode !== 'PAY_PER_REQUEST') return unpriced('provisioned capacity is not in the price table');
-      const pitr = p.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled ? A.dynamodbGbStored * P.dynamodbPitrPerGbMonth.value : 0;
-      const reads = readsReaching(t).dataTier;
+      const pitr = p.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled ? a.dynamodbGbStored * P.dynamodbPitrPerGbMonth.value : 0;
+      const reads = readsReaching(t, a).dataTier;
       const spared =
-        reads < A.dynamodbReadMillionsPerMonth
-          ? ` of ${A.dynamodbReadMillionsPerMonth} M, the rest answered by the edge and the cache`
+        reads < a.dynamodbReadMillionsPerMonth
+          ? ` of ${a.dynamodbReadMillionsPerMonth} M, the rest answered by the edge and the cache`
           : '';
       return line(
-        A.dynamodbWriteMillionsPerMonth * P.dynamodbOnDemandPerMillionWrites.value +
+        a.dynamodbWriteMillionsPerMonth * P.dynamodbOnDemandPerMillionWrites.value +
           reads * P.dynamodbOnDemandPerMillionReads.value +
-          A.dynamodbGbStored * P.dynamodbPerGbMonth.value +
+          a.dynamodbGbStored * P.dynamodbPerGbMonth.value +
           pitr,
-        `on demand: ${A.dynamodbWriteMillionsPerMonth} M writes, ${Number(reads.toPrecision(3))} M reads${spared}, ${A.dynamodbGbStored} GB stored${pitr ? ' with point-in-time recovery' : ''} (assumed)`,
+        `on demand: ${a.dynamodbWriteMillionsPerMonth} M writes, ${Number(reads.toPrecision(3))} M reads${spared}, ${a.dynamodbGbStored} GB stored${pitr ? ' with point-in-time recovery' : ''} (assumed)`,
       );
     }
-    case 'AWS::Logs::LogGroup':
-      return line(A.logsGbIngestedPerMonth * P.logsPerGbIngested.value, `${A.logsGbIngestedPerMonth} GB ingested (assumed)`);
+    case 'AWS::Logs::LogGroup': {
+      if (a.requestLogGbPerMonth !== undefined && receivesRequestLog(t, id)) {
+        const gb = a.requestLogGbPerMonth;
+        return line(
+          gb * P.logsPerGbIngested.value,
+          `${Number(gb.toPrecision(4))} GB of request log ingested (one line a request that reaches a server)`,
+        );
+      }
+      return line(a.logsGbIngestedPerMonth * P.logsPerGbIngested.value, `${a.logsGbIngestedPerMonth} GB ingested (assumed)`);
+    }
     case 'AWS::S3::Bucket':
-      return line(A.bucketGbStored * P.s3StandardPerGbMonth.value, `${A.bucketGbStored} GB stored (assumed)`);
+      return line(a.bucketGbStored * P.s3StandardPerGbMonth.value, `${a.bucketGbStored} GB stored (assumed)`);
     case 'AWS::Route53::RecordSet':
       return p.AliasTarget
         ? line(0, 'alias queries to a load balancer or CloudFront are free')
         : line(
-            A.route53QueryMillionsPerMonth * P.route53PerMillionQueries.value,
-            `${A.route53QueryMillionsPerMonth} M queries (assumed); the hosted zone is not part of the stage`,
+            a.route53QueryMillionsPerMonth * P.route53PerMillionQueries.value,
+            `${a.route53QueryMillionsPerMonth} M queries (assumed); the hosted zone is not part of the stage`,
           );
     case 'AWS::Lambda::Function': {
       const gb = Number(p.MemorySize ?? 128) / 1024;
-      return line(A.lambdaSecondsPerMonth * gb * P.lambdaPerGbSecond.value, `${A.lambdaSecondsPerMonth} s of ${gb} GB a month (assumed)`);
+      return line(a.lambdaSecondsPerMonth * gb * P.lambdaPerGbSecond.value, `${a.lambdaSecondsPerMonth} s of ${gb} GB a month (assumed)`);
     }
     case 'AWS::CloudFront::Distribution': {
-      const requests = A.cdnRequestMillionsPerMonth * 100 * P.cloudfrontPerTenThousandHttpsRequests.value;
-      const transfer = A.cdnGbOutPerMonth * P.cloudfrontPerGbOut.value;
+      const requests = a.cdnRequestMillionsPerMonth * 100 * P.cloudfrontPerTenThousandHttpsRequests.value;
+      const transfer = a.cdnGbOutPerMonth * P.cloudfrontPerGbOut.value;
       return line(
         requests + transfer,
-        `${A.cdnRequestMillionsPerMonth} M HTTPS requests and ${A.cdnGbOutPerMonth} GB out (assumed); fetching from the origin is free`,
+        `${a.cdnRequestMillionsPerMonth} M HTTPS requests and ${a.cdnGbOutPerMonth} GB out (assumed); fetching from the origin is free`,
       );
     }
     case 'AWS::CloudFront::Function':
       return line(
-        A.pageViewMillionsPerMonth * P.cloudfrontFunctionPerMillionInvocations.value,
-        `${A.pageViewMillionsPerMonth} M invocations (page requests, assumed)`,
+        a.pageViewMillionsPerMonth * P.cloudfrontFunctionPerMillionInvocations.value,
+        `${a.pageViewMillionsPerMonth} M invocations (page requests, assumed)`,
       );
     case 'AWS::WAFv2::WebACL': {
       const rules = (p.Rules ?? []).length;
       return line(
-        P.wafWebAclPerMonth.value + rules * P.wafRulePerMonth.value + A.cdnRequestMillionsPerMonth * P.wafPerMillionRequests.value,
-        `one web ACL + ${rules} rules + ${A.cdnRequestMillionsPerMonth} M requests inspected (assumed)`,
+        P.wafWebAclPerMonth.value + rules * P.wafRulePerMonth.value + a.cdnRequestMillionsPerMonth * P.wafPerMillionRequests.value,
+        `one web ACL + ${rules} rules + ${a.cdnRequestMillionsPerMonth} M requests inspected (assumed)`,
       );
     }
     case 'AWS::ElastiCache::ServerlessCache': {
-      const stored = Math.max(A.cacheGbStored, 0.1);
-      const { servers, cacheHits } = readsReaching(t);
+      const stored = Math.max(a.cacheGbStored, 0.1);
+      const { servers, cacheHits } = readsReaching(t, a);
       // A GET per read that reaches a server, and a SET to fill each miss.
       const ecpus = servers + (servers - cacheHits);
       const limit = Number(p.CacheUsageLimits?.DataStorage?.Maximum ?? 0);
@@ -330,8 +350,8 @@ export function natEgressOf(t: CfnTemplate, lines: CostLine[] = costOf(t).lines)
   };
 }
 
-export function costOf(t: CfnTemplate): StageCost {
-  const lines = Object.keys(t.Resources).map((id) => priceOf(t, id));
+export function costOf(t: CfnTemplate, usage: Usage = A): StageCost {
+  const lines = Object.keys(t.Resources).map((id) => priceOf(t, id, usage));
   return {
     lines,
     total: lines.reduce((sum, l) => sum + (l.monthly ?? 0), 0),

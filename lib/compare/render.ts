@@ -1,11 +1,14 @@
 /** The comparison as a terminal table, as docs/stages.md, and as JSON. */
 
+import { capacityChart } from '../capacity/chart';
+import CAPACITY from '../capacity/inputs.json';
+import { STAGES, type StageNumber } from '../config/stages';
 import { markdownTable } from '../markdown';
-import { SESSIONS, type StageReport, type StepReport } from './compare';
+import { requestsPerSecond, SESSIONS, type StageReport, type StepReport } from './compare';
 import type { CostLine } from './cost';
 import PRICE_TABLE from './prices.json';
 
-const money = (n: number) => `$${n.toFixed(2)}`;
+const money = (n: number) => `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 const mermaidText = (s: string) => s.replace(/"/g, "'");
 
 export function mermaid(report: StageReport): string {
@@ -44,7 +47,41 @@ const ROWS: Row[] = [
     label: 'est. monthly cost',
     cell: (r) => `${money(r.cost.total)}${r.cost.unpriced.length ? ` + ${r.cost.unpriced.length} unpriced` : ''}`,
   },
+  { label: `ceiling, req/s (${mixName()})`, cell: (r) => requestsPerSecond(r.capacity.ceiling.mixed) },
+  {
+    label: 'ceiling, reads / writes only',
+    cell: (r) => `${requestsPerSecond(r.capacity.ceiling.reads)} / ${requestsPerSecond(r.capacity.ceiling.writes)}`,
+  },
+  { label: 'saturates first', cell: (r) => r.capacity.bottleneck.mixed },
+  { label: 'daily users at the ceiling', cell: (r) => users(r.capacity.users) },
+  { label: 'monthly cost at the ceiling', cell: (r) => money(r.capacity.costAtCeiling.monthly) },
 ];
+
+/** The mix the ceilings are stated at, in words. */
+function mixName(): string {
+  return `${Math.round(100 * CAPACITY.assumptions.readShare)} % reads`;
+}
+
+/** Users, as `2.1 M` or `48,000`. */
+export function users(n: number): string {
+  if (n >= 1e6) return `${Number((n / 1e6).toPrecision(2))} M`;
+  return (n >= 1e4 ? Math.round(n / 1000) * 1000 : n).toLocaleString('en-US');
+}
+
+/** Each component's ceiling, the first to saturate first, as lines. */
+export function capacityLines(r: StageReport): string[] {
+  return r.capacity.components.map(
+    (c) =>
+      `${requestsPerSecond(c.ceiling.mixed).padStart(9)}  ${c.name} (reads only ${requestsPerSecond(c.ceiling.reads)}, writes only ${requestsPerSecond(c.ceiling.writes)}): ${c.basis}`,
+  );
+}
+
+/** Where the capacity figures come from, in one paragraph. */
+function capacityNote(): string {
+  const m = CAPACITY.measured;
+  const a = CAPACITY.assumptions;
+  return `Ceilings are from \`lib/capacity/\` (see docs/capacity.md): each component saturates at its capacity over what a request takes of it, and the lowest sets the stage's ceiling. The service's, PostgreSQL's and Redis's CPU per request were measured by \`${m.command}\` on ${m.date} (${m.machine}); AWS's limits carry their sources in \`lib/capacity/inputs.json\`. Traffic: ${mixName()}, ${a.requestsPerUserPerDay} requests per user a day, the peak ${a.peakToAverage}× the day's average; the edge and cache hit ratios of the price table. The cost at the ceiling prices a month whose peak is the ceiling: scalable tiers at their maximum, usage at the day's average rate.`;
+}
 
 function terminalTable(stages: StageReport[], steps: StepReport[]): string {
   const header = ['', ...stages.map((s) => s.stack)];
@@ -93,6 +130,9 @@ function terminalStage(r: StageReport): string {
     `  est. monthly cost: ${money(r.cost.total)}`,
     ...charged.map((l, i) => `    ${amounts[i].padStart(width)}  ${l.resource} (${l.type}): ${l.basis}`),
     `    ${costFooter(r, free)}`,
+    `  ceiling: ${requestsPerSecond(r.capacity.ceiling.mixed)} req/s at ${mixName()}, ${users(r.capacity.users)} daily users; ${money(r.capacity.costAtCeiling.monthly)} a month there. Each component saturates at (req/s):`,
+    ...capacityLines(r).map((l) => `    ${l}`),
+    ...r.capacity.notes.map((n) => `    - ${n}`),
   ].join('\n');
 }
 
@@ -101,7 +141,7 @@ function terminalStage(r: StageReport): string {
  * path, single points of failure and cost lines, with the price table's date and assumptions.
  */
 export function terminalReport(stages: StageReport[], steps: StepReport[]): string {
-  return [terminalTable(stages, steps), '', ...stages.flatMap((s) => [terminalStage(s), '']), pricesNote()].join('\n');
+  return [terminalTable(stages, steps), '', ...stages.flatMap((s) => [terminalStage(s), '']), pricesNote(), '', capacityNote()].join('\n');
 }
 
 const list = (items: string[], empty = 'none') => (items.length ? items.map((i) => `- ${i}`).join('\n') : `- ${empty}`);
@@ -156,6 +196,19 @@ function stageSection(r: StageReport): string {
     ),
     '',
     costFooter(r, chargedLines(r).free),
+    '',
+    `### Capacity: ${requestsPerSecond(r.capacity.ceiling.mixed)} requests a second at ${mixName()}`,
+    '',
+    `Saturates first: **${r.capacity.bottleneck.mixed}** (reads only: ${r.capacity.bottleneck.reads}; writes only: ${r.capacity.bottleneck.writes}). ${users(r.capacity.users)} daily active users; ${money(r.capacity.costAtCeiling.monthly)} a month at that ceiling.`,
+    '',
+    '| component | saturates at, req/s | reads only | writes only | basis |',
+    '| --- | ---: | ---: | ---: | --- |',
+    ...r.capacity.components.map(
+      (c) =>
+        `| ${c.name} | ${requestsPerSecond(c.ceiling.mixed)} | ${requestsPerSecond(c.ceiling.reads)} | ${requestsPerSecond(c.ceiling.writes)} | ${c.basis} |`,
+    ),
+    '',
+    list(r.capacity.notes),
   ].join('\n');
 }
 
@@ -200,6 +253,10 @@ export function markdown(stages: StageReport[], steps: StepReport[], configurati
     '',
     pricesNote(),
     '',
+    capacityNote(),
+    '',
+    '![The ceiling and the cost at the ceiling of every stage](capacity.svg)',
+    '',
     '## Side by side',
     '',
     sideBySide(stages),
@@ -228,9 +285,27 @@ export function markdown(stages: StageReport[], steps: StepReport[], configurati
   ].join('\n');
 }
 
+/** The chart of every stage's ceiling and its cost there (docs/capacity.svg). */
+export function chartOf(stages: readonly StageNumber[], reports: StageReport[]): string {
+  return capacityChart(
+    reports.map((r, i) => ({
+      label: `${stages[i]} ${STAGES[stages[i]].title}`,
+      ceiling: r.capacity.ceiling.mixed,
+      costAtCeiling: r.capacity.costAtCeiling.monthly,
+      bottleneck: r.capacity.bottleneck.mixed,
+    })),
+    "Generated by `npm run compare -- --write` from the templates of cdk.json's configuration and lib/capacity/inputs.json; see docs/capacity.md.",
+  );
+}
+
 export function json(stages: StageReport[], steps: StepReport[]): string {
   return JSON.stringify(
-    { prices: { region: PRICE_TABLE.region, recorded: PRICE_TABLE.recorded, assumptions: PRICE_TABLE.assumptions }, stages, steps },
+    {
+      prices: { region: PRICE_TABLE.region, recorded: PRICE_TABLE.recorded, assumptions: PRICE_TABLE.assumptions },
+      capacity: { measured: CAPACITY.measured, assumptions: CAPACITY.assumptions },
+      stages,
+      steps,
+    },
     null,
     2,
   );

@@ -46,6 +46,8 @@ export const RUNTIME_READS: Readonly<Record<string, () => readonly string[]>> = 
   'lib/checks/validation-cache.ts': () => [],
   // The repository's package.json, for its name only: where the repository is.
   'lib/source-hash.ts': () => [],
+  // The local check of the capacity model runs the tools (bin/cli.js); no build imports it.
+  'lib/capacity/local-check.ts': () => ['bin'],
 };
 
 /** The stage files, by stage: lib/stages/stage<N>-<name>.ts. */

@@ -133,6 +133,8 @@ export const CDN_CUTOVER = { weight: '{"5":0,"6":100}' } as const;
 export const STATELESS_ALTERED = { instanceType: 'm7g.large', spotPercentage: '60', onDemandBase: '2', sessionTtlHours: '2' } as const;
 /** Stage 6 all on demand: Spot is a choice, not a requirement. */
 export const NO_SPOT = { webTier: 'ecs', spotPercentage: '0', onDemandBase: '0' } as const;
+/** Stage 3's database four vCPUs strong: its ceiling, not the web tier's, moves (test/capacity). */
+export const LARGER_DATABASE = { databaseInstanceType: 'db.m7g.xlarge' } as const;
 /** Stage 4 with the table an earlier stage kept. */
 export const ADOPTED_TABLE = { dataStore: 'dynamodb', existingTable: 'Stage3-LoadBalanced-NoSqlDataTable-1A2B3C4D5E6F' } as const;
 
@@ -169,6 +171,7 @@ const READ: Variant[] = [
   variant(4, LOAD_BALANCED_ALTERED),
   variant(3, FIXED_SIZE),
   variant(3, POOL_RESIZED),
+  variant(3, LARGER_DATABASE),
   variant(3, FARGATE_ALTERED),
   variant(3, FARGATE_DYNAMODB),
   variant(3, TABLE_ONE_NAT),
