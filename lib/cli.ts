@@ -37,6 +37,8 @@ export interface ToolSpec {
     /** The values allowed, when they are a fixed list; otherwise `accepts` says which it takes. */
     readonly allowed?: readonly string[];
     readonly accepts?: { readonly test: (value: string) => boolean; readonly allowed: string };
+    /** Whether the tool takes exactly one (its usage line shows `<name>`, not `[name...]`). */
+    readonly one?: boolean;
     readonly description: string;
   };
   /** Whether it takes `-c key=value` (`--context key=value`), as `cdk synth` does. */
@@ -125,7 +127,7 @@ export function parseArguments(spec: ToolSpec, argv: readonly string[]): ParsedA
 export function helpText(spec: ToolSpec): string {
   const usage = [
     `zero-to-millions ${spec.name}`,
-    ...(spec.positional ? [`[${spec.positional.name}...]`] : []),
+    ...(spec.positional ? [spec.positional.one ? `<${spec.positional.name}>` : `[${spec.positional.name}...]`] : []),
     ...(spec.options.length ? ['[options]'] : []),
     ...(spec.context ? ['[-c key=value ...]'] : []),
   ].join(' ');

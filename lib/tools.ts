@@ -16,6 +16,17 @@ const wholeNumber = (low: number, high: number) => ({
   allowed: `a whole number from ${low} to ${high.toLocaleString('en-US')}`,
 });
 
+/** An http(s) URL of a host alone: `https://api.example.com`, `http://127.0.0.1:8080/`. */
+function isBaseUrl(value: string): boolean {
+  if (!/^https?:\/\/[^/?#\s]+\/?$/.test(value)) return false;
+  try {
+    const url = new URL(value);
+    return url.username === '' && url.password === '' && url.pathname === '/' && url.search === '' && url.hash === '';
+  } catch {
+    return false;
+  }
+}
+
 export const BENCH_SECTIONS = ['synth', 'stages', 'tests', 'bundle', 'service', 'capacity'] as const;
 
 export const TOOLS = {
@@ -54,7 +65,7 @@ export const TOOLS = {
     summary:
       "Deploys one stage in your AWS account under its own names (stacks Integ-<id>-*, the record integ-<id>.<domainName>, weight 0, no deletion protection), so it never touches a live stage; proves from outside what the stage promises (its assertions during the deploy, then the drills: the caches, the firewall's rate limit, a server terminated, a failover); and destroys everything it created, retained data included, also after a failure or Ctrl-C. It prints the plan first (stacks, regions, cost an hour, expected times) and asks before creating anything. Exit 0 when the stage was deployed, proven and destroyed with nothing left; 1 when a proof failed or something is left (printed with the command that removes it); 2 when nothing was created (no credentials, a preflight problem, no yes); 130 after Ctrl-C.",
     entry: 'bin/integ.ts',
-    positional: { name: 'stage', allowed: STAGE_NUMBERS.map(String), description: 'the stage to test (one)' },
+    positional: { name: 'stage', allowed: STAGE_NUMBERS.map(String), one: true, description: 'the stage to test' },
     options: [
       { name: '--dry-run', description: 'print the plan and stop: no credentials needed, nothing created' },
       { name: '--yes', description: 'deploy without asking (the plan is still printed)' },
@@ -108,9 +119,10 @@ export const TOOLS = {
     entry: 'bin/load.ts',
     positional: {
       name: 'url',
+      one: true,
       accepts: {
-        test: (v) => /^https?:\/\/[^/\s]+\/?$/.test(v),
-        allowed: "the API's base URL, http:// or https:// and a host, with no path",
+        test: isBaseUrl,
+        allowed: "the API's base URL, http:// or https:// and a host (and a port), with no path, query or credentials",
       },
       description: 'the stage to load',
     },

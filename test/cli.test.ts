@@ -57,8 +57,20 @@ test('GIVEN load WHEN given a URL and its bounds THEN a base URL is taken and ea
     context: {},
   });
   expect(() => parseArguments(TOOLS.load, ['127.0.0.1:8080'])).toThrow(
-    'url: got "127.0.0.1:8080"; allowed: the API\'s base URL, http:// or https:// and a host, with no path',
+    'url: got "127.0.0.1:8080"; allowed: the API\'s base URL, http:// or https:// and a host (and a port), with no path, query or credentials',
   );
+  for (const bad of [
+    'http://127.0.0.1:99999',
+    'http://127.0.0.1:8080?x=1',
+    'http://h/#top',
+    'https://user:pw@api.example.com',
+    'ftp://h',
+    'http://',
+    'http://a b',
+  ])
+    expect(() => parseArguments(TOOLS.load, [bad])).toThrow(`url: got ${JSON.stringify(bad)}; allowed:`);
+  for (const good of ['https://api.example.com', 'http://127.0.0.1:8080/', 'http://[::1]:8080'])
+    expect(parseArguments(TOOLS.load, [good]).positional).toEqual([good]);
   expect(() => parseArguments(TOOLS.load, ['https://api.example.com/items'])).toThrow(/^url: got "https:\/\/api.example.com\/items"/);
   expect(() => parseArguments(TOOLS.load, ['http://h', '--rate', '100001'])).toThrow(
     /^--rate: got "100001"; allowed: a whole number from 1 to 100,000/,
@@ -68,6 +80,10 @@ test('GIVEN load WHEN given a URL and its bounds THEN a base URL is taken and ea
     '--read-share: got "1.5"; allowed: a fraction from 0 to 1, such as 0.9',
   );
   expect(() => parseArguments(TOOLS.load, ['http://h', '--stage', '7'])).toThrow(/^--stage: got "7"; allowed: 1, 2, 3, 4, 5, 6/);
+  // One URL, one stage: the usage line says so; compare takes several.
+  expect(helpText(TOOLS.load).split('\n')[0]).toBe('Usage: zero-to-millions load <url> [options] [-c key=value ...]');
+  expect(helpText(TOOLS.integ).split('\n')[0]).toMatch(/^Usage: zero-to-millions integ <stage> /);
+  expect(helpText(TOOLS.compare).split('\n')[0]).toMatch(/^Usage: zero-to-millions compare \[stage\.\.\.\] /);
 });
 
 test('GIVEN a tool without options WHEN given one THEN it says it takes none', () => {

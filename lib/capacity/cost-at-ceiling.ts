@@ -8,7 +8,7 @@
  */
 import { type CostLine, costOf, type Usage } from '../compare/cost';
 import PRICE_TABLE from '../compare/prices.json';
-import { type CfnTemplate, launchTemplateOf, ofType, referencedIds } from '../template';
+import { type CfnTemplate, clusterInstances, launchTemplateOf, ofType, referencedIds } from '../template';
 import { CAPACITY_INPUTS, type CapacityInputs } from './inputs';
 import { baselineOf, type StageCapacity, trafficOf, vcpusOf } from './model';
 
@@ -34,8 +34,14 @@ export interface CeilingCost {
 
 const HOURS = PRICE_TABLE.hoursPerMonth;
 
-/** The template with every scalable tier at its maximum: web servers, Fargate tasks, Serverless v2 capacity. */
-export function atMaximum(t: CfnTemplate): CfnTemplate {
+/**
+ * The template at the ceiling: web servers and Fargate tasks at their maximum (an upper bound), and
+ * each Aurora Serverless v2 cluster at the capacity the ceiling's traffic keeps busy: its maximum
+ * times the share of its busiest instance's ceiling the stage reaches (a cluster far from being the
+ * bottleneck scales down), in its 0.5 ACU steps, never below its minimum. Without `capacity`, every
+ * cluster at its maximum.
+ */
+export function atMaximum(t: CfnTemplate, capacity?: StageCapacity): CfnTemplate {
   const resources = { ...t.Resources };
   const set = (id: string, properties: Record<string, unknown>) => {
     resources[id] = { ...resources[id], Properties: { ...resources[id].Properties, ...properties } };
@@ -47,7 +53,14 @@ export function atMaximum(t: CfnTemplate): CfnTemplate {
   }
   for (const [id, r] of ofType(t, 'AWS::RDS::DBCluster')) {
     const scaling = r.Properties.ServerlessV2ScalingConfiguration;
-    if (scaling) set(id, { ServerlessV2ScalingConfiguration: { ...scaling, MinCapacity: scaling.MaxCapacity } });
+    if (!scaling) continue;
+    const { writer, readers } = clusterInstances(t, id);
+    const members = new Set([writer, ...readers].filter(Boolean));
+    const busiest = capacity
+      ? Math.max(0, ...capacity.components.filter((c) => members.has(c.resource)).map((c) => capacity.ceiling.mixed / c.ceiling.mixed))
+      : 1;
+    const needed = Math.ceil(2 * scaling.MaxCapacity * Math.min(1, busiest)) / 2;
+    set(id, { ServerlessV2ScalingConfiguration: { ...scaling, MinCapacity: Math.max(scaling.MinCapacity, needed) } });
   }
   return { ...t, Resources: resources };
 }
@@ -78,38 +91,56 @@ function internetEgress(t: CfnTemplate, gb: number): CostLine[] {
   return [{ resource: door[0], type: 'data transfer out to the internet', monthly, basis: `the answers, ${basis}` }];
 }
 
-/** A burstable web tier's surplus CPU at the average rate: what unlimited mode charges above the baseline. */
+/** A burstable instance behind a component: its size, how many, its credit mode and the surplus price. */
+function burstable(
+  t: CfnTemplate,
+  id: string,
+  inputs: CapacityInputs,
+): { type: string; count: number; credits?: string; price: number } | undefined {
+  const r = t.Resources[id];
+  const ec2 = inputs.limits.burstableSurplusPerVcpuHour.value;
+  const ec2Price = (type: string) => ec2[type.split('.')[0]] ?? ec2.default;
+  switch (r.Type) {
+    case 'AWS::EC2::Instance':
+      return {
+        type: r.Properties.InstanceType,
+        count: 1,
+        credits: r.Properties.CreditSpecification?.CPUCredits,
+        price: ec2Price(r.Properties.InstanceType),
+      };
+    case 'AWS::AutoScaling::AutoScalingGroup': {
+      const template = launchTemplateOf(t, id);
+      const type = template.instanceTypes[0];
+      return { type, count: Number(r.Properties.MaxSize), credits: template.data.CreditSpecification?.CpuCredits, price: ec2Price(type) };
+    }
+    case 'AWS::RDS::DBInstance':
+      // RDS runs its burstable classes in unlimited mode, always.
+      return { type: r.Properties.DBInstanceClass, count: 1, price: inputs.limits.rdsBurstableSurplusPerVcpuHour.value };
+    default:
+      return undefined;
+  }
+}
+
+/** Burstable servers' and databases' surplus CPU at the average rate: what unlimited mode charges above the baseline. */
 function surplusCredits(t: CfnTemplate, capacity: StageCapacity, average: number, inputs: CapacityInputs): CostLine[] {
   return capacity.components.flatMap((c): CostLine[] => {
     if (c.unit !== 'vCPU µs') return [];
-    const r = t.Resources[c.resource];
-    const type =
-      r.Type === 'AWS::EC2::Instance'
-        ? r.Properties.InstanceType
-        : r.Type === 'AWS::AutoScaling::AutoScalingGroup'
-          ? launchTemplateOf(t, c.resource).instanceTypes[0]
-          : undefined;
+    const instance = burstable(t, c.resource, inputs);
     // Standard mode never runs above the baseline, so it pays no surplus (the model caps its vCPUs there instead).
-    const credits =
-      r.Type === 'AWS::EC2::Instance'
-        ? r.Properties.CreditSpecification?.CPUCredits
-        : launchTemplateOf(t, c.resource).data.CreditSpecification?.CpuCredits;
-    if (credits === 'standard') return [];
-    const baseline = type && baselineOf(type, inputs);
-    const vcpus = type && vcpusOf(type, inputs);
+    if (!instance || instance.credits === 'standard') return [];
+    const { type, count, price } = instance;
+    const baseline = baselineOf(type, inputs);
+    const vcpus = vcpusOf(type, inputs);
     if (!baseline || !vcpus) return [];
-    const servers = r.Type === 'AWS::AutoScaling::AutoScalingGroup' ? Number(r.Properties.MaxSize) : 1;
     const used =
       (average * (capacity.readShare * c.perRead + (1 - capacity.readShare) * c.perWrite)) / 1e6 / inputs.assumptions.vcpuToMeasuredCore;
-    const surplus = Math.max(0, used - servers * vcpus * baseline);
-    const family = type.split('.')[0];
-    const price = inputs.limits.burstableSurplusPerVcpuHour.value[family] ?? inputs.limits.burstableSurplusPerVcpuHour.value.default;
+    const surplus = Math.max(0, used - count * vcpus * baseline);
     return [
       {
         resource: c.resource,
         type: 'CPU credits (unlimited mode)',
         monthly: surplus * HOURS * price,
-        basis: `${used.toFixed(2)} vCPUs used on average across ${servers} × ${type} against a baseline of ${(servers * vcpus * baseline).toFixed(2)}: ${surplus.toFixed(2)} vCPU × ${HOURS} h × $${price} of surplus credits`,
+        basis: `${used.toFixed(2)} vCPUs used on average across ${count} × ${type} against a baseline of ${(count * vcpus * baseline).toFixed(2)}: ${surplus.toFixed(2)} vCPU × ${HOURS} h × $${price} of surplus credits`,
       },
     ];
   });
@@ -143,7 +174,7 @@ export function costAtCeiling(t: CfnTemplate, capacity: StageCapacity, inputs: C
     // The answers leave the region to the viewers: priced here only without a CDN (the edge's own transfer is in its line; origin fetches are free).
     internetGbOut: ((reads * bytes.read + writes * bytes.write) * 1e6) / 1e9,
   };
-  const priced = costOf(atMaximum(t), { ...a, ...usage });
+  const priced = costOf(atMaximum(t, capacity), { ...a, ...usage, atCeiling: true });
   const lines = [...priced.lines, ...surplusCredits(t, capacity, average, inputs), ...internetEgress(t, cdn ? 0 : usage.internetGbOut)];
   return { monthly: lines.reduce((sum, l) => sum + (l.monthly ?? 0), 0), lines, averageRequestsPerSecond: average, usage };
 }

@@ -48,6 +48,7 @@ export interface CapacityInputs {
     readonly burstableBaselinePerVcpu: Sourced<Record<string, number>>;
     readonly vcpusBySize: Sourced<Record<string, number>>;
     readonly burstableSurplusPerVcpuHour: Sourced<Record<string, number>>;
+    readonly rdsBurstableSurplusPerVcpuHour: Sourced;
     readonly vcpuPerAcu: Sourced;
     readonly albLcu: Sourced<{
       readonly newConnectionsPerSecond: number;

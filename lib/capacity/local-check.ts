@@ -233,6 +233,7 @@ export async function localCheck(options: LocalCheckOptions): Promise<LocalCheck
     const failed =
       (step.errors +
         step.timeouts +
+        step.unanswered +
         Object.entries(step.statuses as Record<string, number>)
           .filter(([c]) => c.startsWith('5'))
           .reduce((n, [, c]) => n + c, 0)) /

@@ -84,6 +84,7 @@ export function ceilingsOf(
     const demand = share * c.perRead + (1 - share) * c.perWrite;
     return demand > 0 ? c.capacity / demand : Number.POSITIVE_INFINITY;
   };
+  if (components.length === 0) throw new Error('the capacity model found no component that carries requests in this template');
   const ceilings: ComponentCeiling[] = components
     .map((c) => ({ ...c, ceiling: { reads: at(c, 1), writes: at(c, 0), mixed: at(c, readShare) } }))
     .sort((a, b) => a.ceiling.mixed - b.ceiling.mixed);
@@ -161,34 +162,37 @@ function webComponents(t: CfnTemplate, traffic: Traffic, inputs: CapacityInputs)
   return webTierIds(t).flatMap((id): Component[] => {
     const r = t.Resources[id];
     const servers = capacityOf(t, id).max;
-    let vcpus: number;
+    const fargate = r.Type === 'AWS::ECS::Service';
+    const unit = fargate ? 'task' : 'server';
+    let vcpus: number | undefined;
     let size: string;
-    if (r.Type === 'AWS::ECS::Service') {
+    if (fargate) {
       const task = t.Resources[refId(r.Properties.TaskDefinition) ?? '']?.Properties ?? {};
       vcpus = Number(task.Cpu) / 1024;
-      size = `${vcpus} vCPU Fargate task`;
+      size = `${vcpus} vCPU Fargate task${servers === 1 ? '' : 's'}`;
     } else {
       size = r.Type === 'AWS::EC2::Instance' ? r.Properties.InstanceType : launchTemplateOf(t, id).instanceTypes[0];
       const n = vcpusOf(size, inputs);
-      if (n === undefined) return [];
       // A burstable server in standard mode sustains only its baseline; in unlimited mode (the default) all its vCPUs.
       const credits =
         r.Type === 'AWS::EC2::Instance'
           ? r.Properties.CreditSpecification?.CPUCredits
           : launchTemplateOf(t, id).data.CreditSpecification?.CpuCredits;
       const baseline = baselineOf(size, inputs);
-      vcpus = credits === 'standard' && baseline !== undefined ? n * baseline : n;
+      vcpus = n !== undefined && credits === 'standard' && baseline !== undefined ? n * baseline : n;
     }
     const fleet = `${servers} × ${size}`;
     const processes: Component = {
-      name: `web tier: ${fleet}, one Node process each`,
+      name: `web tier: ${fleet}, ${servers === 1 ? 'its Node process' : 'one Node process each'}`,
       resource: id,
       capacity: servers * MICROS,
       unit: 'µs of main thread',
       perRead: origin * main.read,
       perWrite: main.write,
-      basis: `${plural(servers, 'server')} at most, each one Node process whose JavaScript runs on one thread: ${round(main.read)} µs of it per item read that reaches it, ${round(main.write)} µs per write (measured ${m.date})`,
+      basis: `${plural(servers, unit)} at most, each one Node process whose JavaScript runs on one thread: ${round(main.read)} µs of it per item read that reaches it, ${round(main.write)} µs per write (measured ${m.date})`,
     };
+    // A size whose vCPUs the inputs do not give (a metal size): its processes still bound it, and a note says so.
+    if (vcpus === undefined) return [processes];
     const colocated = r.Type === 'AWS::EC2::Instance' ? colocatedServices(t, id) : [];
     if (colocated.length === 0) {
       return [
@@ -200,7 +204,7 @@ function webComponents(t: CfnTemplate, traffic: Traffic, inputs: CapacityInputs)
           unit: 'vCPU µs',
           perRead: origin * all.read,
           perWrite: all.write,
-          basis: `${plural(servers * vcpus, 'vCPU')} (${vcpus} a server) for ${round(all.read)} µs of CPU per item read that reaches a server, ${round(all.write)} µs per write (all the service's threads, measured ${m.date})`,
+          basis: `${plural(servers * vcpus, 'vCPU')} (${vcpus} a ${unit}) for ${round(all.read)} µs of CPU per item read that reaches a server, ${round(all.write)} µs per write (all the service's threads, measured ${m.date})`,
         },
       ];
     }
@@ -405,6 +409,11 @@ function notesOf(t: CfnTemplate, result: Omit<StageCapacity, 'notes'>, inputs: C
       `A new on-demand table serves ${start.read.toLocaleString('en-US')} read and ${start.write.toLocaleString('en-US')} write units a second at first, and up to double its previous peak after that (${L.dynamodbNewTableRequestUnitsPerSecond.source}); one item is one partition: ${partition.read.toLocaleString('en-US')} reads and ${partition.write.toLocaleString('en-US')} writes a second at most, however large the table's quota.`,
     );
   }
+  const unknown = unknownSizes(t, inputs);
+  if (unknown.length > 0)
+    notes.push(
+      `The vCPUs of ${unknown.join(' and ')} are not in lib/capacity/inputs.json (vcpusBySize): ${unknown.length === 1 ? 'it is' : 'they are'} left out of the ceiling, which may be lower than shown.`,
+    );
   const burstable = webTierIds(t).some((id) => {
     const r = t.Resources[id];
     const type =
@@ -418,6 +427,13 @@ function notesOf(t: CfnTemplate, result: Omit<StageCapacity, 'notes'>, inputs: C
   if (burstable)
     notes.push(
       `Burstable web servers launch in unlimited mode: they run above their baseline for as long as needed and pay for the surplus CPU (${L.burstableSurplusPerVcpuHour.source}), counted in the cost at the ceiling.`,
+    );
+  const burstableDatabases = ofType(t, 'AWS::RDS::DBInstance')
+    .map(([, r]) => String(r.Properties.DBInstanceClass))
+    .filter((size) => baselineOf(size, inputs) !== undefined);
+  if (burstableDatabases.length > 0)
+    notes.push(
+      `The database's ${[...new Set(burstableDatabases)].join(' and ')} runs in unlimited mode, as RDS runs every burstable class: above its baseline it pays surplus credits (${inputs.limits.rdsBurstableSurplusPerVcpuHour.source}), counted in the cost at the ceiling.`,
     );
   if (ofType(t, 'AWS::WAFv2::WebACL').some(([, r]) => JSON.stringify(r.Properties.Rules ?? []).includes('RateBasedStatement'))) {
     const limit = rateLimitOf(t);
@@ -434,6 +450,20 @@ function notesOf(t: CfnTemplate, result: Omit<StageCapacity, 'notes'>, inputs: C
     );
   }
   return notes;
+}
+
+/** Web server and database sizes whose vCPUs the inputs do not give. */
+function unknownSizes(t: CfnTemplate, inputs: CapacityInputs): string[] {
+  const web = webTierIds(t).flatMap((id) => {
+    const r = t.Resources[id];
+    if (r.Type === 'AWS::ECS::Service') return [];
+    const size = r.Type === 'AWS::EC2::Instance' ? r.Properties.InstanceType : launchTemplateOf(t, id).instanceTypes[0];
+    return vcpusOf(size, inputs) === undefined ? [size] : [];
+  });
+  const databases = ofType(t, 'AWS::RDS::DBInstance')
+    .map(([, r]) => String(r.Properties.DBInstanceClass))
+    .filter((size) => size !== 'db.serverless' && vcpusOf(size, inputs) === undefined);
+  return [...new Set([...web, ...databases])];
 }
 
 /** The web tier's connections at its largest against what the database accepts, in a sentence; undefined without a separate database. */

@@ -4,6 +4,7 @@
  * does not know is listed as unpriced, never as zero.
  */
 
+import { CAPACITY_INPUTS } from '../capacity/inputs';
 import type { NatProviderKind } from '../config/schema';
 import {
   type CfnTemplate,
@@ -35,12 +36,23 @@ export interface StageCost {
 }
 
 const P = PRICE_TABLE.prices;
+/** Read request units an item read takes: the service reads eventually consistently. */
+const READ_UNITS_PER_READ = CAPACITY_INPUTS.limits.dynamodbRequestUnits.value.eventuallyConsistentRead;
 const A = PRICE_TABLE.assumptions;
 /** The usage a cost assumes: the price table's, or (compare's cost at the ceiling) the traffic of a given rate. */
 export type Usage = typeof PRICE_TABLE.assumptions & {
   /** GB a month of the web app's request log, where a log group receives it (a container's awslogs group); others keep logsGbIngestedPerMonth. */
   readonly requestLogGbPerMonth?: number;
+  /** Set by the cost at the ceiling: the usage is that traffic's, and scalable tiers are at their maximum. */
+  readonly atCeiling?: boolean;
 };
+
+/** Where a usage figure comes from, as a cost line says it. */
+const source = (a: Usage) => (a.atCeiling ? "(at the ceiling's average rate)" : '(assumed)');
+/** A usage figure, to four significant digits. */
+const amount = (n: number) => Number(n.toPrecision(4)).toLocaleString('en-US');
+/** How many of a scalable tier are priced. */
+const scaledTo = (a: Usage) => (a.atCeiling ? 'at the maximum' : 'at minimum capacity');
 
 /** Whether a log group receives the web app's log: a container of a task definition sends it there. */
 function receivesRequestLog(t: CfnTemplate, logGroupId: string): boolean {
@@ -144,7 +156,7 @@ function priceOf(t: CfnTemplate, id: string, a: Usage): CostLine {
       const count = Number(p.MinSize);
       if (!host) return unpriced(`no price for instance type ${type}`);
       const distribution = p.MixedInstancesPolicy?.InstancesDistribution;
-      if (!distribution) return line(count * host.monthly, `${count} instances at minimum capacity, each ${host.basis}`);
+      if (!distribution) return line(count * host.monthly, `${count} instances ${scaledTo(a)}, each ${host.basis}`);
       const spotPercent = 100 - (distribution.OnDemandPercentageAboveBaseCapacity ?? 100);
       const base = distribution.OnDemandBaseCapacity ?? 0;
       const saving = (servers: number) => spotShare(servers, base, spotPercent) * (ec2Hourly(type) ?? 0) * HOURS * a.ec2SpotDiscount;
@@ -152,7 +164,7 @@ function priceOf(t: CfnTemplate, id: string, a: Usage): CostLine {
       const max = Number(p.MaxSize);
       return line(
         count * host.monthly - saving(count),
-        `${count} instances at minimum capacity, ${spot} of them on Spot (assumed ${100 * a.ec2SpotDiscount} % below on demand), each ${host.basis}; ${money(count * host.monthly)} all on demand; at the maximum ${max}, ${spotShare(max, base, spotPercent)} on Spot save ${money(saving(max))} a month`,
+        `${count} instances ${scaledTo(a)}, ${spot} of them on Spot (assumed ${100 * a.ec2SpotDiscount} % below on demand), each ${host.basis}; ${money(count * host.monthly)} all on demand; at the maximum ${max}, ${spotShare(max, base, spotPercent)} on Spot save ${money(saving(max))} a month`,
       );
     }
     case 'AWS::ECS::Service': {
@@ -187,7 +199,7 @@ function priceOf(t: CfnTemplate, id: string, a: Usage): CostLine {
       const addresses = p.Scheme === 'internal' ? 0 : (p.Subnets ?? []).length;
       return line(
         HOURS * (P.albPerHour.value + a.albLcuPerHour * P.albPerLcuHour.value + addresses * P.publicIpv4PerHour.value),
-        `${HOURS} h × (${money(P.albPerHour.value)} + ${a.albLcuPerHour} LCU (assumed)${addresses ? ` + ${addresses} public IPv4 addresses` : ', internal: no public address'})`,
+        `${HOURS} h × (${money(P.albPerHour.value)} + ${amount(a.albLcuPerHour)} LCU ${source(a)}${addresses ? ` + ${addresses} public IPv4 addresses` : ', internal: no public address'})`,
       );
     }
     case 'AWS::RDS::DBInstance': {
@@ -198,7 +210,7 @@ function priceOf(t: CfnTemplate, id: string, a: Usage): CostLine {
         const rate = P.auroraServerlessV2PerAcuHour.value;
         return line(
           scaling.MinCapacity * rate * HOURS,
-          `Aurora Serverless v2 at its minimum ${scaling.MinCapacity} ACU, ${HOURS} h × ${money(rate)} per ACU (up to ${money(scaling.MaxCapacity * rate * HOURS)} at ${scaling.MaxCapacity} ACU)`,
+          `Aurora Serverless v2 at ${a.atCeiling ? '' : 'its minimum '}${scaling.MinCapacity} ACU, ${HOURS} h × ${money(rate)} per ACU (up to ${money(scaling.MaxCapacity * rate * HOURS)} at ${scaling.MaxCapacity} ACU)`,
         );
       }
       const hourly = (P.rdsPostgresSingleAzPerHour as Record<string, unknown>)[p.DBInstanceClass];
@@ -230,10 +242,10 @@ function priceOf(t: CfnTemplate, id: string, a: Usage): CostLine {
           : '';
       return line(
         a.dynamodbWriteMillionsPerMonth * P.dynamodbOnDemandPerMillionWrites.value +
-          reads * P.dynamodbOnDemandPerMillionReads.value +
+          reads * READ_UNITS_PER_READ * P.dynamodbOnDemandPerMillionReads.value +
           a.dynamodbGbStored * P.dynamodbPerGbMonth.value +
           pitr,
-        `on demand: ${a.dynamodbWriteMillionsPerMonth} M writes, ${Number(reads.toPrecision(3))} M reads${spared}, ${a.dynamodbGbStored} GB stored${pitr ? ' with point-in-time recovery' : ''} (assumed)`,
+        `on demand: ${amount(a.dynamodbWriteMillionsPerMonth)} M writes, ${amount(reads)} M eventually consistent reads (${READ_UNITS_PER_READ} read unit each)${spared}, ${a.dynamodbGbStored} GB stored${pitr ? ' with point-in-time recovery' : ''} ${source(a)}`,
       );
     }
     case 'AWS::Logs::LogGroup': {
@@ -264,7 +276,7 @@ function priceOf(t: CfnTemplate, id: string, a: Usage): CostLine {
       const transfer = a.cdnGbOutPerMonth * P.cloudfrontPerGbOut.value;
       return line(
         requests + transfer,
-        `${a.cdnRequestMillionsPerMonth} M HTTPS requests and ${a.cdnGbOutPerMonth} GB out (assumed); fetching from the origin is free`,
+        `${amount(a.cdnRequestMillionsPerMonth)} M HTTPS requests and ${amount(a.cdnGbOutPerMonth)} GB out ${source(a)}; fetching from the origin is free`,
       );
     }
     case 'AWS::CloudFront::Function':
@@ -276,7 +288,7 @@ function priceOf(t: CfnTemplate, id: string, a: Usage): CostLine {
       const rules = (p.Rules ?? []).length;
       return line(
         P.wafWebAclPerMonth.value + rules * P.wafRulePerMonth.value + a.cdnRequestMillionsPerMonth * P.wafPerMillionRequests.value,
-        `one web ACL + ${rules} rules + ${a.cdnRequestMillionsPerMonth} M requests inspected (assumed)`,
+        `one web ACL + ${rules} rules + ${amount(a.cdnRequestMillionsPerMonth)} M requests inspected ${source(a)}`,
       );
     }
     case 'AWS::ElastiCache::ServerlessCache': {

@@ -54,8 +54,14 @@ const ROWS: Row[] = [
   },
   { label: 'saturates first', cell: (r) => r.capacity.bottleneck.mixed },
   { label: 'daily users at the ceiling', cell: (r) => users(r.capacity.users) },
-  { label: 'monthly cost at the ceiling', cell: (r) => money(r.capacity.costAtCeiling.monthly) },
+  { label: 'monthly cost at the ceiling', cell: (r) => ceilingCost(r) },
 ];
+
+/** The month at the ceiling, and how many of its lines the price table cannot price (left out of it). */
+function ceilingCost(r: StageReport): string {
+  const unpriced = r.capacity.costAtCeiling.lines.filter((l) => l.monthly === null).length;
+  return `${money(r.capacity.costAtCeiling.monthly)}${unpriced ? ` + ${unpriced} unpriced` : ''}`;
+}
 
 /** The mix the ceilings are stated at, in words. */
 function mixName(): string {
@@ -130,7 +136,7 @@ function terminalStage(r: StageReport): string {
     `  est. monthly cost: ${money(r.cost.total)}`,
     ...charged.map((l, i) => `    ${amounts[i].padStart(width)}  ${l.resource} (${l.type}): ${l.basis}`),
     `    ${costFooter(r, free)}`,
-    `  ceiling: ${requestsPerSecond(r.capacity.ceiling.mixed)} req/s at ${mixName()}, ${users(r.capacity.users)} daily users; ${money(r.capacity.costAtCeiling.monthly)} a month there. Each component saturates at (req/s):`,
+    `  ceiling: ${requestsPerSecond(r.capacity.ceiling.mixed)} req/s at ${mixName()}, ${users(r.capacity.users)} daily users; ${ceilingCost(r)} a month there. Each component saturates at (req/s):`,
     ...capacityLines(r).map((l) => `    ${l}`),
     ...r.capacity.notes.map((n) => `    - ${n}`),
   ].join('\n');
@@ -199,7 +205,7 @@ function stageSection(r: StageReport): string {
     '',
     `### Capacity: ${requestsPerSecond(r.capacity.ceiling.mixed)} requests a second at ${mixName()}`,
     '',
-    `Saturates first: **${r.capacity.bottleneck.mixed}** (reads only: ${r.capacity.bottleneck.reads}; writes only: ${r.capacity.bottleneck.writes}). ${users(r.capacity.users)} daily active users; ${money(r.capacity.costAtCeiling.monthly)} a month at that ceiling.`,
+    `Saturates first: **${r.capacity.bottleneck.mixed}** (reads only: ${r.capacity.bottleneck.reads}; writes only: ${r.capacity.bottleneck.writes}). ${users(r.capacity.users)} daily active users; ${ceilingCost(r)} a month at that ceiling.`,
     '',
     '| component | saturates at, req/s | reads only | writes only | basis |',
     '| --- | ---: | ---: | ---: | --- |',

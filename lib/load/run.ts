@@ -39,9 +39,10 @@ export interface StepResult {
   readonly latencyMs: { readonly p50: number; readonly p90: number; readonly p99: number; readonly max: number };
   /** Answers by HTTP status. */
   readonly statuses: Record<string, number>;
-  /** Requests that got no answer: the connection failed, or the deadline passed. */
+  /** Requests that got no answer: the connection failed, the request's 10 s passed, or it waited a second or more and the step ended first. */
   readonly errors: number;
   readonly timeouts: number;
+  readonly unanswered: number;
   /** This process's CPU over the step (µs), and in cores: near one, the load generator was the limit, not the target. */
   readonly clientCpuMicros: number;
   readonly clientCores: number;
@@ -61,11 +62,14 @@ export interface LoadReport {
 }
 
 /** The most a run may ask for: a test bounded in rate, time and connections. */
-export const LOAD_LIMITS = { rate: 100_000, durationSeconds: 600, connections: 2_000, steps: 20, seed: 10_000 } as const;
+export const LOAD_LIMITS = { rate: 100_000, durationSeconds: 600, connections: 2_000, steps: 20, seed: 10_000, seedSeconds: 60 } as const;
 
 const ITEM_BODY = JSON.stringify({ name: 'load test', attributes: { source: 'npm run load' } });
 
 type Autocannon = typeof autocannonType;
+
+/** The start of a body, on one line. */
+const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim().slice(0, 120);
 
 /** Reads `/` of the target: its stage, store and region; throws when it does not answer as the service does. */
 export async function identify(url: string, fetchImpl: typeof fetch = fetch): Promise<LoadReport['target']> {
@@ -83,31 +87,53 @@ export async function identify(url: string, fetchImpl: typeof fetch = fetch): Pr
     body = undefined;
   }
   if (!response.ok || body?.service !== 'zero-to-millions')
-    throw new Error(`${url}: GET / answered ${response.status} ${text.slice(0, 120)}; expected the zero-to-millions service's identity`);
+    throw new Error(`${url}: GET / answered ${response.status} ${oneLine(text)}; expected the zero-to-millions service's identity`);
   return { stage: String(body.stage), dataStore: body.dataStore, region: body.region };
 }
 
-/** Writes `count` items, `connections` at a time; their ids. */
-export async function seedItems(url: string, count: number, fetchImpl: typeof fetch = fetch): Promise<string[]> {
+/** Writes `count` items, 16 at a time, within LOAD_LIMITS.seedSeconds; their ids. */
+export async function seedItems(
+  url: string,
+  count: number,
+  fetchImpl: typeof fetch = fetch,
+  seconds: number = LOAD_LIMITS.seedSeconds,
+): Promise<string[]> {
   const ids: string[] = [];
   const failures: string[] = [];
+  const deadline = AbortSignal.timeout(seconds * 1000);
   let next = 0;
-  const worker = async () => {
-    while (next < count) {
-      next++;
-      const response = await fetchImpl(new URL('/items', url), {
+  const write = async (): Promise<void> => {
+    let response: Response;
+    try {
+      response = await fetchImpl(new URL('/items', url), {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: ITEM_BODY,
-        signal: AbortSignal.timeout(10_000),
+        signal: AbortSignal.any([deadline, AbortSignal.timeout(10_000)]),
       });
-      const text = await response.text();
-      if (response.status === 201) ids.push(JSON.parse(text).id);
-      else failures.push(`${response.status} ${text.slice(0, 120)}`);
+    } catch (error) {
+      failures.push(`no answer (${(error as Error).message})`);
+      return;
+    }
+    const text = await response.text().catch(() => '');
+    let id: unknown;
+    try {
+      id = JSON.parse(text)?.id;
+    } catch {
+      id = undefined;
+    }
+    if (response.status === 201 && typeof id === 'string') ids.push(id);
+    else failures.push(`${response.status} ${oneLine(text)}`);
+  };
+  const worker = async () => {
+    while (next < count && !deadline.aborted) {
+      next++;
+      await write();
     }
   };
   await Promise.all(Array.from({ length: Math.min(16, count) }, worker));
-  if (ids.length === 0 && count > 0) throw new Error(`seeding: no item could be written (${failures[0] ?? 'no answer'})`);
+  if (ids.length === 0 && count > 0)
+    throw new Error(`seeding: POST /items wrote no item (${failures[0] ?? `nothing answered within ${seconds} s`})`);
   return ids;
 }
 
@@ -120,24 +146,35 @@ export async function runStep(
   rate: number,
   seconds: number,
   ids: string[],
+  /** Milliseconds, for when each request was sent and the step ended. */
+  now: () => number = () => performance.now(),
 ): Promise<StepResult> {
-  const connections = Math.max(1, Math.min(options.connections, Math.round(rate * seconds)));
+  const requests = Math.max(1, Math.round(rate * seconds));
+  const connections = Math.min(options.connections, requests);
+  // Each request's context (one per request in flight on a connection) and when it was sent.
+  const inFlight = new Map<object, number>();
   const started = process.hrtime.bigint();
   const cpuBefore = process.cpuUsage();
   const result: any = await autocannon({
     url: options.url,
     connections,
     overallRate: rate,
-    // A step ends at its deadline whatever the target does; a request waits at most 10 s for its answer.
+    // A step ends at its deadline whatever the target does (checked every 100 ms, not autocannon's
+    // second), and sends no more than its rate for its seconds; a request waits at most 10 s.
     duration: seconds,
+    sampleInt: 100,
+    maxOverallRequests: requests,
     timeout: 10,
     requests: [
       {
-        setupRequest: (request: any) =>
-          Math.random() < options.readShare && ids.length > 0
+        setupRequest: (request: any, context: object) => {
+          inFlight.set(context, now());
+          return Math.random() < options.readShare && ids.length > 0
             ? { ...request, method: 'GET', path: `/items/${ids[Math.floor(Math.random() * ids.length)]}`, body: undefined, headers: {} }
-            : { ...request, method: 'POST', path: '/items', body: ITEM_BODY, headers: { 'content-type': 'application/json' } },
-        onResponse: (status: number, body: string) => {
+            : { ...request, method: 'POST', path: '/items', body: ITEM_BODY, headers: { 'content-type': 'application/json' } };
+        },
+        onResponse: (status: number, body: string, context: object) => {
+          inFlight.delete(context);
           if (status !== 201) return;
           try {
             ids.push(JSON.parse(body).id);
@@ -150,6 +187,13 @@ export async function runStep(
   } as any);
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
   const cpu = process.cpuUsage(cpuBefore);
+  // Requests still waiting when the step ended: those sent in its last second may just have been
+  // cut short; one waiting a second or more had no answer. A connection's error or timeout leaves
+  // its request here too, already counted.
+  const ended = now();
+  const overdue = [...inFlight.values()].filter((sentAt) => ended - sentAt >= 1000).length;
+  const errors = Number(result.errors ?? 0);
+  const timeouts = Number(result.timeouts ?? 0);
   const clientCpuMicros = cpu.user + cpu.system;
   const statuses: Record<string, number> = {};
   for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) statuses[code] = (stat as { count: number }).count;
@@ -165,8 +209,9 @@ export async function runStep(
       max: percentile(result.latency, 'max'),
     },
     statuses,
-    errors: Number(result.errors ?? 0),
-    timeouts: Number(result.timeouts ?? 0),
+    errors,
+    timeouts,
+    unanswered: Math.max(0, overdue - errors - timeouts),
     clientCpuMicros,
     clientCores: clientCpuMicros / 1e6 / elapsed,
   };
@@ -177,8 +222,9 @@ export function failedShare(step: StepResult): number {
   const fivexx = Object.entries(step.statuses)
     .filter(([code]) => code.startsWith('5'))
     .reduce((n, [, c]) => n + c, 0);
-  const total = Object.values(step.statuses).reduce((a, b) => a + b, 0) + step.errors + step.timeouts;
-  return total === 0 ? 1 : (fivexx + step.errors + step.timeouts) / total;
+  const failed = step.errors + step.timeouts + step.unanswered;
+  const total = Object.values(step.statuses).reduce((a, b) => a + b, 0) + failed;
+  return total === 0 ? 1 : (fivexx + failed) / total;
 }
 
 /** The rates of the ramp: `steps` even steps up to `rate`. */
@@ -212,8 +258,17 @@ export async function runLoad(
   };
 }
 
+const requestsASecond = (n: number) => `${Math.round(n).toLocaleString('en-US')} request${Math.round(n) === 1 ? '' : 's'} a second`;
+
 /** The report as the terminal shows it, with the model's ceiling beside it when there is one. */
-export function reportText(report: LoadReport, model?: { stage: string; ceiling: number; bottleneck: string; readShare: number }): string {
+export interface ModelCeiling {
+  readonly stage: string;
+  readonly ceiling: number;
+  readonly bottleneck: string;
+  readonly readShare: number;
+}
+
+export function reportText(report: LoadReport, model?: ModelCeiling): string {
   const pad = (s: string | number, n: number) => String(s).padStart(n);
   const lines = [
     `Load test of ${report.url} (${report.target.stage}${report.target.dataStore ? `, ${report.target.dataStore}` : ''}${report.target.region ? `, ${report.target.region}` : ''})`,
@@ -223,10 +278,16 @@ export function reportText(report: LoadReport, model?: { stage: string; ceiling:
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([code, n]) => `${code} × ${n}`)
         .join(', ');
-      const failures = [s.errors ? `${s.errors} no answer` : '', s.timeouts ? `${s.timeouts} timed out` : ''].filter(Boolean).join(', ');
+      const failures = [
+        s.errors ? `${s.errors} connection errors` : '',
+        s.timeouts ? `${s.timeouts} timed out` : '',
+        s.unanswered ? `${s.unanswered} no answer` : '',
+      ]
+        .filter(Boolean)
+        .join(', ');
       return `${pad(s.offered, 10)} ${pad(s.reached.toFixed(0), 10)} ${pad(s.latencyMs.p50.toFixed(1), 8)} ${pad(s.latencyMs.p90.toFixed(1), 8)} ${pad(s.latencyMs.p99.toFixed(1), 8)} ${pad(s.latencyMs.max.toFixed(1), 8)}  ${statuses || 'no answer'}${failures ? `; ${failures}` : ''}`;
     }),
-    `Sustained ${report.sustained.toFixed(0)} requests a second with under 1 % failed${report.saturatedAt ? `; saturated from the step at ${report.saturatedAt}/s (over 1 % failed, or p99 ten times the first step's)` : '; did not saturate: raise --rate to find the ceiling'}.`,
+    `Sustained ${requestsASecond(report.sustained)} with under 1 % failed${report.saturatedAt ? `; saturated from the step at ${report.saturatedAt}/s (over 1 % failed, or p99 ten times the first step's)` : '; did not saturate: raise --rate to find the ceiling'}.`,
   ];
   const busy = report.steps.filter((s) => s.clientCores > 0.9);
   if (busy.length > 0)
@@ -237,11 +298,12 @@ export function reportText(report: LoadReport, model?: { stage: string; ceiling:
     lines.push(
       `${report.rateLimited} answers were 429: the firewall's rate limit, which counts each address on its own. It is not the stage's ceiling: run from more machines, or raise wafRateLimit for the test.`,
     );
-  if (model) {
-    const share = (100 * report.sustained) / model.ceiling;
-    lines.push(
-      `The model's ceiling for ${model.stage} in this configuration: ${Math.round(model.ceiling).toLocaleString('en-US')} requests a second at ${Math.round(100 * model.readShare)} % reads, saturating first: ${model.bottleneck}. This run sustained ${share.toFixed(0)} % of it${report.saturatedAt ? '' : ', without saturating'}.`,
-    );
-  }
+  if (model) lines.push(modelLine(report, model));
   return lines.join('\n');
+}
+
+/** What the run sustained against the model's ceiling for the stage. */
+export function modelLine(report: LoadReport, model: ModelCeiling): string {
+  const share = (100 * report.sustained) / model.ceiling;
+  return `The model's ceiling for ${model.stage} in this configuration: ${requestsASecond(model.ceiling)} at ${Math.round(100 * model.readShare)} % reads, saturating first: ${model.bottleneck}. This run sustained ${share > 0 && share < 1 ? 'under 1 %' : `${share.toFixed(0)} %`} of it${report.saturatedAt ? '' : ', without saturating'}.`;
 }

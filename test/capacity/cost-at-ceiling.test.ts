@@ -10,7 +10,7 @@ import PRICE_TABLE from '../../lib/compare/prices.json';
 import { STAGE_NUMBERS, type StageNumber } from '../../lib/config';
 import { templateOf } from '../support/synth-cache';
 import type { CfnTemplate } from '../support/template';
-import { FARGATE_ALTERED } from '../support/variants';
+import { FARGATE_ALTERED, REPLICATED_ALTERED } from '../support/variants';
 
 const atCeiling = (t: CfnTemplate) => costAtCeiling(t, capacityOfStage(t));
 const line = (cost: ReturnType<typeof atCeiling>, type: string) => cost.lines.filter((l) => l.type === type);
@@ -24,7 +24,7 @@ test('a stage at its ceiling costs more than its estimate, and prices the averag
   }
 });
 
-test('every scalable tier is priced at its maximum: servers, tasks and Serverless v2 capacity', () => {
+test('servers and tasks are priced at their maximum, and Aurora at what the ceiling keeps busy', () => {
   const max = atMaximum(templateOf(4));
   const groups = Object.values(max.Resources).filter((r) => r.Type === 'AWS::AutoScaling::AutoScalingGroup');
   expect(groups.length).toBeGreaterThan(0);
@@ -34,6 +34,17 @@ test('every scalable tier is priced at its maximum: servers, tasks and Serverles
   expect(scaling.MinCapacity).toBe(scaling.MaxCapacity);
   const service = Object.values(atMaximum(templateOf(3, FARGATE_ALTERED)).Resources).find((r) => r.Type === 'AWS::ECS::Service')!;
   expect(service.Properties.DesiredCount).toBe(8);
+  // Stage 4's readers are its bottleneck: at the ceiling the cluster is at its maximum.
+  const acus = (t: CfnTemplate, c = capacityOfStage(t)) =>
+    Object.values(atMaximum(t, c).Resources).find((r) => r.Type === 'AWS::RDS::DBCluster')!.Properties.ServerlessV2ScalingConfiguration;
+  expect(acus(templateOf(4)).MinCapacity).toBe(acus(templateOf(4)).MaxCapacity);
+  // Three readers of 8 ACU bound by the web tier: busy at the share of their ceiling the stage reaches, in 0.5 ACU steps.
+  const altered = templateOf(4, REPLICATED_ALTERED);
+  const capacity = capacityOfStage(altered);
+  const readers = capacity.components.find((c) => c.name.startsWith('database readers'))!;
+  const expected = Math.max(1, Math.ceil(2 * 8 * (capacity.ceiling.mixed / readers.ceiling.mixed)) / 2);
+  expect(acus(altered, capacity)).toMatchObject({ MinCapacity: expected, MaxCapacity: 8 });
+  expect(expected).toBeLessThan(8);
 });
 
 test('the answers leave by the front door: without a CDN the region pays the transfer out, with one the edge does', () => {
@@ -67,13 +78,32 @@ test('the request log is priced only where a log group receives it: the Fargate 
   expect(ecs.usage.requestLogGbPerMonth).toBeGreaterThan(100);
 });
 
-test('a burstable tier pays surplus credits in unlimited mode, and none in standard mode', () => {
+test('a burstable tier pays surplus credits in unlimited mode, and none in standard mode; a burstable database always in unlimited mode', () => {
   const t = templateOf(3);
-  expect(line(atCeiling(t), 'CPU credits (unlimited mode)')).toEqual([expect.objectContaining({ monthly: expect.any(Number) })]);
+  const credits = line(atCeiling(t), 'CPU credits (unlimited mode)');
+  expect(credits.map((l) => t.Resources[l.resource].Type).sort()).toEqual(['AWS::AutoScaling::AutoScalingGroup', 'AWS::RDS::DBInstance']);
+  const database = credits.find((l) => t.Resources[l.resource].Type === 'AWS::RDS::DBInstance')!;
+  // db.t4g.micro at stage 3's ceiling, its bottleneck: both vCPUs busy on average half the day's peak, against a 10 % baseline each.
+  expect(database.basis).toMatch(
+    /^1\.00 vCPUs used on average across 1 × db\.t4g\.micro against a baseline of 0\.20: 0\.80 vCPU × 730 h × \$0\.075/,
+  );
+  expect(database.monthly).toBeCloseTo(0.8 * 730 * CAPACITY_INPUTS.limits.rdsBurstableSurplusPerVcpuHour.value, 6);
   const standard: CfnTemplate = structuredClone(t);
   for (const r of Object.values(standard.Resources))
     if (r.Type === 'AWS::EC2::LaunchTemplate') r.Properties.LaunchTemplateData.CreditSpecification = { CpuCredits: 'standard' };
-  expect(line(atCeiling(standard), 'CPU credits (unlimited mode)')).toEqual([]);
+  expect(line(atCeiling(standard), 'CPU credits (unlimited mode)').map((l) => standard.Resources[l.resource].Type)).toEqual([
+    'AWS::RDS::DBInstance',
+  ]);
+});
+
+test("the lines priced from the ceiling's traffic say so, to four digits; what the traffic does not change stays assumed", () => {
+  const lines = atCeiling(templateOf(3)).lines;
+  const lb = lines.find((l) => l.type === 'AWS::ElasticLoadBalancingV2::LoadBalancer')!;
+  expect(lb.basis).toMatch(/ \d+(\.\d{1,2})? LCU \(at the ceiling's average rate\)/);
+  expect(lines.find((l) => l.type === 'AWS::AutoScaling::AutoScalingGroup')!.basis).toMatch(/^6 instances at the maximum, each t3\.small/);
+  expect(lines.find((l) => l.type === 'AWS::SecretsManager::Secret')!.basis).toMatch(/\(assumed\)$/);
+  const table = atCeiling(templateOf(3, { dataStore: 'dynamodb' })).lines.find((l) => l.type === 'AWS::DynamoDB::Table')!;
+  expect(table.basis).toMatch(/M eventually consistent reads \(0\.5 read unit each\).*\(at the ceiling's average rate\)$/);
 });
 
 test("load balancer capacity units grow with the origin's traffic: bytes processed or new connections, whichever is larger", () => {

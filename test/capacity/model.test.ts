@@ -61,8 +61,8 @@ test('vCPUs come from the size: burstable sizes up to large have two, others two
 test('in the default configuration each stage saturates first where the chapter says the next stage helps', () => {
   const first = STAGE_NUMBERS.map((s) => capacityOfStage(templateOf(s)).bottleneck.mixed);
   expect(first).toEqual([
-    'web tier: 1 × t3.small, one Node process each', // one process on one server: stage 3 adds servers
-    'web tier: 1 × t3.small, one Node process each',
+    'web tier: 1 × t3.small, its Node process', // one process on one server: stage 3 adds servers
+    'web tier: 1 × t3.small, its Node process',
     'database: db.t4g.micro', // many servers, one database: stage 4 adds readers
     expect.stringMatching(/^database readers: 1 × Serverless v2 up to \d+ ACU$/), // stage 5 caches the reads
     'managed cache: up to 10,000 ECPU/s', // the cache's own usage limit, a setting
@@ -142,7 +142,7 @@ test("the managed cache's ECPU limit (cacheMaxEcpuPerSecond) is its ceiling: rai
 
 test('Fargate tasks count their task CPU; DynamoDB adds its table quotas, and its adapter costs the web tier more than PostgreSQL', () => {
   const fargate = capacityOfStage(templateOf(3, FARGATE_ALTERED)); // 8 tasks of 1 vCPU
-  expect(byName(fargate, /^web tier: 8 × 1 vCPU Fargate task, 8 vCPUs$/).capacity).toBe(
+  expect(byName(fargate, /^web tier: 8 × 1 vCPU Fargate tasks, 8 vCPUs$/).capacity).toBe(
     8 * 1e6 * CAPACITY_INPUTS.assumptions.vcpuToMeasuredCore,
   );
   const table = capacityOfStage(templateOf(3, { dataStore: 'dynamodb' }));
@@ -157,6 +157,21 @@ test('Fargate tasks count their task CPU; DynamoDB adds its table quotas, and it
     capacityOfStage(templateOf(3)).components.find((c) => c.name.startsWith('web tier'))!.ceiling.mixed,
   );
   expect(table.notes.join('\n')).toMatch(/new on-demand table serves 12,000 read and 4,000 write units/);
+});
+
+test('a size whose vCPUs the inputs do not give is bounded by its processes alone, and the notes say so', () => {
+  const t: CfnTemplate = structuredClone(templateOf(3));
+  for (const r of Object.values(t.Resources))
+    if (r.Type === 'AWS::EC2::LaunchTemplate' && r.Properties.LaunchTemplateData.InstanceType === 't3.small')
+      r.Properties.LaunchTemplateData.InstanceType = 'c6i.metal';
+  const c = capacityOfStage(t);
+  expect(c.components.filter((x) => x.name.startsWith('web tier')).map((x) => x.name)).toEqual([
+    'web tier: 6 × c6i.metal, one Node process each',
+  ]);
+  expect(c.notes).toContain(
+    'The vCPUs of c6i.metal are not in lib/capacity/inputs.json (vcpusBySize): it is left out of the ceiling, which may be lower than shown.',
+  );
+  expect(() => ceilingsOf([], 0.9)).toThrow('the capacity model found no component that carries requests in this template');
 });
 
 test('a burstable web tier in standard credit mode sustains only its baseline', () => {

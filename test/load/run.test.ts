@@ -4,7 +4,18 @@
  * that stop a user from mistaking a firewall or a busy load generator for the stage's ceiling.
  * test/integration/capacity.itest.ts runs it for real against the service.
  */
-import { failedShare, identify, type LoadOptions, rampOf, reportText, runLoad, type StepResult, seedItems } from '../../lib/load/run';
+import {
+  failedShare,
+  identify,
+  type LoadOptions,
+  modelLine,
+  rampOf,
+  reportText,
+  runLoad,
+  runStep,
+  type StepResult,
+  seedItems,
+} from '../../lib/load/run';
 
 const OPTIONS: LoadOptions = {
   url: 'http://target:8080',
@@ -33,22 +44,31 @@ interface Call {
   readonly requests: { method: string; path: string }[];
 }
 
-/** An autocannon that answers each step as `answer` says: statuses, latency, errors; it builds 1,000 requests to see the mix. */
+/**
+ * An autocannon that answers each step as `answer` says: statuses, latency, errors. It builds 1,000
+ * requests to see the mix, each with a context of its own as autocannon's request iterator gives,
+ * and answers all of them but the first `unanswered`.
+ */
 function fakeAutocannon(
-  answer: (rate: number, index: number) => { statuses: Record<string, number>; p99?: number; errors?: number; timeouts?: number },
+  answer: (
+    rate: number,
+    index: number,
+  ) => { statuses: Record<string, number>; p99?: number; errors?: number; timeouts?: number; unanswered?: number },
 ) {
   const calls: Call[] = [];
   const run = (async (options: any) => {
     const requests: { method: string; path: string }[] = [];
     const [spec] = options.requests;
+    const a = answer(options.overallRate, calls.length);
     for (let i = 0; i < 1000; i++) {
-      const r = spec.setupRequest({ method: 'GET', path: '/' });
+      const context = {};
+      const r = spec.setupRequest({ method: 'GET', path: '/' }, context);
       requests.push({ method: r.method, path: r.path });
-      if (r.method === 'POST') spec.onResponse(201, JSON.stringify({ id: `made-${calls.length}-${i}` }));
+      if (i < (a.unanswered ?? 0)) continue;
+      spec.onResponse(r.method === 'POST' ? 201 : 200, JSON.stringify({ id: `made-${calls.length}-${i}` }), context);
     }
-    spec.onResponse(500, 'not json'); // an answer that is not the service's is ignored
+    spec.onResponse(500, 'not json', {}); // an answer that is not the service's is ignored
     calls.push({ options, requests });
-    const a = answer(options.overallRate, calls.length - 1);
     return {
       statusCodeStats: Object.fromEntries(Object.entries(a.statuses).map(([code, count]) => [code, { count }])),
       latency: { p50: 2, p90: 4, p99: a.p99 ?? 8, max: 20 },
@@ -67,6 +87,7 @@ const step = (statuses: Record<string, number>, errors = 0, timeouts = 0): StepR
   statuses,
   errors,
   timeouts,
+  unanswered: 0,
   clientCpuMicros: 0,
   clientCores: 0,
 });
@@ -77,10 +98,37 @@ test('the ramp climbs in even steps to the rate, never below one a second', () =
   expect(rampOf(7, 1)).toEqual([7]);
 });
 
+/** A step run on a fake clock: its requests sent at 0 ms, the step over `endedAt` ms later. */
+async function stepEndingAt(cannon: ReturnType<typeof fakeAutocannon>, endedAt: number) {
+  let clock = 0;
+  const run = (async (options: any) => {
+    const result = await cannon.run(options);
+    clock = endedAt;
+    return result;
+  }) as any;
+  return runStep(run, OPTIONS, 100, 1, ['a'], () => clock);
+}
+
+test('GIVEN a target that stops answering WHEN a step ends THEN the requests left waiting a second or more fail it; those just sent do not', async () => {
+  const hanging = fakeAutocannon(() => ({ statuses: { 200: 3 }, unanswered: 997 }));
+  const step = await stepEndingAt(hanging, 1500);
+  expect(step.unanswered).toBe(997);
+  expect(failedShare(step)).toBeCloseTo(997 / 1000, 9);
+  // Sent in the step's last second: cut short by its end, not failed.
+  expect((await stepEndingAt(hanging, 400)).unanswered).toBe(0);
+  // A connection's error leaves its request waiting too: counted once.
+  const counted = await stepEndingAt(
+    fakeAutocannon(() => ({ statuses: { 200: 990 }, errors: 10, unanswered: 10 })),
+    2000,
+  );
+  expect([counted.errors, counted.unanswered]).toEqual([10, 0]);
+});
+
 test('a step fails by its 5xx and its requests without an answer; 4xx are answers', () => {
   expect(failedShare(step({ 200: 90, 201: 10 }))).toBe(0);
   expect(failedShare(step({ 200: 90, 503: 10 }))).toBeCloseTo(0.1, 9);
   expect(failedShare(step({ 200: 98 }, 1, 1))).toBeCloseTo(0.02, 9);
+  expect(failedShare({ ...step({ 200: 97 }), unanswered: 3 })).toBeCloseTo(0.03, 9);
   expect(failedShare(step({ 429: 50, 404: 50 }))).toBe(0);
   expect(failedShare(step({}))).toBe(1); // nothing answered: all failed
 });
@@ -94,8 +142,15 @@ test('GIVEN a healthy target WHEN loaded THEN it seeds items, ramps with a deadl
   expect(report.target).toEqual({ stage: 'Stage3-LoadBalanced', dataStore: 'rds', region: 'us-east-1' });
   expect(cannon.calls.map((c) => c.options.overallRate)).toEqual([100, 200, 300, 400]);
   for (const c of cannon.calls) {
-    expect(c.options).toMatchObject({ url: OPTIONS.url, duration: 1, timeout: 10 });
-    expect(c.options.amount).toBeUndefined(); // bounded by its duration, not by a count a slow target could stretch
+    // Bounded by its deadline (checked every 100 ms) and by its count, whichever comes first.
+    expect(c.options).toMatchObject({
+      url: OPTIONS.url,
+      duration: 1,
+      timeout: 10,
+      sampleInt: 100,
+      maxOverallRequests: c.options.overallRate,
+    });
+    expect(c.options.amount).toBeUndefined();
     expect(c.options.connections).toBeLessThanOrEqual(OPTIONS.connections);
     const reads = c.requests.filter((r) => r.method === 'GET');
     expect(reads.length / c.requests.length).toBeGreaterThan(0.85);
@@ -153,6 +208,10 @@ test('the report says when 429s are the firewall, and sets the run against the m
     /The model's ceiling for Stage5-CacheAndCdn in this configuration: 18,519 requests a second at 90 % reads, saturating first: managed cache: up to 10,000 ECPU\/s\. This run sustained \d+ % of it, without saturating\.$/,
   );
   expect(text).toContain('did not saturate: raise --rate to find the ceiling');
+  expect(
+    modelLine({ ...report, sustained: 12 }, { stage: 'Stage3-LoadBalanced', ceiling: 54_615, bottleneck: 'database', readShare: 0.9 }),
+  ).toContain('This run sustained under 1 % of it, without saturating.');
+  expect(reportText({ ...report, sustained: 1 })).toMatch(/^Sustained 1 request a second with under 1 % failed/m);
 });
 
 test('a load generator near a whole core is named as a possible limit', () => {
@@ -186,10 +245,20 @@ test('GIVEN a target that refuses every write WHEN seeding THEN the run stops be
     new URL(String(input)).pathname === '/items'
       ? new Response('{"error":"read-only"}', { status: 503 })
       : new Response('{}')) as typeof fetch;
-  await expect(seedItems('http://x', 3, refusing)).rejects.toThrow('seeding: no item could be written (503 {"error":"read-only"})');
+  await expect(seedItems('http://x', 3, refusing)).rejects.toThrow('seeding: POST /items wrote no item (503 {"error":"read-only"})');
   // Some writes refused is not an error: the reads use those that were written.
   let n = 0;
   const flaky = (async () =>
     n++ % 2 ? new Response('{"id":"a"}', { status: 201 }) : new Response('busy', { status: 503 })) as unknown as typeof fetch;
   expect(await seedItems('http://x', 4, flaky)).toEqual(['a', 'a']);
+  // A 201 that is not the service's, and a target that never answers, are said as such, on one line.
+  const odd = (async () => new Response('not\n json', { status: 201 })) as unknown as typeof fetch;
+  await expect(seedItems('http://x', 2, odd)).rejects.toThrow('seeding: POST /items wrote no item (201 not json)');
+  const hung = ((_: unknown, init: RequestInit) =>
+    new Promise((_resolve, reject) =>
+      init.signal!.addEventListener('abort', () => reject(new Error('aborted'))),
+    )) as unknown as typeof fetch;
+  const started = Date.now();
+  await expect(seedItems('http://x', 1000, hung, 0.2)).rejects.toThrow('seeding: POST /items wrote no item (no answer (aborted))');
+  expect(Date.now() - started).toBeLessThan(2000); // the seeding deadline, not 1000 requests × 10 s
 });
